@@ -1,0 +1,49 @@
+# cpc_toolkit — commandes de mise en place (voir README.md)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CHROMIUM ?= /usr/bin/chromium
+DONNEES ?= donnees
+ANNEE ?= 2025
+
+.PHONY: demo test install chromium lint dashboard clean bench
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian chromium for PDF export and browser tests (installed only when missing).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installation de chromium (Debian)…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	fi
+	@test -x $(CHROMIUM) && echo "chromium : $(CHROMIUM)"
+
+demo: $(STAMP) chromium
+	$(BIN)/cpc --donnees $(DONNEES) demo
+	@echo
+	@echo "Terminé. Données : $(DONNEES)/ — rapports : reports/$(ANNEE)/index.html (si construits)."
+
+test: $(STAMP) chromium
+	$(BIN)/ruff check cpc_toolkit tests benchmarks
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
+
+lint: $(STAMP)
+	$(BIN)/ruff check cpc_toolkit tests benchmarks
+
+dashboard: $(STAMP)
+	$(BIN)/cpc --donnees $(DONNEES) tableau-de-bord
+
+bench: $(STAMP)
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf reports/20* $(DONNEES) .pytest_cache

@@ -1,0 +1,3 @@
+from cpc_toolkit.cli.main import main
+
+raise SystemExit(main())

@@ -1,0 +1,289 @@
+"""The indicator catalogue: one declarative source of truth (``indicators.yaml``).
+
+It drives the collection workbooks, validation, computation, consolidation, labels and docs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from cpc_toolkit.catalogue.expressions import Expression, parse
+from cpc_toolkit.errors import CatalogueError, ReasonCode
+
+__all__ = [
+    "AGGREGATIONS",
+    "DIRECTIONS",
+    "KINDS",
+    "UNITS",
+    "Check",
+    "Family",
+    "Indicator",
+    "catalogue_frame",
+    "checks",
+    "contentieux",
+    "families",
+    "family",
+    "get",
+    "indicators",
+    "input_indicators",
+]
+
+UNITS = ("count", "percent", "days", "months", "boolean", "date", "text")
+UNIT_LABELS = {
+    "count": "nombre", "percent": "%", "days": "jours", "months": "mois",
+    "boolean": "oui/non", "date": "date", "text": "texte",
+}
+KINDS = ("input", "register", "derived")
+KIND_LABELS = {"input": "saisie (classeur)", "register": "registre d'affaires", "derived": "calculé"}
+AGGREGATIONS = ("sum", "ratio", "share_true", "median", "none")
+AGGREGATION_LABELS = {
+    "sum": "somme", "ratio": "ratio recalculé sur les sommes", "share_true": "part des juridictions (oui)",
+    "median": "médiane", "none": "non agrégeable",
+}
+DIRECTIONS = ("higher", "lower", "neutral")
+DIRECTION_LABELS = {"higher": "plus élevé = mieux", "lower": "plus bas = mieux", "neutral": "neutre"}
+SOURCE_LABELS = {"mesures": "registre des mesures de protection", "procedures": "registre des procédures",
+                 "ordonnances": "registre des ordonnances de protection"}
+_ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+@dataclass(frozen=True)
+class Family:
+    id: str
+    label: str
+    sheet: str
+    circulaire: str
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: str
+    family: str
+    label: str
+    definition: str
+    unit: str
+    kind: str
+    aggregation: str
+    direction: str
+    sheet: str
+    legal_basis: str = ""
+    formula: str = ""
+    required: bool = False
+    min: float | None = None
+    max: float | None = None
+    source: str = ""
+    contentieux: str = ""
+
+    @property
+    def expression(self) -> Expression | None:
+        return parse(self.formula) if self.formula else None
+
+    @property
+    def inputs(self) -> frozenset[str]:
+        """Ids the formula refers to (empty for inputs and register indicators)."""
+        return self.expression.names if self.formula else frozenset()
+
+    @property
+    def numeric(self) -> bool:
+        return self.unit not in ("text", "date")
+
+    @property
+    def source_label(self) -> str:
+        if self.kind == "input":
+            return f"classeur de collecte, feuille « {self.sheet} »"
+        if self.kind == "register":
+            return SOURCE_LABELS.get(self.source, self.source)
+        return "calculé : " + self.formula
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    rule: str
+    level: str
+    message: str
+
+    @property
+    def expression(self) -> Expression:
+        return parse(self.rule)
+
+
+def _expand(template: dict[str, Any], c: dict[str, str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in template.items():
+        if isinstance(value, str):
+            value = value.format(c=c["id"], label=c["label"], label_de=c["label_de"])
+        out[key] = value
+    out["contentieux"] = c["id"]
+    return out
+
+
+@cache
+def _load() -> tuple[tuple[Family, ...], tuple[Indicator, ...], tuple[Check, ...], tuple[dict[str, str], ...]]:
+    text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_text(encoding="utf-8")
+    raw = yaml.safe_load(text)
+    fams = tuple(Family(**f) for f in raw["families"])
+    fam_by_id = {f.id: f for f in fams}
+    conts = tuple(raw["contentieux"])
+    entries: list[dict[str, Any]] = []
+    for tpl in raw["per_contentieux"]:
+        entries.extend(_expand(tpl, c) for c in conts)
+    # keep per-contentieux inputs grouped by contentieux in sheet order
+    entries.sort(key=lambda e: [c["id"] for c in conts].index(e["contentieux"]))
+    entries.extend(raw["indicators"])
+    allowed = {f.name for f in fields(Indicator)}
+    inds: list[Indicator] = []
+    for e in entries:
+        unknown = set(e) - allowed
+        if unknown:
+            raise CatalogueError(f"Champ inconnu dans le catalogue pour {e.get('id')} : {sorted(unknown)}",
+                                 ReasonCode.CATALOGUE_INVALID)
+        fam = fam_by_id.get(e.get("family", ""))
+        if fam is None:
+            raise CatalogueError(f"Famille inconnue pour {e.get('id')} : {e.get('family')}",
+                                 ReasonCode.CATALOGUE_INVALID)
+        e = {"sheet": fam.sheet, **e}
+        e["legal_basis"] = e.get("legal_basis") or ""
+        inds.append(Indicator(**e))
+    chks: list[Check] = []
+    for ch in raw.get("checks", []):
+        if ch.get("per_contentieux"):
+            for c in conts:
+                chks.append(Check(id=ch["id"].format(c=c["id"]),
+                                  rule=ch["rule"].format(c=c["id"]), level=ch["level"],
+                                  message=ch["message"].format(label=c["label"], label_de=c["label_de"])))
+        else:
+            chks.append(Check(id=ch["id"], rule=ch["rule"], level=ch["level"], message=ch["message"]))
+    result = (fams, tuple(inds), tuple(chks), conts)
+    validate_catalogue(*result[:3])
+    return result
+
+
+def validate_catalogue(fams: tuple[Family, ...], inds: tuple[Indicator, ...],
+                       chks: tuple[Check, ...]) -> None:
+    """Structural checks; raise CatalogueError listing every problem."""
+    problems: list[str] = []
+    ids = [i.id for i in inds]
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        problems.append(f"identifiants en double : {dupes}")
+    known = set(ids)
+    for ind in inds:
+        if not ind.id or set(ind.id) - _ID_CHARS or not ind.id[0].isalpha():
+            problems.append(f"identifiant non conforme : {ind.id!r}")
+        if ind.unit not in UNITS:
+            problems.append(f"{ind.id} : unité inconnue {ind.unit}")
+        if ind.kind not in KINDS:
+            problems.append(f"{ind.id} : nature inconnue {ind.kind}")
+        if ind.aggregation not in AGGREGATIONS:
+            problems.append(f"{ind.id} : règle d'agrégation inconnue {ind.aggregation}")
+        if ind.direction not in DIRECTIONS:
+            problems.append(f"{ind.id} : sens inconnu {ind.direction}")
+        if ind.kind == "derived":
+            if not ind.formula:
+                problems.append(f"{ind.id} : indicateur calculé sans formule")
+            else:
+                missing = ind.inputs - known
+                if missing:
+                    problems.append(f"{ind.id} : la formule cite des indicateurs inconnus {sorted(missing)}")
+        elif ind.formula:
+            problems.append(f"{ind.id} : formule sur un indicateur non calculé")
+        if ind.aggregation == "ratio" and ind.kind != "derived":
+            problems.append(f"{ind.id} : la règle « ratio » exige une formule")
+        if ind.aggregation == "share_true" and ind.unit != "boolean":
+            problems.append(f"{ind.id} : « part des juridictions » réservée aux indicateurs oui/non")
+        if ind.aggregation == "sum" and ind.unit not in ("count",):
+            problems.append(f"{ind.id} : seule une quantité peut être sommée")
+        if ind.kind == "register" and ind.source not in SOURCE_LABELS:
+            problems.append(f"{ind.id} : registre source inconnu {ind.source!r}")
+        if not ind.label or not ind.definition:
+            problems.append(f"{ind.id} : libellé ou définition manquant")
+    for ch in chks:
+        missing = ch.expression.names - known
+        if missing:
+            problems.append(f"contrôle {ch.id} : indicateurs inconnus {sorted(missing)}")
+        if ch.level not in ("error", "warning"):
+            problems.append(f"contrôle {ch.id} : niveau inconnu {ch.level}")
+    if problems:
+        raise CatalogueError("Catalogue invalide : " + " ; ".join(problems), ReasonCode.CATALOGUE_INVALID)
+
+
+def families() -> tuple[Family, ...]:
+    return _load()[0]
+
+
+def family(family_id: str) -> Family:
+    for f in families():
+        if f.id == family_id:
+            return f
+    raise CatalogueError(f"Famille inconnue : « {family_id} ». Familles : "
+                         f"{', '.join(f.id for f in families())}.", ReasonCode.UNKNOWN_INDICATOR)
+
+
+def indicators(family: str | None = None, kind: str | None = None) -> tuple[Indicator, ...]:
+    """All indicators in catalogue order, optionally filtered."""
+    out = _load()[1]
+    if family is not None:
+        out = tuple(i for i in out if i.family == family)
+    if kind is not None:
+        out = tuple(i for i in out if i.kind == kind)
+    return out
+
+
+def input_indicators() -> tuple[Indicator, ...]:
+    return indicators(kind="input")
+
+
+@cache
+def _by_id() -> dict[str, Indicator]:
+    return {i.id: i for i in _load()[1]}
+
+
+def get(indicator_id: str) -> Indicator:
+    """One indicator; an unknown id raises with the closest known ids."""
+    by_id = _by_id()
+    if indicator_id not in by_id:
+        import difflib
+
+        close = difflib.get_close_matches(indicator_id, list(by_id), n=5)
+        hint = f" Indicateurs proches : {', '.join(close)}." if close else ""
+        raise CatalogueError(f"Indicateur inconnu : « {indicator_id} ».{hint}", ReasonCode.UNKNOWN_INDICATOR)
+    return by_id[indicator_id]
+
+
+def checks() -> tuple[Check, ...]:
+    return _load()[2]
+
+
+def contentieux() -> tuple[dict[str, str], ...]:
+    return _load()[3]
+
+
+def catalogue_frame() -> pd.DataFrame:
+    """The catalogue as a French-labelled table (for `cpc indicateurs --catalogue` and docs)."""
+    fam = {f.id: f.label for f in families()}
+    rows = [
+        {
+            "id": i.id,
+            "famille": fam[i.family],
+            "libellé": i.label,
+            "définition": i.definition,
+            "unité": UNIT_LABELS[i.unit],
+            "base légale": i.legal_basis,
+            "nature": KIND_LABELS[i.kind],
+            "formule": i.formula,
+            "source": i.source_label,
+            "agrégation": AGGREGATION_LABELS[i.aggregation],
+            "sens": DIRECTION_LABELS[i.direction],
+            "feuille": i.sheet,
+            "obligatoire": "oui" if i.required else "non",
+        }
+        for i in indicators()
+    ]
+    return pd.DataFrame(rows)

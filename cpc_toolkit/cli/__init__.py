@@ -1,0 +1,1 @@
+"""Command-line interface (``cpc``): a thin French adapter over the package functions."""

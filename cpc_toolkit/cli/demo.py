@@ -1,0 +1,76 @@
+"""`cpc demo`: build the calibrated demo data set (« données fictives »)."""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+
+from cpc_toolkit import catalogue, reference
+from cpc_toolkit.cli.common import store_from_env
+from cpc_toolkit.demo import DEMO_LABEL, DEMO_YEARS, generate_inputs
+from cpc_toolkit.errors import UsageError
+from cpc_toolkit.fr import format_number
+from cpc_toolkit.store import Store, SubmissionRecord
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("demo", help="génère les données de démonstration (fictives)",
+                       description="Génère des données fictives calibrées pour les 168 juridictions "
+                                   "de première instance sur 2021–2025 et les enregistre dans le dossier "
+                                   "des données.")
+    p.add_argument("--graine", type=int, default=2025, metavar="N", help="graine aléatoire (défaut 2025)")
+    p.set_defaults(func=run)
+
+
+def reset_demo_store(store: Store) -> None:
+    """Remove a previous demo data set; refuse to touch real (non-demo) data."""
+    if store.exists():
+        subs = store.submissions()
+        if len(subs) and not subs["demo"].all():
+            raise UsageError(
+                f"Le dossier « {store.root} » contient des données réelles : la démonstration ne les "
+                "écrase pas. Choisissez un autre dossier avec --donnees.")
+    for sub in ("store", "archive", "cache", "registres", "remontees"):
+        shutil.rmtree(store.root / sub, ignore_errors=True)
+
+
+def write_demo(store: Store, seed: int) -> None:
+    """Write the demo submissions straight to the store."""
+    df = generate_inputs(seed)
+    records = [SubmissionRecord(court_id=cid, year=int(year), channel="classeur",
+                                values=grp[["indicator_id", "value", "text", "status"]], demo=True,
+                                file_name="demo")
+               for (cid, year), grp in df.groupby(["court_id", "year"], sort=True)]
+    store.write(records)
+
+
+def run(args: argparse.Namespace) -> int:
+    store = store_from_env()
+    reset_demo_store(store)
+    build_demo(store, args.graine)
+    print_summary(store)
+    return 0
+
+
+def build_demo(store: Store, seed: int) -> None:
+    """Every demo step, in data-flow order. Each stage adds its own step here."""
+    write_demo(store, seed)
+
+
+def print_summary(store: Store) -> None:
+    subs = store.submissions(include_superseded=False)
+    subs = subs[subs["channel"] == "classeur"]
+    n_courts = len(reference.first_instance_courts())
+    print(f"⚠ {DEMO_LABEL}.")
+    print(f"Juridictions : {n_courts} (164 TJ + 4 TPI), consolidées en "
+          f"{len(reference.consolidation_units())} cours d'appel (dont le TSA de Saint-Pierre).")
+    print(f"Années : {', '.join(str(y) for y in DEMO_YEARS)}.")
+    print(f"Indicateurs au catalogue : {len(catalogue.indicators())} "
+          f"({len(catalogue.input_indicators())} saisis, "
+          f"{len(catalogue.indicators(kind='derived'))} calculés, "
+          f"{len(catalogue.indicators(kind='register'))} issus des registres).")
+    for year in DEMO_YEARS:
+        n = int((subs["year"] == year).sum())
+        print(f"  {year} : {n}/{n_courts} juridictions ont transmis ({format_number(100 * n / n_courts, 1)} %).")
+    print(f"Valeurs enregistrées : {format_number(int(subs['n_values'].sum()))}.")
+    print(f"Données : {store.root.resolve()}")

@@ -1,0 +1,71 @@
+"""Entry point of the ``cpc`` command (French help and messages)."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+from collections.abc import Sequence
+
+from cpc_toolkit import __version__
+from cpc_toolkit.cli import _argparse_fr
+from cpc_toolkit.errors import CpcError, UsageError
+
+# each module exposes register(subparsers); order = order in `cpc --aide`
+COMMAND_MODULES = (
+    "cpc_toolkit.cli.reference",
+    "cpc_toolkit.cli.indicateurs",
+    "cpc_toolkit.cli.demo",
+    "cpc_toolkit.cli.collecte",
+    "cpc_toolkit.cli.registres",
+    "cpc_toolkit.cli.rapports",
+    "cpc_toolkit.cli.tableau",
+    "cpc_toolkit.cli.remontees",
+)
+
+DESCRIPTION = (
+    "cpc_toolkit — suivi de la politique civile (circulaire CIV/06/2025 du 27 juin 2025) : "
+    "classeurs de collecte, import validé, indicateurs consolidés juridiction → cour d'appel → "
+    "national, rapports CLPC, chef de cour et national, tableaux de bord."
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _argparse_fr.FrenchParser(prog="cpc", description=DESCRIPTION)
+    parser.add_argument("--version", action="version", version=f"cpc_toolkit {__version__}",
+                        help="affiche la version et quitte")
+    parser.add_argument("--donnees", metavar="DOSSIER",
+                        help="dossier des données (défaut : $CPC_DONNEES ou ./donnees)")
+    sub = parser.add_subparsers(dest="commande", metavar="COMMANDE", title="commandes",
+                                parser_class=_argparse_fr.FrenchParser)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.donnees:
+        os.environ["CPC_DONNEES"] = args.donnees
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"cpc : erreur : {exc.message}", file=sys.stderr)
+        return 2
+    except CpcError as exc:
+        print(f"cpc : erreur : {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("cpc : interrompu.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Collection: Excel workbooks generated from the catalogue, and their validated import."""

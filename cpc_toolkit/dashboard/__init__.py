@@ -1,0 +1,1 @@
+"""Voilà dashboards (national, cour, juridiction) over the same package functions as the reports."""

@@ -1,0 +1,215 @@
+"""French court map: cours d'appel, tribunaux judiciaires, TPI, TAE, départements.
+
+Data: ``data/courts.csv``, ``data/departements.csv``, ``data/departements.geojson``
+(see ``data/PROVENANCE.md`` and ``data/README.md`` for sources and attribution).
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import pandas as pd
+
+from cpc_toolkit.errors import ReasonCode, ReferenceDataError
+
+__all__ = [
+    "ATTRIBUTION",
+    "COUR_KINDS",
+    "FIRST_INSTANCE_KINDS",
+    "NATIONAL",
+    "TAE_START_YEAR",
+    "consolidation_units",
+    "cour_departements",
+    "cour_of",
+    "court",
+    "court_name",
+    "courts",
+    "courts_of_cour",
+    "departements",
+    "departements_geojson",
+    "first_instance_courts",
+    "has_tae",
+    "level_of",
+    "tae_tj_ids",
+    "validate_scope",
+]
+
+FIRST_INSTANCE_KINDS = ("TJ", "TPI")
+COUR_KINDS = ("CA", "TSA")
+NATIONAL = "national"
+TAE_START_YEAR = 2025
+ATTRIBUTION = (
+    "Carte judiciaire : COJ Tableau IV, Judilibre (Cour de cassation), Ministère de la Justice ; "
+    "contours des départements : IGN – Admin Express, via france-geojson (Licence Ouverte Etalab)."
+)
+
+
+def _data(name: str) -> Any:
+    return resources.files("cpc_toolkit.reference").joinpath("data", name)
+
+
+@cache
+def _courts() -> pd.DataFrame:
+    with _data("courts.csv").open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    df["departements"] = df["departement_codes"].map(lambda s: tuple(x for x in s.split(";") if x))
+    return df.set_index("court_id", drop=False)
+
+
+def courts(kind: str | tuple[str, ...] | None = None, cour: str | None = None) -> pd.DataFrame:
+    """All courts (a copy), optionally filtered by kind(s) and parent cour id."""
+    df = _courts()
+    if kind is not None:
+        kinds = (kind,) if isinstance(kind, str) else kind
+        bad = [k for k in kinds if k not in set(df["kind"])]
+        if bad:
+            raise ReferenceDataError(
+                f"Type de juridiction inconnu : {', '.join(bad)}. Types possibles : "
+                f"{', '.join(sorted(set(df['kind'])))}.",
+                ReasonCode.UNKNOWN_COURT,
+            )
+        df = df[df["kind"].isin(kinds)]
+    if cour is not None:
+        _check_cour(cour)
+        df = df[df["parent_ca_id"] == cour]
+    return df.copy()
+
+
+def court(court_id: str) -> pd.Series:
+    """One court's row; raises a French error naming close ids when unknown."""
+    df = _courts()
+    if court_id not in df.index:
+        close = [c for c in df.index if court_id.split("-")[-1] in c][:5]
+        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+        raise ReferenceDataError(
+            f"Juridiction inconnue : « {court_id} ».{hint} "
+            "La liste complète est donnée par « cpc juridictions ».",
+            ReasonCode.UNKNOWN_COURT,
+        )
+    return df.loc[court_id].copy()
+
+
+def court_name(court_id: str) -> str:
+    """French name of a court, a cour, or « France entière » for ``national``."""
+    if court_id == NATIONAL:
+        return "France entière"
+    return str(court(court_id)["name"])
+
+
+def first_instance_courts(cour: str | None = None) -> pd.DataFrame:
+    """The CLPC scope: 164 TJ + 4 TPI = 168 courts (optionally those of one cour)."""
+    return courts(FIRST_INSTANCE_KINDS, cour=cour)
+
+
+def consolidation_units() -> pd.DataFrame:
+    """The 36 cours d'appel + the TSA of Saint-Pierre-et-Miquelon = 37 units."""
+    return courts(COUR_KINDS)
+
+
+def _check_cour(cour: str) -> None:
+    df = _courts()
+    if cour not in df.index or df.loc[cour, "kind"] not in COUR_KINDS:
+        raise ReferenceDataError(
+            f"Cour d'appel inconnue : « {cour} ». Exemple d'identifiant : ca-lyon "
+            "(liste : « cpc juridictions --type CA »).",
+            ReasonCode.UNKNOWN_COURT,
+        )
+
+
+def courts_of_cour(cour: str) -> list[str]:
+    """Ids of the first-instance courts (TJ/TPI) of a cour d'appel or the TSA."""
+    return list(first_instance_courts(cour)["court_id"])
+
+
+def cour_of(court_id: str) -> str:
+    """Parent cour id of a first-instance court."""
+    row = court(court_id)
+    if not row["parent_ca_id"]:
+        raise ReferenceDataError(
+            f"« {court_id} » n'a pas de cour d'appel de rattachement.", ReasonCode.UNKNOWN_COURT
+        )
+    return str(row["parent_ca_id"])
+
+
+def level_of(unit_id: str) -> str:
+    """``juridiction``, ``cour`` or ``national`` for any unit id."""
+    if unit_id == NATIONAL:
+        return "national"
+    kind = court(unit_id)["kind"]
+    if kind in COUR_KINDS:
+        return "cour"
+    if kind in FIRST_INSTANCE_KINDS:
+        return "juridiction"
+    raise ReferenceDataError(
+        f"« {unit_id} » n'entre pas dans le périmètre de la politique civile (TJ, TPI, cours d'appel).",
+        ReasonCode.UNKNOWN_COURT,
+    )
+
+
+def validate_scope(unit_id: str, level: str | None = None) -> str:
+    """Check that ``unit_id`` exists (and is of ``level`` if given); return its level."""
+    found = level_of(unit_id)
+    if level is not None and found != level:
+        labels = {"juridiction": "un tribunal judiciaire ou un TPI", "cour": "une cour d'appel",
+                  "national": "« national »"}
+        raise ReferenceDataError(
+            f"« {unit_id} » n'est pas {labels[level]}.", ReasonCode.UNKNOWN_COURT
+        )
+    return found
+
+
+def cour_departements(cour: str) -> tuple[str, ...]:
+    """Départements of a cour: the union of its courts' départements."""
+    _check_cour(cour)
+    codes: set[str] = set()
+    for deps in courts(cour=cour)["departements"]:
+        codes.update(deps)
+    return tuple(sorted(codes))
+
+
+@cache
+def tae_tj_ids() -> frozenset[str]:
+    """The TJ whose ressort has a tribunal des activités économiques (from 1 January 2025).
+
+    A TJ is in a TAE ressort when the TAE has the same seat, or when every commercial court of
+    the TJ's département is a TAE (e.g. Carpentras, in the ressort of the TAE of Avignon).
+    """
+    df = _courts()
+    taes = df[df["kind"] == "TAE"]
+    seats = {cid.removeprefix("tae-") for cid in taes["court_id"]}
+    deps = departements()
+    ids = {f"tj-{s}" for s in seats if f"tj-{s}" in df.index}
+    for _, row in deps.iterrows():
+        commercial = [c for c in row["commercial_court_ids"].split(";") if c]
+        if commercial and all(c.startswith("tae-") for c in commercial):
+            ids.update(t for t in row["tj_ids"].split(";") if t)
+    return frozenset(ids)
+
+
+def has_tae(court_id: str, year: int) -> bool:
+    """True when agricultural and collective procedures of this TJ go to a TAE in ``year``."""
+    return year >= TAE_START_YEAR and court_id in tae_tj_ids()
+
+
+@cache
+def _departements() -> pd.DataFrame:
+    with _data("departements.csv").open("r", encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def departements() -> pd.DataFrame:
+    """The 108 départements and collectivités with their cour d'appel and courts."""
+    return _departements().copy()
+
+
+@cache
+def _geojson_text() -> str:
+    return _data("departements.geojson").read_text(encoding="utf-8")
+
+
+def departements_geojson() -> dict[str, Any]:
+    """Outlines of the 101 départements (IGN – Admin Express, via france-geojson)."""
+    return json.loads(_geojson_text())

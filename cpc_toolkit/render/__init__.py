@@ -1,0 +1,1 @@
+"""Rendering: figures and tables (package functions), papermill notebooks, HTML/PDF/Excel outputs."""

@@ -1,0 +1,27 @@
+"""Runtime settings: data directory and output root."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEFAULT_DATA_DIR = "donnees"
+DEFAULT_REPORTS_DIR = "reports"
+ENV_DATA_DIR = "CPC_DONNEES"
+ENV_REPORTS_DIR = "CPC_RAPPORTS"
+
+
+def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Resolve the data directory: explicit argument > $CPC_DONNEES > ./donnees."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_DATA_DIR)
+    return Path(env) if env else Path(DEFAULT_DATA_DIR)
+
+
+def reports_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
+    """Resolve the reports output root: explicit argument > $CPC_RAPPORTS > ./reports."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(ENV_REPORTS_DIR)
+    return Path(env) if env else Path(DEFAULT_REPORTS_DIR)
