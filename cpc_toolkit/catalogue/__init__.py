@@ -20,11 +20,13 @@ __all__ = [
     "AGGREGATIONS",
     "DIRECTIONS",
     "KINDS",
+    "STATUS_LABELS",
     "UNITS",
     "Check",
     "Family",
     "Indicator",
     "catalogue_frame",
+    "catalogue_markdown",
     "checks",
     "contentieux",
     "families",
@@ -47,6 +49,9 @@ AGGREGATION_LABELS = {
     "median": "médiane", "none": "non agrégeable",
 }
 DIRECTIONS = ("higher", "lower", "neutral")
+# value statuses, as the CEPEJ uses them (the store accepts exactly these)
+STATUS_LABELS = {"ok": "renseigné", "NA": "non disponible", "NAP": "non applicable",
+                 "NQ": "fourni, qualité en cours de vérification"}
 DIRECTION_LABELS = {"higher": "plus élevé = mieux", "lower": "plus bas = mieux", "neutral": "neutre"}
 SOURCE_LABELS = {"mesures": "registre des mesures de protection", "procedures": "registre des procédures",
                  "ordonnances": "registre des ordonnances de protection"}
@@ -204,6 +209,9 @@ def validate_catalogue(fams: tuple[Family, ...], inds: tuple[Indicator, ...],
             problems.append(f"{ind.id} : registre source inconnu {ind.source!r}")
         if not ind.label or not ind.definition:
             problems.append(f"{ind.id} : libellé ou définition manquant")
+    cycle = _find_cycle({i.id: i.inputs for i in inds if i.kind == "derived"})
+    if cycle:
+        problems.append(f"formules circulaires : {' → '.join(cycle)}")
     for ch in chks:
         missing = ch.expression.names - known
         if missing:
@@ -212,6 +220,32 @@ def validate_catalogue(fams: tuple[Family, ...], inds: tuple[Indicator, ...],
             problems.append(f"contrôle {ch.id} : niveau inconnu {ch.level}")
     if problems:
         raise CatalogueError("Catalogue invalide : " + " ; ".join(problems), ReasonCode.CATALOGUE_INVALID)
+
+
+def _find_cycle(deps: dict[str, frozenset[str]]) -> list[str]:
+    """A dependency cycle among derived formulas (``[a, b, a]``), or ``[]`` when there is none."""
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> list[str]:
+        state[node] = 1
+        for dep in sorted(deps.get(node, ())):
+            if dep not in deps:
+                continue
+            if state.get(dep) == 1:
+                return [*path[path.index(dep):], dep] if dep in path else [node, dep]
+            if dep not in state:
+                found = visit(dep, [*path, dep])
+                if found:
+                    return found
+        state[node] = 2
+        return []
+
+    for start in sorted(deps):
+        if start not in state:
+            found = visit(start, [start])
+            if found:
+                return found
+    return []
 
 
 def families() -> tuple[Family, ...]:
@@ -287,3 +321,78 @@ def catalogue_frame() -> pd.DataFrame:
         for i in indicators()
     ]
     return pd.DataFrame(rows)
+
+
+def _md_cell(text: object) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+
+
+def catalogue_markdown() -> str:
+    """The catalogue as a French Markdown document (``cpc indicateurs --catalogue --format md``).
+
+    ``docs/indicateurs.md`` is this text, committed: the catalogue is described once, here.
+    """
+    inds = indicators()
+    n_kind = {k: len(indicators(kind=k)) for k in KINDS}
+    lines = [
+        "# Catalogue des indicateurs de la politique civile",
+        "",
+        "> Document généré par `cpc indicateurs --catalogue --format md` à partir de",
+        "> `cpc_toolkit/catalogue/indicators.yaml`, source unique de vérité. Ne pas modifier à la main :",
+        "> modifier le catalogue puis régénérer ce fichier.",
+        "",
+        f"{len(inds)} indicateurs : {n_kind['input']} saisis dans le classeur de collecte, "
+        f"{n_kind['derived']} calculés par formule, {n_kind['register']} issus des registres d'affaires ; "
+        f"{len(families())} familles ; {len(checks())} contrôles de cohérence.",
+        "",
+        "Règles communes :",
+        "",
+        "- **Agrégation** à la cour d'appel et au niveau national : somme des quantités ; les taux sont "
+        "recalculés sur les numérateurs et dénominateurs sommés (jamais une moyenne de taux) ; "
+        "part des juridictions pour les indicateurs oui/non ; médiane pour les délais saisis.",
+        "- **Statuts** d'une valeur (comme à la CEPEJ) : "
+        + " ; ".join(f"`{k}` = {v}" for k, v in STATUS_LABELS.items()) + ".",
+        "- **Valeurs manquantes** : une formule dont une donnée manque, ou dont le dénominateur est nul, "
+        "donne « NA » avec son motif — jamais 0 ni l'infini.",
+        "",
+    ]
+    by_family: dict[str, list[Indicator]] = {}
+    for ind in inds:
+        by_family.setdefault(ind.family, []).append(ind)
+    for fam in families():
+        members = by_family.get(fam.id, [])
+        lines += [
+            f"## {fam.label}",
+            "",
+            f"Identifiant `{fam.id}` — circulaire {fam.circulaire} — feuille « {fam.sheet} » du classeur — "
+            f"{len(members)} indicateurs.",
+            "",
+            "| Identifiant | Libellé | Définition | Unité | Nature | Agrégation | Sens | Base légale |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
+        for i in members:
+            nature = KIND_LABELS[i.kind]
+            if i.kind == "derived":
+                nature += f" : `{i.formula}`"
+            elif i.kind == "register":
+                nature += f" ({SOURCE_LABELS.get(i.source, i.source)})"
+            elif i.required:
+                nature += ", obligatoire"
+            cells = [f"`{i.id}`", i.label, i.definition, UNIT_LABELS[i.unit], nature,
+                     AGGREGATION_LABELS[i.aggregation], DIRECTION_LABELS[i.direction], i.legal_basis or "–"]
+            lines.append("| " + " | ".join(_md_cell(c) for c in cells) + " |")
+        lines.append("")
+    lines += [
+        "## Contrôles de cohérence",
+        "",
+        "Évalués à l'import des classeurs ; « erreur » rejette le classeur, « avertissement » le signale.",
+        "",
+        "| Identifiant | Règle | Niveau | Message |",
+        "|---|---|---|---|",
+    ]
+    for ch in checks():
+        level = "erreur" if ch.level == "error" else "avertissement"
+        lines.append("| " + " | ".join(_md_cell(c) for c in
+                                       (f"`{ch.id}`", f"`{ch.rule}`", level, ch.message)) + " |")
+    lines.append("")
+    return "\n".join(lines)

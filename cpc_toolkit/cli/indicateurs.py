@@ -25,12 +25,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--national", action="store_true", help="indicateurs consolidés de la France entière")
     p.add_argument("--annee", type=int, metavar="AAAA", help="année de référence")
     p.add_argument("--famille", metavar="ID", help="limite à une famille (amiable, majeurs, vif…)")
-    p.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
+    p.add_argument("--format", choices=("table", "csv", "md"), default="table",
+                   help="format de sortie (md = Markdown, avec --catalogue seulement)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     if args.catalogue:
+        if args.format == "md":
+            if args.famille:
+                raise UsageError("--format md produit le catalogue complet : retirez --famille.")
+            print(catalogue.catalogue_markdown(), end="")
+            return 0
         df = catalogue.catalogue_frame()
         if args.famille:
             df = df[df["famille"] == catalogue.family(args.famille).label]
@@ -38,6 +44,8 @@ def run(args: argparse.Namespace) -> int:
             df = df[["id", "libellé", "unité", "nature", "agrégation", "base légale"]]
         print_frame(df, args.format)
         return 0
+    if args.format == "md":
+        raise UsageError("--format md n'est disponible qu'avec --catalogue.")
     unit = args.juridiction or args.cour or (reference.NATIONAL if args.national else None)
     if unit is None:
         raise UsageError("Indiquez --catalogue, ou --juridiction ID / --cour ID / --national avec --annee.")

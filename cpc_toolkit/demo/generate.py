@@ -13,7 +13,8 @@ from cpc_toolkit import catalogue, reference
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
 DEMO_LABEL = "Données fictives — générées par cpc_toolkit pour démonstration, sans valeur statistique"
 # court-years deliberately absent from the demo (a realistic imperfection)
-MISSING_COURT_YEARS = (("tj-guingamp", 2022), ("tj-cusset", 2024), ("tj-privas", 2025))
+# (Guingamp, formerly listed here, is a chambre de proximité of Saint-Brieuc, not a court id.)
+MISSING_COURT_YEARS = (("tj-lisieux", 2022), ("tj-cusset", 2024), ("tj-privas", 2025))
 
 NATIONAL_CIVIL_INFLOW = 1_450_000
 SHARES = {"cg": 0.40, "jaf": 0.28, "jcp": 0.22, "refere": 0.10}
@@ -61,6 +62,7 @@ def _rng(seed: int, *keys: object) -> np.random.Generator:
 
 def court_sizes(seed: int = 2025) -> pd.Series:
     """Relative size of each of the 168 courts (sums to 1): log-normal, big courts boosted."""
+    seed = int(seed)  # numpy integers would change the key of the random streams
     ids = list(reference.first_instance_courts().index)
     w = []
     for cid in ids:
@@ -80,6 +82,10 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
 
     Columns: court_id, year, indicator_id, value, text, status.
     """
+    seed = int(seed)
+    years = tuple(int(y) for y in years)
+    for cid, _ in MISSING_COURT_YEARS:
+        reference.court(cid)  # a typo here would silently drop the imperfection
     sizes = court_sizes(seed)
     inputs = {i.id: i for i in catalogue.input_indicators()}
     rows: list[tuple[str, int, str, float, str | None, str]] = []
@@ -208,7 +214,11 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
                             ent_sauvegardes=_clip_int(e * 120), ent_sauvegardes_accelerees=_clip_int(e * 5),
                             ent_redressements=_clip_int(e * 2300), ent_liquidations=_clip_int(e * 5600),
                             ent_retablissements=_clip_int(e * 300), ent_entretiens_prevention=_clip_int(e * 1500))
-            vals["ent_procedures_signalees"] = int(ry.poisson(3 * share ** 0.5)) if year >= 2025 else 0
+            # reporting to the DACS was asked by the circulaire of 27 June 2025
+            if year >= 2025:
+                vals["ent_procedures_signalees"] = int(ry.poisson(3 * share ** 0.5))
+            else:
+                status["ent_procedures_signalees"] = "NAP"
             # VIF (OPPI from 17 January 2025)
             dem = share * (5900 + 400 * (year - 2021)) * ry.lognormal(0, 0.15)
             d = _clip_int(dem)

@@ -11,31 +11,39 @@ Layout of a data directory (default ``./donnees``)::
 
 Every write builds new files, then atomically replaces ``manifest.json`` (temp file + rename);
 a crash at any point leaves the previous manifest, hence the previous state, in force. Readers
-load one consistent snapshot through the manifest. Current values are the rows of the latest
-accepted submission per (court, year, channel); superseded versions stay in the history.
+load one consistent snapshot through the manifest; if a writer garbage-collects a file between
+the moment a reader read the manifest and the moment it opens the file, the reader retries once
+with the new manifest. Current values are the rows of the latest accepted submission per
+(court, year, channel); superseded versions stay in the history.
+
+Reading one court-year (:meth:`Store.court_year`) opens only the row group of that court, found
+from the ``court_id`` statistics of the Parquet footer: no full scan, whatever the store size.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import numbers
 import os
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
+from cpc_toolkit.catalogue import STATUS_LABELS
 from cpc_toolkit.errors import ReasonCode, StoreError
 from cpc_toolkit.settings import data_dir
 
 __all__ = [
     "STATUSES",
+    "STATUS_LABELS",
     "SUBMISSION_COLUMNS",
     "VALUE_COLUMNS",
     "Store",
@@ -44,9 +52,7 @@ __all__ = [
     "open_store",
 ]
 
-STATUSES = ("ok", "NA", "NAP", "NQ")
-STATUS_LABELS = {"ok": "renseigné", "NA": "non disponible", "NAP": "non applicable",
-                 "NQ": "fourni, qualité en cours de vérification"}
+STATUSES = tuple(STATUS_LABELS)  # ok, NA, NAP, NQ
 VALUE_COLUMNS = ["court_id", "year", "indicator_id", "value", "text", "status", "submission_id"]
 SUBMISSION_COLUMNS = [
     "submission_id", "court_id", "year", "channel", "version", "sha256", "file_name",
@@ -64,17 +70,26 @@ _SUB_SCHEMA = pa.schema([
     ("n_values", pa.int32()), ("n_warnings", pa.int32()), ("demo", pa.bool_()),
 ])
 LOCK_TIMEOUT_S = 120.0
+MANIFEST_FORMAT = 1
+_FILE_KEYS = ("val:", "sub:", "rg:")  # cache entries tied to one store file
+
+T = TypeVar("T")
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, rename)."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     _fsync_dir(path.parent)
 
 
@@ -105,13 +120,18 @@ class SubmissionRecord:
     demo: bool = False
 
 
+def _empty(schema: pa.Schema) -> pd.DataFrame:
+    return schema.empty_table().to_pandas()
+
+
 class Store:
     """Handle on one data directory. Cheap to create; snapshots are cached by manifest tag."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path | str | os.PathLike[str]) -> None:
         self.root = Path(root)
         self.dir = self.root / "store"
         self._cache: dict[str, Any] = {}
+        self._cache_tag: str | None = None
 
     # ------------------------------------------------------------------ manifest
     @property
@@ -119,15 +139,32 @@ class Store:
         return self.dir / "manifest.json"
 
     def manifest(self) -> dict[str, Any]:
+        """The current manifest (an empty one when the store does not exist yet)."""
         try:
             text = self.manifest_path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            return {"tag": "", "values": {}, "submissions": None}
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise StoreError(f"Le manifeste du magasin de données est illisible : {self.manifest_path}.",
-                             ReasonCode.STORE_CORRUPT) from exc
+            man: dict[str, Any] = {"tag": "", "values": {}, "submissions": None}
+        else:
+            try:
+                man = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise StoreError(f"Le manifeste du magasin de données est illisible : {self.manifest_path}.",
+                                 ReasonCode.STORE_CORRUPT) from exc
+            if not isinstance(man, dict) or not isinstance(man.get("values", {}), dict):
+                raise StoreError(f"Le manifeste du magasin de données est invalide : {self.manifest_path}.",
+                                 ReasonCode.STORE_CORRUPT)
+        self._sync_cache(man)
+        return man
+
+    def _sync_cache(self, man: dict[str, Any]) -> None:
+        """Drop cached data of other snapshots (keeps memory bounded in long-lived processes)."""
+        tag = man.get("tag", "")
+        if tag == self._cache_tag:
+            return
+        live = set(man.get("values", {}).values()) | {man.get("submissions")}
+        self._cache = {k: v for k, v in self._cache.items()
+                       if k.startswith(_FILE_KEYS) and k.split(":", 1)[1] in live}
+        self._cache_tag = tag
 
     def exists(self) -> bool:
         return self.manifest_path.exists()
@@ -136,74 +173,136 @@ class Store:
         self.dir.mkdir(parents=True, exist_ok=True)
         return FileLock(str(self.dir / ".lock"), timeout=timeout)
 
+    def _snapshot_read(self, read: Callable[[dict[str, Any]], T]) -> T:
+        """Run ``read`` on the current manifest; retry once if a file vanished meanwhile.
+
+        A writer deletes the files of the previous snapshot right after committing a new manifest;
+        a reader that loaded the old manifest just before can then miss a file: it retries with the
+        new manifest, which names files that exist.
+        """
+        man = self.manifest()
+        try:
+            return read(man)
+        except FileNotFoundError:
+            new = self.manifest()
+            if new.get("tag") == man.get("tag"):
+                raise StoreError(
+                    f"Un fichier du magasin de données a disparu ({self.dir}) : le magasin est "
+                    "incomplet. Restaurez-le depuis une sauvegarde ou régénérez-le.",
+                    ReasonCode.STORE_CORRUPT) from None
+        try:
+            return read(new)
+        except FileNotFoundError as exc:
+            raise StoreError(
+                f"Le magasin de données change trop vite pour être lu ({self.dir}) ; réessayez.",
+                ReasonCode.STORE_LOCKED) from exc
+
     # ------------------------------------------------------------------ reads
     def submissions(self, include_superseded: bool = True) -> pd.DataFrame:
         """All submissions (history); ``status`` is ``accepted`` or ``superseded``."""
-        man = self.manifest()
-        df = self._read_submissions(man)
+        df = self._snapshot_read(self._read_submissions)
         if not include_superseded:
             df = df[df["status"] == "accepted"]
-        return df.copy()
+        return df.reset_index(drop=True).copy()
 
     def _read_submissions(self, man: dict[str, Any]) -> pd.DataFrame:
         name = man.get("submissions")
         if not name:
-            return pd.DataFrame({c: pd.Series(dtype=t.to_pandas_dtype()) for c, t in
-                                 zip(_SUB_SCHEMA.names, _SUB_SCHEMA.types, strict=True)})
+            return _empty(_SUB_SCHEMA)
         key = f"sub:{name}"
         if key not in self._cache:
             self._cache[key] = pq.read_table(self.dir / name).to_pandas()
         return self._cache[key]
 
     def years(self) -> list[int]:
+        """Years present in the store."""
         return sorted(int(y) for y in self.manifest().get("values", {}))
 
-    def values(self, year: int | Iterable[int] | None = None, court_ids: Iterable[str] | None = None,
+    def values(self, year: int | Iterable[int] | None = None, court_ids: str | Iterable[str] | None = None,
                current: bool = True) -> pd.DataFrame:
-        """Value rows (current versions only by default), optionally for some years / courts."""
-        man = self.manifest()
-        years = self.years() if year is None else ([year] if isinstance(year, int) else list(year))
-        subs = self._read_submissions(man)
-        frames = []
-        courts = None if court_ids is None else sorted(set(court_ids))
-        for y in years:
-            name = man.get("values", {}).get(str(y))
-            if not name:
-                continue
-            frames.append(self._read_values_file(name, courts))
-        if not frames:
-            return pd.DataFrame({c: pd.Series(dtype=t.to_pandas_dtype()) for c, t in
-                                 zip(_VALUE_SCHEMA.names, _VALUE_SCHEMA.types, strict=True)})
-        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        if current:
-            live = set(subs.loc[subs["status"] == "accepted", "submission_id"])
-            df = df[df["submission_id"].isin(live)]
+        """Value rows (current versions only by default), optionally for some years / courts.
+
+        Returns a new frame with :data:`VALUE_COLUMNS` (never a view on cached data).
+        """
+        if year is None:
+            years = None
+        elif isinstance(year, numbers.Integral):
+            years = [int(year)]
         else:
-            df = df[df["submission_id"].isin(set(subs["submission_id"]))]
+            years = [int(y) for y in year]
+        if court_ids is None:
+            courts = None
+        elif isinstance(court_ids, str):
+            courts = [court_ids]
+        else:
+            courts = sorted(set(court_ids))
+        return self._snapshot_read(lambda man: self._values(man, years, courts, current))
+
+    def _values(self, man: dict[str, Any], years: list[int] | None, courts: list[str] | None,
+                current: bool) -> pd.DataFrame:
+        files = man.get("values", {})
+        if years is None:
+            years = sorted(int(y) for y in files)
+        subs = self._read_submissions(man)
+        frames = [self._read_values_file(files[str(y)], courts) for y in years if files.get(str(y))]
+        if not frames:
+            return _empty(_VALUE_SCHEMA)
+        df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+        keep = subs["status"] == "accepted" if current else pd.Series(True, index=subs.index)
+        df = df[df["submission_id"].isin(set(subs.loc[keep, "submission_id"]))]
         return df.reset_index(drop=True)
 
     def _read_values_file(self, name: str, courts: list[str] | None) -> pd.DataFrame:
-        if courts is None:
-            key = f"val:{name}"
-            if key not in self._cache:
-                self._cache[key] = pq.read_table(self.dir / name).to_pandas()
-            return self._cache[key].copy()
         full = self._cache.get(f"val:{name}")
+        if courts is None:
+            if full is None:
+                full = pq.read_table(self.dir / name).to_pandas()
+                self._cache[f"val:{name}"] = full
+            return full.copy()
         if full is not None:
             return full[full["court_id"].isin(courts)].copy()
         # row-group pruning on the sorted court_id column: no full scan for one court
-        table = pq.read_table(self.dir / name, filters=[("court_id", "in", courts)])
-        return table.to_pandas()
+        pf = pq.ParquetFile(self.dir / name)
+        groups = self._row_groups_of(name, pf, courts)
+        if not groups:
+            return _empty(_VALUE_SCHEMA)
+        df = pf.read_row_groups(groups).to_pandas()
+        return df[df["court_id"].isin(courts)].reset_index(drop=True)
+
+    def _row_groups_of(self, name: str, pf: pq.ParquetFile, courts: list[str]) -> list[int]:
+        """Indices of the row groups whose court_id range can hold one of ``courts``."""
+        key = f"rg:{name}"
+        ranges = self._cache.get(key)
+        if ranges is None:
+            meta = pf.metadata
+            col = meta.schema.names.index("court_id")
+            ranges = []
+            for i in range(meta.num_row_groups):
+                stats = meta.row_group(i).column(col).statistics
+                if stats is None or not stats.has_min_max:
+                    ranges.append((None, None))
+                else:
+                    ranges.append((stats.min, stats.max))
+            self._cache[key] = ranges
+        return [i for i, (lo, hi) in enumerate(ranges)
+                if lo is None or any(lo <= c <= hi for c in courts)]
 
     def court_year(self, court_id: str, year: int) -> pd.DataFrame:
-        """Current values of one court-year (fast path)."""
-        return self.values(year, [court_id])
+        """Current values of one court-year (fast path: reads one row group)."""
+        return self.values(int(year), [court_id])
 
     # ------------------------------------------------------------------ writes
     def write(self, records: list[SubmissionRecord], received_at: str | None = None) -> list[str]:
-        """Commit accepted submissions atomically (one manifest swap); return their ids."""
+        """Commit accepted submissions atomically (one manifest swap); return their ids.
+
+        Records of one call are committed together or not at all. A later record for the same
+        (court, year, channel) supersedes the earlier ones (their rows stay in the history).
+        The input DataFrames are never modified.
+        """
+        records = list(records)
         if not records:
             return []
+        normalised = [_normalise_values(rec) for rec in records]  # validate before locking
         now = received_at or dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         try:
             lock = self.lock()
@@ -213,46 +312,46 @@ class Store:
                              ReasonCode.STORE_LOCKED) from exc
         try:
             self._cache.clear()
+            self._cache_tag = None
             man = self.manifest()
             subs = self._read_submissions(man).copy()
             tag = uuid.uuid4().hex[:12]
-            new_subs = []
+            new_subs: list[dict[str, Any]] = []
             by_year: dict[int, list[pd.DataFrame]] = {}
-            for rec in records:
-                mask = ((subs["court_id"] == rec.court_id) & (subs["year"] == rec.year)
+            for rec, vals in zip(records, normalised, strict=True):
+                year = int(rec.year)
+                mask = ((subs["court_id"] == rec.court_id) & (subs["year"] == year)
                         & (subs["channel"] == rec.channel))
                 version = int(subs.loc[mask, "version"].max()) + 1 if mask.any() else 1
                 # supersede earlier versions of the same channel (and earlier records of this batch)
                 subs.loc[mask, "status"] = "superseded"
                 for prev in new_subs:
-                    if (prev["court_id"], prev["year"], prev["channel"]) == (rec.court_id, rec.year,
-                                                                            rec.channel):
+                    if (prev["court_id"], prev["year"], prev["channel"]) == (rec.court_id, year, rec.channel):
                         prev["status"] = "superseded"
                         version = max(version, prev["version"] + 1)
-                sid = f"{rec.court_id}:{rec.year}:{rec.channel}:v{version}:{tag}"
-                vals = _normalise_values(rec.values, rec.court_id, rec.year, sid)
-                by_year.setdefault(rec.year, []).append(vals)
+                sid = f"{rec.court_id}:{year}:{rec.channel}:v{version}:{tag}"
+                by_year.setdefault(year, []).append(vals.assign(submission_id=sid))
                 new_subs.append({
-                    "submission_id": sid, "court_id": rec.court_id, "year": rec.year,
+                    "submission_id": sid, "court_id": rec.court_id, "year": year,
                     "channel": rec.channel, "version": version, "sha256": rec.sha256,
                     "file_name": rec.file_name, "received_at": now, "status": "accepted",
-                    "n_values": len(vals), "n_warnings": rec.n_warnings, "demo": rec.demo,
+                    "n_values": len(vals), "n_warnings": int(rec.n_warnings), "demo": bool(rec.demo),
                 })
-            subs = pd.concat([subs, pd.DataFrame(new_subs)], ignore_index=True) if len(subs) else \
-                pd.DataFrame(new_subs)
-            new_man: dict[str, Any] = {"tag": tag, "values": dict(man.get("values", {})),
-                                       "submissions": f"submissions-{tag}.parquet",
-                                       "written_at": now}
-            for year, frames in by_year.items():
+            new_frame = pd.DataFrame(new_subs, columns=SUBMISSION_COLUMNS)
+            subs = pd.concat([subs, new_frame], ignore_index=True) if len(subs) else new_frame
+            new_man: dict[str, Any] = {"format": MANIFEST_FORMAT, "tag": tag,
+                                       "values": dict(man.get("values", {})),
+                                       "submissions": f"submissions-{tag}.parquet", "written_at": now}
+            for year, frames in sorted(by_year.items()):
                 old = man.get("values", {}).get(str(year))
                 parts = ([pq.read_table(self.dir / old).to_pandas()] if old else []) + frames
-                allv = pd.concat(parts, ignore_index=True)
                 name = f"values-{year}-{tag}.parquet"
-                _write_values(allv, self.dir / name)
+                _write_values(pd.concat(parts, ignore_index=True), self.dir / name)
                 new_man["values"][str(year)] = name
             sub_table = pa.Table.from_pandas(subs[SUBMISSION_COLUMNS], schema=_SUB_SCHEMA,
                                              preserve_index=False)
             _write_parquet_atomic(sub_table, self.dir / new_man["submissions"])
+            # the commit point: before this rename the old state is in force, after it the new one
             atomic_write_bytes(self.manifest_path,
                                json.dumps(new_man, indent=1, sort_keys=True).encode("utf-8"))
             self._garbage_collect(new_man)
@@ -261,6 +360,7 @@ class Store:
             lock.release()
 
     def _garbage_collect(self, man: dict[str, Any]) -> None:
+        """Delete files no manifest names any more (called under the writer lock)."""
         keep = set(man["values"].values()) | {man["submissions"], "manifest.json"}
         for p in self.dir.glob("*.parquet"):
             if p.name not in keep:
@@ -274,51 +374,85 @@ class Store:
                 for p in sorted(self.dir.glob("*")) if p.is_file() and p.name != ".lock"}
 
 
-def _normalise_values(values: pd.DataFrame, court_id: str, year: int, sid: str) -> pd.DataFrame:
+def _normalise_values(rec: SubmissionRecord) -> pd.DataFrame:
+    """Store rows of one record (a new frame; ``rec.values`` is left untouched)."""
+    values = rec.values
+    where = f"{rec.court_id} {rec.year} ({rec.channel})"
+    if not isinstance(values, pd.DataFrame) or "indicator_id" not in values.columns:
+        raise StoreError(f"Soumission {where} : les valeurs doivent être un tableau avec une colonne "
+                         "« indicator_id ».", ReasonCode.STORE_CORRUPT)
+    if not rec.court_id or not rec.channel:
+        raise StoreError(f"Soumission {where} : juridiction et canal sont obligatoires.",
+                         ReasonCode.STORE_CORRUPT)
+    if not isinstance(rec.year, numbers.Integral) or isinstance(rec.year, bool):
+        raise StoreError(f"Soumission {where} : l'année doit être un entier.", ReasonCode.STORE_CORRUPT)
+    n = len(values)
+    ids = values["indicator_id"].astype(str).to_numpy()
+    dupes = sorted(pd.Series(ids)[pd.Series(ids).duplicated()].unique())
+    if dupes:
+        raise StoreError(f"Soumission {where} : indicateurs en double {dupes[:10]}.",
+                         ReasonCode.STORE_CORRUPT)
+    if "status" in values.columns:
+        status = values["status"].astype(object).where(values["status"].notna(), "(vide)").astype(str).to_numpy()
+    else:
+        status = ["ok"] * n
+    texts = ([None if t is None or t is pd.NA or (isinstance(t, float) and t != t) else str(t)
+              for t in values["text"].tolist()] if "text" in values.columns else [None] * n)
     df = pd.DataFrame({
-        "court_id": court_id,
-        "year": year,
-        "indicator_id": values["indicator_id"].astype(str).to_numpy(),
+        "court_id": pd.Series([rec.court_id] * n, dtype=object),
+        "year": pd.Series([int(rec.year)] * n, dtype="int32"),
+        "indicator_id": ids,
         "value": pd.to_numeric(values["value"], errors="coerce").astype("float64").to_numpy()
-        if "value" in values else float("nan"),
-        "text": values["text"].astype("string").to_numpy() if "text" in values else None,
-        "status": values["status"].astype(str).to_numpy() if "status" in values else "ok",
-        "submission_id": sid,
+        if "value" in values.columns else [float("nan")] * n,
+        "text": pd.Series(texts, dtype=object),
+        "status": status,
     })
     bad = set(df["status"]) - set(STATUSES)
     if bad:
-        raise StoreError(f"Statut inconnu : {sorted(bad)} (attendus : {', '.join(STATUSES)}).",
-                         ReasonCode.STORE_CORRUPT)
+        raise StoreError(f"Soumission {where} : statut inconnu {sorted(bad)} (attendus : "
+                         f"{', '.join(STATUSES)}).", ReasonCode.STORE_CORRUPT)
     return df
 
 
 def _write_values(df: pd.DataFrame, path: Path) -> None:
+    """Write a year file sorted by court, one row group per court (atomic: temp file + rename)."""
     df = df.sort_values(["court_id", "indicator_id", "submission_id"], kind="stable")
     table = pa.Table.from_pandas(df[VALUE_COLUMNS], schema=_VALUE_SCHEMA, preserve_index=False)
-    tmp = path.with_name(f".{path.name}.tmp")
-    # one row group per court so that reading one court-year prunes the others
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
     courts = table.column("court_id").to_pylist()
-    with pq.ParquetWriter(tmp, _VALUE_SCHEMA, compression="zstd") as writer:
-        start = 0
-        n = len(courts)
-        while start < n:
-            end = start
-            cid = courts[start]
-            while end < n and courts[end] == cid:
-                end += 1
-            writer.write_table(table.slice(start, end - start))
-            start = end
-    with open(tmp, "rb+") as fh:
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with pq.ParquetWriter(tmp, _VALUE_SCHEMA, compression="zstd") as writer:
+            start, n = 0, len(courts)
+            while start < n:
+                end = start
+                cid = courts[start]
+                while end < n and courts[end] == cid:
+                    end += 1
+                writer.write_table(table.slice(start, end - start))
+                start = end
+            if n == 0:
+                writer.write_table(table)
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def _write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    pq.write_table(table, tmp, compression="zstd")
-    with open(tmp, "rb+") as fh:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        pq.write_table(table, tmp, compression="zstd")
+        _fsync_file(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _fsync_file(path: Path) -> None:
+    with open(path, "rb+") as fh:
         os.fsync(fh.fileno())
-    os.replace(tmp, path)
 
 
 def open_store(root: str | os.PathLike[str] | None = None) -> Store:
