@@ -59,6 +59,8 @@ class ReasonCode(StrEnum):
     SECURITY = "security"
     # confidentiality
     CONFIDENTIAL = "confidential"
+    # alerts (compute)
+    ALERT_CONFIG = "alert_config"
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,32 @@
 
 The engine's output is one long *results* table (see :data:`RESULT_COLUMNS`): every indicator of
 every unit (juridiction, cour, national) and year, with value, text, status, NA reason and
-coverage. Reports and dashboards only filter this table and draw it.
+coverage. Reports and dashboards only filter this table (or call the per-unit functions below,
+which are indexed and cached per results object) and draw it.
 """
 
+from cpc_toolkit.compute.alerts import (
+    ALERT_COLUMNS,
+    AlertConfig,
+    AlertRule,
+    alerts,
+    builtin_alert_config,
+    load_alert_config,
+    parse_alert_config,
+    rules_frame,
+)
+from cpc_toolkit.compute.compare import (
+    SIZE_LABELS,
+    ResultsIndex,
+    changes,
+    coverage,
+    display_unit,
+    positions,
+    reporting_courts,
+    results_index,
+    series,
+    size_classes,
+)
 from cpc_toolkit.compute.engine import (
     RESULT_COLUMNS,
     compute_derived,
@@ -14,13 +37,34 @@ from cpc_toolkit.compute.engine import (
     unit_table,
     wide_values,
 )
+from cpc_toolkit.compute.narrative import FaitMarquant, faits_marquants
 
 __all__ = [
+    "ALERT_COLUMNS",
     "RESULT_COLUMNS",
+    "SIZE_LABELS",
+    "AlertConfig",
+    "AlertRule",
+    "FaitMarquant",
+    "ResultsIndex",
+    "alerts",
+    "builtin_alert_config",
+    "changes",
     "compute_derived",
     "compute_results",
     "consolidate",
+    "coverage",
+    "display_unit",
+    "faits_marquants",
+    "load_alert_config",
+    "parse_alert_config",
+    "positions",
+    "reporting_courts",
     "results",
+    "results_index",
+    "rules_frame",
+    "series",
+    "size_classes",
     "unit_table",
     "wide_values",
 ]

@@ -1,0 +1,325 @@
+"""Comparisons over the results table: series, year-over-year changes, positions, size classes, coverage.
+
+Every function takes the engine's results table (``res``, see :data:`engine.RESULT_COLUMNS`) and
+never mutates it. A lightweight :class:`ResultsIndex` (pre-grouped rows, pre-pivoted court
+values) is built once per ``res`` object and cached, so that per-unit calls (206 reports,
+dashboard filters) cost milliseconds.
+"""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from cpc_toolkit import catalogue, reference
+from cpc_toolkit.errors import ComputeError, ReasonCode
+
+SIZE_INDICATOR = "act_total_entrees"
+SIZE_LABELS = ("Q1 (plus petites)", "Q2 (petites à moyennes)", "Q3 (moyennes à grandes)",
+               "Q4 (plus grandes)")
+GROUP_LABELS = {"cour": "cour d'appel", "national": "national", "taille": "taille comparable"}
+
+
+# --------------------------------------------------------------------------- index
+
+
+@dataclass
+class ResultsIndex:
+    """Pre-computed lookups over one results table (built lazily, cached per ``res`` object)."""
+
+    res: pd.DataFrame
+    unit_rows: dict[str, np.ndarray]
+    years: tuple[int, ...]
+    _wide: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict)
+    _sizes: dict[int, pd.Series] = field(default_factory=dict)
+
+    def unit(self, unit_id: str) -> pd.DataFrame:
+        """Rows of one unit (a view-free copy-on-write slice; empty frame when unknown)."""
+        rows = self.unit_rows.get(unit_id)
+        if rows is None:
+            return self.res.iloc[0:0]
+        return self.res.iloc[rows]
+
+    def wide(self, level: str, year: int) -> pd.DataFrame:
+        """Numeric values of every unit of ``level`` for ``year``: units × indicators (NaN if not ok)."""
+        key = (level, year)
+        if key not in self._wide:
+            sub = self.res[(self.res["level"] == level) & (self.res["year"] == year)]
+            sub = sub[sub["status"] == "ok"]
+            w = sub.pivot_table(index="unit_id", columns="indicator_id", values="value",
+                                aggfunc="first")
+            self._wide[key] = w
+        return self._wide[key]
+
+
+_INDEX: dict[int, tuple[weakref.ref, ResultsIndex]] = {}
+
+
+def results_index(res: pd.DataFrame) -> ResultsIndex:
+    """The cached :class:`ResultsIndex` of ``res`` (rebuilt if ``res`` is a new object)."""
+    key = id(res)
+    hit = _INDEX.get(key)
+    if hit is not None and hit[0]() is res:
+        return hit[1]
+    codes, uniques = pd.factorize(res["unit_id"], sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    rows = {str(u): order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniques)}
+    years = tuple(sorted(int(y) for y in pd.unique(res["year"])))
+    idx = ResultsIndex(res=res, unit_rows=rows, years=years)
+    _INDEX[key] = (weakref.ref(res, lambda _r, k=key: _INDEX.pop(k, None)), idx)
+    return idx
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+@cache
+def _cat_frame() -> pd.DataFrame:
+    return pd.DataFrame([{"indicator_id": i.id, "label": i.label, "unit": i.unit,
+                          "direction": i.direction, "aggregation": i.aggregation, "family": i.family,
+                          "kind": i.kind} for i in catalogue.indicators()]).set_index("indicator_id")
+
+
+def display_unit(indicator_id: str, level: str) -> str:
+    """Unit of a value at ``level``: « oui/non » indicators become a % of courts once consolidated."""
+    ind = catalogue.get(indicator_id)
+    if ind.aggregation == "share_true" and level != "juridiction":
+        return "percent"
+    return ind.unit
+
+
+def _check_unit(idx: ResultsIndex, unit_id: str) -> str:
+    level = reference.level_of(unit_id)
+    return level
+
+
+def _check_year(idx: ResultsIndex, year: int) -> None:
+    if int(year) not in idx.years:
+        raise ComputeError(
+            f"Aucun résultat pour l'année {year} (années disponibles : "
+            f"{', '.join(str(y) for y in idx.years) or 'aucune'}).", ReasonCode.UNKNOWN_YEAR)
+
+
+def _numeric_ids() -> list[str]:
+    return [i.id for i in catalogue.indicators() if i.numeric]
+
+
+# --------------------------------------------------------------------------- series / changes
+
+
+def series(res: pd.DataFrame, unit_id: str, indicator_ids: list[str] | str | None = None,
+           years: list[int] | None = None) -> pd.DataFrame:
+    """Time series of some indicators of one unit (long format, sorted by indicator then year).
+
+    Columns: ``unit_id, year, indicator_id, value, text, status, na_reason, n_reporting,
+    n_expected, partial``. ``years`` defaults to every year of ``res`` (5 years for the demo).
+    Unknown indicator ids raise a French :class:`CatalogueError`.
+    """
+    idx = results_index(res)
+    _check_unit(idx, unit_id)
+    if isinstance(indicator_ids, str):
+        indicator_ids = [indicator_ids]
+    sub = idx.unit(unit_id)
+    if indicator_ids is not None:
+        for iid in indicator_ids:
+            catalogue.get(iid)
+        sub = sub[sub["indicator_id"].isin(indicator_ids)]
+    if years is not None:
+        sub = sub[sub["year"].isin([int(y) for y in years])]
+    cols = ["unit_id", "year", "indicator_id", "value", "text", "status", "na_reason",
+            "n_reporting", "n_expected", "partial"]
+    order = {iid: k for k, iid in enumerate(indicator_ids or [i.id for i in catalogue.indicators()])}
+    out = sub[cols].copy()
+    out["_o"] = out["indicator_id"].map(order)
+    return out.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
+
+
+def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
+    """Year-over-year change of every numeric indicator of one unit (``year`` vs ``year - 1``).
+
+    Columns: ``unit_id, year, indicator_id, label, unit, direction, value, previous, delta,
+    delta_pct, improved``. ``unit`` is the display unit at the unit's level (see
+    :func:`display_unit`); ``delta`` is in the indicator's unit (points for percentages);
+    ``delta_pct`` is the relative change in % of ``previous`` (NaN when previous is 0 or NA);
+    ``improved`` (nullable boolean) is True/False for indicators with a direction and NA for
+    neutral ones, missing values or no change.
+    """
+    idx = results_index(res)
+    level = _check_unit(idx, unit_id)
+    _check_year(idx, year)
+    sub = idx.unit(unit_id)
+    sub = sub[sub["year"].isin([year, year - 1]) & (sub["status"] == "ok")]
+    piv = sub.pivot_table(index="indicator_id", columns="year", values="value", aggfunc="first")
+    ids = _numeric_ids()
+    cat = _cat_frame().loc[ids]
+    value = piv[year].reindex(ids) if year in piv.columns else pd.Series(np.nan, index=ids)
+    prev = piv[year - 1].reindex(ids) if (year - 1) in piv.columns else pd.Series(np.nan, index=ids)
+    delta = value - prev
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(prev.abs() > 0, 100.0 * delta / prev.abs(), np.nan)
+    direction = cat["direction"]
+    sign = direction.map({"higher": 1.0, "lower": -1.0, "neutral": np.nan})
+    score = delta * sign
+    improved = pd.array([pd.NA if (pd.isna(s) or s == 0) else bool(s > 0) for s in score],
+                        dtype="boolean")
+    out = pd.DataFrame({
+        "unit_id": unit_id, "year": int(year), "indicator_id": ids,
+        "label": cat["label"].to_numpy(),
+        "unit": [display_unit(i, level) for i in ids],
+        "direction": direction.to_numpy(),
+        "value": value.to_numpy(dtype=float), "previous": prev.to_numpy(dtype=float),
+        "delta": delta.to_numpy(dtype=float), "delta_pct": np.asarray(pct, dtype=float),
+        "improved": improved,
+    })
+    return out
+
+
+# --------------------------------------------------------------------------- positions
+
+
+def size_classes(res: pd.DataFrame, year: int) -> pd.Series:
+    """Size class of every first-instance court for ``year``: quartiles of civil inflow.
+
+    Returns a Series court_id → label (« Q1 (plus petites) » … « Q4 (plus grandes) »), computed
+    on :data:`SIZE_INDICATOR` (``act_total_entrees``) over the courts where it is known; courts
+    without that value are absent.
+    """
+    idx = results_index(res)
+    _check_year(idx, year)
+    if year not in idx._sizes:
+        w = idx.wide("juridiction", year)
+        v = w[SIZE_INDICATOR].dropna() if SIZE_INDICATOR in w.columns else pd.Series(dtype=float)
+        if len(v) >= 4:
+            # rank first so that ties never make qcut fail; deterministic (ties by court id)
+            r = v.sort_index().rank(method="first")
+            cls = pd.qcut(r, 4, labels=list(SIZE_LABELS)).astype(str)
+        else:
+            cls = pd.Series(SIZE_LABELS[0], index=v.index, dtype=str) if len(v) else \
+                pd.Series(dtype=str)
+        cls.name = "size_class"
+        cls.index.name = "court_id"
+        idx._sizes[year] = cls.sort_index()
+    return idx._sizes[year].copy()
+
+
+def positions(res: pd.DataFrame, court_id: str, year: int,
+              indicator_ids: list[str] | None = None) -> pd.DataFrame:
+    """Position of a unit within its groups, for each numeric indicator.
+
+    For a court (TJ/TPI) the groups are its cour d'appel (``group == "cour"``), all first-instance
+    courts (``"national"``) and the courts of its size class (``"taille"``, see
+    :func:`size_classes`). For a cour the only group is the 37 consolidation units
+    (``"national"``). Columns: ``unit_id, year, indicator_id, group, group_id, group_label,
+    value, rank, n, percentile, median, direction``.
+
+    ``rank`` is 1 for the best value (highest when direction is ``higher`` or ``neutral``,
+    lowest when ``lower``), ties share the best rank; ``n`` counts units of the group with a
+    value; ``percentile`` = share (in %) of the *other* units of the group that do worse (for
+    neutral indicators: whose value is lower), NaN when n < 2; ``median`` is the group's median.
+    Rows where the unit itself has no value are dropped.
+    """
+    idx = results_index(res)
+    level = _check_unit(idx, court_id)
+    _check_year(idx, year)
+    ids = indicator_ids if indicator_ids is not None else _numeric_ids()
+    for iid in ids:
+        catalogue.get(iid)
+    if level == "juridiction":
+        w = idx.wide("juridiction", year)
+        cour = reference.cour_of(court_id)
+        sizes = size_classes(res, year)
+        groups: list[tuple[str, str, str, list[str]]] = [
+            ("cour", cour, f"{reference.court_name(cour)}", reference.courts_of_cour(cour)),
+            ("national", reference.NATIONAL, "ensemble des TJ et TPI", list(w.index)),
+        ]
+        if court_id in sizes.index:
+            cls = sizes[court_id]
+            groups.append(("taille", cls, f"juridictions de taille comparable, {cls}",
+                           list(sizes.index[sizes == cls])))
+    elif level == "cour":
+        w = idx.wide("cour", year)
+        groups = [("national", reference.NATIONAL, "ensemble des cours d'appel", list(w.index))]
+    else:
+        raise ComputeError("Le classement n'a pas de sens pour la France entière.", ReasonCode.USAGE)
+    cols = [c for c in ids if c in w.columns]
+    cat = _cat_frame()
+    frames = []
+    if court_id not in w.index or not cols:
+        return pd.DataFrame(columns=["unit_id", "year", "indicator_id", "group", "group_id",
+                                     "group_label", "value", "rank", "n", "percentile", "median",
+                                     "direction"])
+    own = w.loc[court_id, cols].to_numpy(dtype=float)
+    sign = cat.loc[cols, "direction"].map({"higher": 1.0, "lower": -1.0, "neutral": 1.0}).to_numpy()
+    for gname, gid, glabel, members in groups:
+        m = w.reindex(index=[u for u in members if u in w.index], columns=cols).to_numpy(dtype=float)
+        valid = ~np.isnan(m)
+        n = valid.sum(axis=0)
+        sm = m * sign
+        so = own * sign
+        with np.errstate(invalid="ignore"):
+            better = np.where(valid, sm > so + 1e-12, False).sum(axis=0)
+            worse = np.where(valid, sm < so - 1e-12, False).sum(axis=0)
+            med = np.array([np.median(m[valid[:, j], j]) if n[j] else np.nan for j in range(len(cols))])
+        pct = np.where(n > 1, 100.0 * worse / np.maximum(n - 1, 1), np.nan)
+        frames.append(pd.DataFrame({
+            "unit_id": court_id, "year": int(year), "indicator_id": cols, "group": gname,
+            "group_id": gid, "group_label": glabel, "value": own, "rank": better + 1, "n": n,
+            "percentile": pct, "median": med, "direction": cat.loc[cols, "direction"].to_numpy(),
+        }))
+    out = pd.concat(frames, ignore_index=True)
+    out = out[~np.isnan(out["value"].to_numpy(dtype=float))].reset_index(drop=True)
+    out["rank"] = out["rank"].astype(int)
+    out["n"] = out["n"].astype(int)
+    return out
+
+
+# --------------------------------------------------------------------------- coverage
+
+
+def reporting_courts(res: pd.DataFrame, year: int) -> set[str]:
+    """First-instance courts with at least one collected (``input``) value for ``year``."""
+    idx = results_index(res)
+    w = idx.wide("juridiction", year) if int(year) in idx.years else pd.DataFrame()
+    inputs = [i.id for i in catalogue.indicators(kind="input") if i.numeric and i.id in w.columns]
+    if w.empty or not inputs:
+        return set()
+    return set(w.index[w[inputs].notna().any(axis=1)])
+
+
+def coverage(res: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Collection coverage for ``year``: one row per cour (36 CA + TSA) and one national row.
+
+    Columns: ``unit_id, unit_name, level, year, n_reporting, n_expected, rate, missing_ids,
+    missing_names, partial``. ``missing_ids`` is a list of court ids; ``missing_names`` a
+    French, comma-separated list of their names; ``rate`` is in %.
+    """
+    idx = results_index(res)
+    _check_year(idx, year)
+    rep = reporting_courts(res, year)
+    scope = reference.first_instance_courts()
+    rows: list[dict[str, Any]] = []
+    units = reference.consolidation_units()
+    for cour in sorted(units.index):
+        members = sorted(scope.index[scope["parent_ca_id"] == cour])
+        rows.append(_cov_row(cour, reference.court_name(cour), "cour", year, members, rep))
+    rows.append(_cov_row(reference.NATIONAL, "France entière", "national", year, sorted(scope.index), rep))
+    return pd.DataFrame(rows)
+
+
+def _cov_row(unit_id: str, name: str, level: str, year: int, members: list[str],
+             rep: set[str]) -> dict[str, Any]:
+    missing = [c for c in members if c not in rep]
+    n_exp = len(members)
+    n_rep = n_exp - len(missing)
+    return {"unit_id": unit_id, "unit_name": name, "level": level, "year": int(year),
+            "n_reporting": n_rep, "n_expected": n_exp,
+            "rate": 100.0 * n_rep / n_exp if n_exp else np.nan,
+            "missing_ids": missing,
+            "missing_names": ", ".join(reference.court_name(c) for c in missing),
+            "partial": n_rep < n_exp}
