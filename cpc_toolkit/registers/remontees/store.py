@@ -1,0 +1,238 @@
+"""Confidential store of the remontées register, separate from the indicator store.
+
+Layout (every directory 0700, every file 0600)::
+
+    <donnees>/confidentiel/remontees/
+        manifest.json                 commit point (atomic rename): names the current files
+        submissions-<tag>.parquet     one row per accepted workbook version (cour, year, version, sha256…)
+        cases-<tag>.parquet           case rows of every version (submission_id column)
+        events-<tag>.parquet          follow-up events of every version
+        archive/<sha256>.<ext>        every received file, byte-for-byte
+        archive/recus/<time>-<sha12>.json   one receipt per reception (outcome, problems count)
+        erreurs/                      error reports of rejected workbooks
+        .lock                         serialises writers
+
+An import writes new files then replaces ``manifest.json``; a crash leaves the previous manifest in
+force. Importing the bytes of the current version of a (cour, year) again is a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from filelock import FileLock
+
+from cpc_toolkit.errors import ReasonCode, StoreError
+from cpc_toolkit.registers.remontees.model import CASE_COLUMNS, EVENT_COLUMNS
+from cpc_toolkit.registers.remontees.secure import (
+    FILE_MODE,
+    confidential_root,
+    secure_dir,
+    write_secret,
+)
+
+SUBMISSION_COLUMNS = ["submission_id", "cour_id", "year", "version", "sha256", "file_name", "received_at",
+                      "status", "n_cases", "n_events", "n_warnings", "demo"]
+LOCK_TIMEOUT_S = 120.0
+
+
+@dataclass(frozen=True)
+class Commit:
+    """Outcome of :meth:`RemonteesStore.commit`."""
+
+    submission_id: str
+    version: int
+    noop: bool
+
+
+class RemonteesStore:
+    """Handle on the confidential register of one data directory."""
+
+    def __init__(self, donnees: Path) -> None:
+        self.donnees = Path(donnees)
+        self.top = confidential_root(self.donnees)
+        self.base = self.top / "remontees"
+        self.archive_dir = self.base / "archive"
+        self.errors_dir = self.base / "erreurs"
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def manifest_path(self) -> Path:
+        return self.base / "manifest.json"
+
+    def ensure(self) -> None:
+        """Create the confidential folders with owner-only modes."""
+        secure_dir(self.base, top=self.top)
+        secure_dir(self.archive_dir / "recus", top=self.top)
+        secure_dir(self.errors_dir, top=self.top)
+
+    def lock(self, timeout: float = LOCK_TIMEOUT_S) -> FileLock:
+        self.ensure()
+        return FileLock(str(self.base / ".lock"), timeout=timeout, mode=FILE_MODE)
+
+    def exists(self) -> bool:
+        return self.manifest_path.exists()
+
+    # ------------------------------------------------------------------ reads
+    def manifest(self) -> dict[str, Any]:
+        try:
+            text = self.manifest_path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return {}
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise StoreError(f"Le manifeste du registre des remontées est illisible : {self.manifest_path}.",
+                             ReasonCode.STORE_CORRUPT) from exc
+
+    def _read(self, man: dict[str, Any], key: str, columns: list[str]) -> pd.DataFrame:
+        name = man.get(key)
+        if not name:
+            return pd.DataFrame({c: pd.Series(dtype="object") for c in [*columns, "submission_id"]})
+        try:
+            return pd.read_parquet(self.base / name)
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"Fichier du registre des remontées illisible : {name}.",
+                             ReasonCode.STORE_CORRUPT) from exc
+
+    def submissions(self, include_superseded: bool = True) -> pd.DataFrame:
+        """Accepted workbook versions; ``status`` is ``accepted`` (current) or ``superseded``."""
+        df = self._read(self.manifest(), "submissions", SUBMISSION_COLUMNS)
+        if not include_superseded:
+            df = df[df["status"] == "accepted"]
+        return df.reset_index(drop=True)
+
+    def cases(self, year: int | None = None, cour: str | None = None, current: bool = True) -> pd.DataFrame:
+        """Signalements (current versions by default), optionally of one year (of signalling) and cour."""
+        return self._rows("cases", CASE_COLUMNS, year, cour, current)
+
+    def events(self, year: int | None = None, cour: str | None = None, current: bool = True) -> pd.DataFrame:
+        """Follow-up events of the signalements."""
+        return self._rows("events", EVENT_COLUMNS, year, cour, current)
+
+    def _rows(self, key: str, columns: list[str], year: int | None, cour: str | None,
+              current: bool) -> pd.DataFrame:
+        man = self.manifest()
+        df = self._read(man, key, columns)
+        if current and len(df):
+            subs = self._read(man, "submissions", SUBMISSION_COLUMNS)
+            live = set(subs.loc[subs["status"] == "accepted", "submission_id"])
+            df = df[df["submission_id"].isin(live)]
+        if year is not None:
+            df = df[df["year"] == int(year)]
+        if cour is not None:
+            df = df[df["cour_id"] == cour]
+        return df.reset_index(drop=True)
+
+    def current_sha(self, cour: str, year: int) -> str | None:
+        subs = self.submissions(include_superseded=False)
+        hit = subs[(subs["cour_id"] == cour) & (subs["year"] == int(year))]
+        return str(hit["sha256"].iloc[0]) if len(hit) else None
+
+    def known_current_shas(self) -> dict[str, tuple[str, int, int]]:
+        """sha256 → (cour, year, version) of every current version."""
+        subs = self.submissions(include_superseded=False)
+        return {s: (c, int(y), int(v)) for s, c, y, v in
+                zip(subs["sha256"], subs["cour_id"], subs["year"], subs["version"], strict=True)}
+
+    def file_digest(self) -> dict[str, bytes]:
+        """Bytes of every committed store file (manifest and tables; not the archive) — for tests."""
+        if not self.base.exists():
+            return {}
+        return {p.name: p.read_bytes() for p in sorted(self.base.iterdir())
+                if p.is_file() and (p.suffix in (".json", ".parquet"))}
+
+    # ------------------------------------------------------------------ writes
+    def archive(self, data: bytes, sha256: str, file_name: str, outcome: str, received_at: str,
+                details: dict[str, Any] | None = None) -> Path:
+        """Keep the received bytes (once per sha256) and a receipt of this reception."""
+        self.ensure()
+        ext = Path(file_name).suffix.lower()[:8] if Path(file_name).suffix else ".bin"
+        blob = self.archive_dir / f"{sha256}{ext}"
+        if not blob.exists():
+            write_secret(blob, data)
+        stamp = received_at.replace(":", "").replace("-", "")
+        receipt = {"sha256": sha256, "file_name": file_name, "received_at": received_at, "outcome": outcome,
+                   "archive": blob.name, **(details or {})}
+        path = self.archive_dir / "recus" / f"{stamp}-{sha256[:12]}-{uuid.uuid4().hex[:6]}.json"
+        write_secret(path, json.dumps(receipt, ensure_ascii=False, indent=1).encode("utf-8"))
+        return blob
+
+    def receipts(self) -> pd.DataFrame:
+        """Every reception (accepted, rejected, already received), oldest first."""
+        folder = self.archive_dir / "recus"
+        rows = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))] \
+            if folder.exists() else []
+        return pd.DataFrame(rows)
+
+    def commit(self, cour: str, year: int, cases: pd.DataFrame, events: pd.DataFrame, sha256: str,
+               file_name: str, n_warnings: int = 0, demo: bool = False,
+               received_at: str | None = None) -> Commit:
+        """Make (cases, events) the current version for (cour, year); same bytes as current → no-op."""
+        received_at = received_at or dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        with self.lock():
+            if self.current_sha(cour, year) == sha256:
+                subs = self.submissions(include_superseded=False)
+                hit = subs[(subs["cour_id"] == cour) & (subs["year"] == int(year))].iloc[0]
+                return Commit(str(hit["submission_id"]), int(hit["version"]), noop=True)
+            man = self.manifest()
+            subs = self._read(man, "submissions", SUBMISSION_COLUMNS)
+            all_cases = self._read(man, "cases", CASE_COLUMNS)
+            all_events = self._read(man, "events", EVENT_COLUMNS)
+            same = (subs["cour_id"] == cour) & (subs["year"] == int(year)) if len(subs) else None
+            version = int(subs.loc[same, "version"].max()) + 1 if same is not None and same.any() else 1
+            sid = f"{cour}-{int(year)}-v{version}-{sha256[:8]}"
+            if same is not None and same.any():
+                subs = subs.copy()
+                subs.loc[same, "status"] = "superseded"
+            new_sub = pd.DataFrame([{
+                "submission_id": sid, "cour_id": cour, "year": int(year), "version": version,
+                "sha256": sha256, "file_name": file_name, "received_at": received_at, "status": "accepted",
+                "n_cases": len(cases), "n_events": len(events), "n_warnings": int(n_warnings),
+                "demo": bool(demo)}])
+            subs = pd.concat([subs, new_sub], ignore_index=True) if len(subs) else new_sub
+            all_cases = _concat(all_cases, cases.assign(submission_id=sid))
+            all_events = _concat(all_events, events.assign(submission_id=sid))
+            tag = dt.datetime.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+            names = {"submissions": f"submissions-{tag}.parquet", "cases": f"cases-{tag}.parquet",
+                     "events": f"events-{tag}.parquet"}
+            for key, frame in (("submissions", subs), ("cases", all_cases), ("events", all_events)):
+                write_secret(self.base / names[key], _parquet_bytes(frame))
+            new_man = {"tag": tag, **names}
+            write_secret(self.manifest_path, json.dumps(new_man, indent=1).encode("utf-8"))
+            self._garbage_collect(new_man)
+            return Commit(sid, version, noop=False)
+
+    def _garbage_collect(self, man: dict[str, Any]) -> None:
+        keep = {v for k, v in man.items() if k != "tag"}
+        for p in self.base.glob("*.parquet"):
+            if p.name not in keep:
+                p.unlink(missing_ok=True)
+
+
+def _concat(old: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
+    if not len(old):
+        return new.reset_index(drop=True)
+    if not len(new):
+        return old.reset_index(drop=True)
+    return pd.concat([old, new], ignore_index=True)
+
+
+def _parquet_bytes(df: pd.DataFrame) -> bytes:
+    buf = io.BytesIO()
+    df.to_parquet(buf, index=False)
+    return buf.getvalue()
+
+
+def open_remontees(donnees: Path | None = None) -> RemonteesStore:
+    """The confidential register of ``--donnees`` / ``$CPC_DONNEES`` / ``./donnees``."""
+    from cpc_toolkit.settings import data_dir
+
+    return RemonteesStore(data_dir(donnees))
