@@ -1,0 +1,596 @@
+"""Validated import of remontées workbooks: lazy validation, whole-file acceptance, nothing lost.
+
+Each file is checked completely (every problem located by sheet and cell, with a French message and
+a reason code), then accepted or rejected as a whole. Every received file is archived byte-for-byte
+with its sha256 and a receipt; an accepted file becomes a new version of its (cour, year); a rejected
+file leaves the register untouched and yields an error report (xlsx); the same bytes twice are a no-op.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from cpc_toolkit import reference
+from cpc_toolkit.errors import Location, ReasonCode
+from cpc_toolkit.fr import format_number
+from cpc_toolkit.registers.remontees import workbook as wbk
+from cpc_toolkit.registers.remontees.config import RemonteesConfig, load_config
+from cpc_toolkit.registers.remontees.model import (
+    CASE_COLUMNS,
+    CASE_FIELDS,
+    COLLECTIVE_TYPES,
+    EVENT_COLUMNS,
+    EVENT_FIELDS,
+    EVENT_TYPES,
+    MAX_NAME,
+    MAX_TEXT,
+    NO,
+    PROCEDURE_TYPES,
+    SEIZED_COURT_KINDS,
+    STATUSES,
+    YES,
+    Field,
+    case_id,
+    criteria_of,
+    label_to_code,
+    naf_problem,
+    normalise_naf,
+    normalise_siren,
+    parse_date,
+    siren_problem,
+)
+from cpc_toolkit.registers.remontees.secure import write_secret
+from cpc_toolkit.registers.remontees.store import RemonteesStore
+
+MAX_FILE_BYTES = 20 * 1024 * 1024
+MAX_UNCOMPRESSED = 200 * 1024 * 1024
+MAX_RATIO = 200
+MAX_ROWS = 20_000
+ERROR, WARNING = "erreur", "avertissement"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem of a remontées workbook."""
+
+    file: str
+    sheet: str | None
+    cell: str | None
+    field: str | None
+    value: str
+    rule: str
+    message: str
+    reason: ReasonCode
+    level: str = ERROR
+
+    @property
+    def location(self) -> Location:
+        return Location(file=self.file, sheet=self.sheet, cell=self.cell)
+
+    def __str__(self) -> str:
+        val = f" (valeur trouvée : « {self.value[:80]} »)" if self.value else ""
+        return f"{self.location} : {self.message}{val} [{self.reason.value}]"
+
+
+@dataclass
+class Parsed:
+    """A parsed workbook: identity, typed rows and every problem found."""
+
+    file_name: str
+    cour_id: str | None = None
+    year: int | None = None
+    cases: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=CASE_COLUMNS))
+    events: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=EVENT_COLUMNS))
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == WARNING]
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """Outcome of importing one file: ``accepte``, ``refuse`` or ``deja_importe``."""
+
+    file_name: str
+    sha256: str
+    outcome: str
+    cour_id: str | None
+    year: int | None
+    version: int | None
+    n_cases: int
+    n_events: int
+    problems: tuple[Problem, ...]
+    error_report: Path | None = None
+
+    @property
+    def accepted(self) -> bool:
+        return self.outcome in ("accepte", "deja_importe")
+
+
+class _Collector:
+    def __init__(self, file_name: str) -> None:
+        self.file = file_name
+        self.items: list[Problem] = []
+
+    def add(self, sheet: str | None, cell: str | None, fld: str | None, value: Any, rule: str, message: str,
+            reason: ReasonCode, level: str = ERROR) -> None:
+        text = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value))
+        self.items.append(Problem(self.file, sheet, cell, fld, text, rule, message, reason, level))
+
+
+# ----------------------------------------------------------------------------- container checks
+def _container_problem(data: bytes, file_name: str) -> tuple[ReasonCode, str] | None:
+    """Refuse what is not a plain, reasonable .xlsx before openpyxl touches it."""
+    ext = Path(file_name).suffix.lower()
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        if ext == ".xlsx":
+            return ReasonCode.FILE_ENCRYPTED, ("le classeur est protégé par un mot de passe (chiffré) : "
+                                               "enregistrez-le sans mot de passe d'ouverture")
+        return ReasonCode.FILE_FORMAT, "ancien format Excel (.xls) : enregistrez le classeur au format .xlsx"
+    if ext == ".xlsm":
+        return ReasonCode.FILE_MACROS, "classeur avec macros (.xlsm) refusé : enregistrez-le au format .xlsx"
+    if ext != ".xlsx":
+        return ReasonCode.FILE_FORMAT, (f"format « {ext or 'sans extension'} » non accepté : utilisez le "
+                                        "classeur .xlsx fourni par « cpc modeles --remontees »")
+    if len(data) > MAX_FILE_BYTES:
+        return ReasonCode.FILE_TOO_LARGE, f"fichier trop volumineux ({format_number(len(data) / 1e6, 1)} Mo)"
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        return ReasonCode.FILE_UNREADABLE, "fichier .xlsx illisible (tronqué ou corrompu) : renvoyez-le"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+            if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
+                return ReasonCode.FILE_MACROS, "le classeur contient des macros : enregistrez-le sans macros"
+            total = sum(i.file_size for i in infos)
+            packed = sum(i.compress_size for i in infos) or 1
+            if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
+                return ReasonCode.FILE_TOO_LARGE, "contenu décompressé anormalement volumineux : fichier refusé"
+    except (zipfile.BadZipFile, OSError):
+        return ReasonCode.FILE_UNREADABLE, "fichier .xlsx illisible (tronqué ou corrompu) : renvoyez-le"
+    return None
+
+
+def _load(data: bytes, formulas: bool):  # type: ignore[no-untyped-def]
+    import openpyxl  # uses defusedxml when installed (entity expansion refused)
+
+    return openpyxl.load_workbook(io.BytesIO(data), data_only=not formulas, read_only=False)
+
+
+def _resolve(wb, name: str) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+    dn = wb.defined_names.get(name)
+    if dn is None:
+        return None
+    try:
+        dests = list(dn.destinations)
+    except Exception:
+        return None
+    if len(dests) != 1:
+        return None
+    sheet, ref = dests[0]
+    if sheet not in wb.sheetnames:
+        return None
+    return sheet, ref.replace("$", "").split(":")[0]
+
+
+# ----------------------------------------------------------------------------- parsing
+def parse_workbook(data: bytes, file_name: str, today: dt.date | None = None,
+                   config: RemonteesConfig | None = None) -> Parsed:
+    """Validate a remontées workbook completely; never raises on bad content (problems are listed)."""
+
+    today = today or dt.date.today()
+    config = config or load_config()
+    out = Parsed(file_name)
+    col = _Collector(file_name)
+    bad = _container_problem(data, file_name)
+    if bad:
+        col.add(None, None, None, None, "format", bad[1], bad[0])
+        out.problems = col.items
+        return out
+    try:
+        wb = _load(data, formulas=False)
+        wbf = _load(data, formulas=True)
+    except Exception as exc:  # openpyxl raises many types on broken or hostile files
+        reason = ReasonCode.FILE_UNREADABLE
+        text = str(exc)
+        if "entit" in text.lower() or type(exc).__module__.startswith("defusedxml"):
+            reason = ReasonCode.SECURITY
+        col.add(None, None, None, None, "lecture", f"classeur illisible ({type(exc).__name__}) : renvoyez le "
+                "classeur .xlsx fourni, enregistré normalement", reason)
+        out.problems = col.items
+        return out
+
+    # identity --------------------------------------------------------------
+    ident: dict[str, Any] = {}
+    for name, label in ((wbk.NAME_COUR, "cour d'appel"), (wbk.NAME_YEAR, "année"),
+                        (wbk.NAME_TEMPLATE, "modèle")):
+        where = _resolve(wb, name)
+        if where is None:
+            col.add(None, None, name, None, "nom défini", f"le nom défini « {name} » ({label}) est absent : "
+                    "utilisez le classeur fourni par « cpc modeles --remontees »", ReasonCode.NAME_MISSING)
+            continue
+        ident[name] = (where, wb[where[0]][where[1]].value)
+    cour = None
+    if wbk.NAME_COUR in ident:
+        (sh, cell), value = ident[wbk.NAME_COUR]
+        value = str(value or "").strip()
+        try:
+            reference.validate_scope(value, "cour")
+            cour = value
+        except Exception:
+            col.add(sh, cell, wbk.NAME_COUR, value, "cour", "identifiant de cour d'appel inconnu (ex. ca-lyon)",
+                    ReasonCode.WRONG_COURT)
+    year = None
+    if wbk.NAME_YEAR in ident:
+        (sh, cell), value = ident[wbk.NAME_YEAR]
+        try:
+            year = int(str(value).strip())
+            if not 2000 <= year <= today.year:
+                raise ValueError
+        except (TypeError, ValueError):
+            col.add(sh, cell, wbk.NAME_YEAR, value, "année", f"année invalide (attendue entre 2000 et "
+                    f"{today.year})", ReasonCode.WRONG_YEAR)
+            year = None
+    out.cour_id, out.year = cour, year
+    courts_ok = {c for c, _ in wbk.seized_courts(cour)} if cour else set()
+    names = _court_names()
+
+    # tables ----------------------------------------------------------------
+    cases = _read_table(wb, wbf, CASE_FIELDS, wbk.CASE_PREFIX, wbk.CASES_SHEET, col)
+    events = _read_table(wb, wbf, EVENT_FIELDS, wbk.EVENT_PREFIX, wbk.EVENTS_SHEET, col)
+
+    case_rows: list[dict[str, Any]] = []
+    seen: dict[int, str] = {}
+    for sheet, row_no, cells in cases:
+        rec = _typed_row(CASE_FIELDS, sheet, row_no, cells, col, today)
+        loc = {f.id: cells[f.id][0] for f in CASE_FIELDS if f.id in cells}
+        # juridiction saisie
+        cid = rec.get("juridiction_id")
+        if cid is not None:
+            cid = names.get(str(cid).casefold(), str(cid))
+            rec["juridiction_id"] = cid
+            if cour and cid not in courts_ok:
+                known = cid in set(reference.courts()["court_id"])
+                col.add(sheet, loc.get("juridiction_id"), "juridiction_id", cid, "juridiction",
+                        (f"« {cid} » n'est pas un TJ, TC ou TAE du ressort de {cour}" if known else
+                         f"juridiction inconnue « {cid} » : choisissez-la dans la liste déroulante"),
+                        ReasonCode.WRONG_COURT if known else ReasonCode.UNKNOWN_COURT)
+        num = rec.get("numero")
+        if num is not None:
+            if num in seen:
+                col.add(sheet, loc.get("numero"), "numero", num, "unicité",
+                        f"le N° {num} est déjà utilisé ({seen[num]}) : chaque signalement a son numéro",
+                        ReasonCode.CONSISTENCY)
+            seen[num] = loc.get("numero") or ""
+        _case_checks(rec, sheet, loc, col, year, config)
+        rec["criteria"] = ";".join(criteria_of(rec))
+        case_rows.append(rec)
+    event_rows: list[dict[str, Any]] = []
+    for sheet, row_no, cells in events:
+        rec = _typed_row(EVENT_FIELDS, sheet, row_no, cells, col, today)
+        loc = {f.id: cells[f.id][0] for f in EVENT_FIELDS if f.id in cells}
+        num = rec.get("numero")
+        if num is not None and num not in seen:
+            col.add(sheet, loc.get("numero"), "numero", num, "référence",
+                    f"aucun signalement n° {num} dans la feuille « {wbk.CASES_SHEET} »", ReasonCode.CONSISTENCY)
+        event_rows.append(rec)
+
+    if cour and year:
+        out.cases = _frame(case_rows, CASE_COLUMNS, cour, year)
+        out.events = _frame(event_rows, EVENT_COLUMNS, cour, year)
+    out.problems = col.items
+    return out
+
+
+def _court_names() -> dict[str, str]:
+    df = reference.courts(kind=SEIZED_COURT_KINDS)
+    out = {str(n).casefold(): c for c, n in zip(df["court_id"], df["name"], strict=True)}
+    out.update({c.casefold(): c for c in df["court_id"]})
+    return out
+
+
+def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: str,  # type: ignore[no-untyped-def]
+                col: _Collector) -> list[tuple[str, int, dict[str, tuple[str, Any, Any]]]]:
+    """Non-empty data rows: (sheet, row, {field: (cell, value, formula-or-None)})."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
+
+    where: dict[str, tuple[str, int, int]] = {}
+    for f in fields:
+        res = _resolve(wb, prefix + f.id)
+        if res is None:
+            if f.required or f.id == "numero":
+                col.add(default_sheet, None, f.id, None, "nom défini",
+                        f"la colonne « {f.label} » est introuvable (nom défini « {prefix + f.id} » absent ou "
+                        "feuille renommée) : utilisez le classeur fourni", ReasonCode.NAME_MISSING)
+            continue
+        letter, row = coordinate_from_string(res[1])
+        where[f.id] = (res[0], row, column_index_from_string(letter))
+    if not where:
+        return []
+    sheets = {s for s, _, _ in where.values()}
+    if len(sheets) != 1:
+        col.add(default_sheet, None, None, None, "structure", "les colonnes du tableau sont réparties sur "
+                "plusieurs feuilles : utilisez le classeur fourni", ReasonCode.SHEET_MISSING)
+        return []
+    sheet = sheets.pop()
+    ws, wsf = wb[sheet], wbf[sheet]
+    header = max(r for _, r, _ in where.values())
+    last = ws.max_row
+    if last - header > MAX_ROWS:
+        col.add(sheet, None, None, None, "taille", f"feuille trop grande ({format_number(last - header)} lignes)",
+                ReasonCode.FILE_TOO_LARGE)
+        return []
+    out = []
+    for r in range(header + 1, last + 1):
+        cells = {}
+        for fid, (_, _, c) in where.items():
+            coord = f"{get_column_letter(c)}{r}"
+            value = ws.cell(r, c).value
+            formula = wsf.cell(r, c).value
+            if isinstance(value, str) and not value.strip():
+                value = None
+            formula = formula if isinstance(formula, str) and formula.startswith("=") and value is None else None
+            cells[fid] = (coord, value, formula)
+        filled = [fid for fid, (_, v, fm) in cells.items() if (v is not None or fm) and fid != "numero"]
+        numbered_only = prefix == wbk.CASE_PREFIX
+        if not filled and (numbered_only or cells.get("numero", (None, None, None))[1] is None):
+            continue
+        out.append((sheet, r, cells))
+    return out
+
+
+def _typed_row(fields: tuple[Field, ...], sheet: str, row_no: int, cells: dict[str, tuple[str, Any, Any]],
+               col: _Collector, today: dt.date) -> dict[str, Any]:
+    rec: dict[str, Any] = {}
+    for f in fields:
+        if f.id not in cells:
+            rec[f.id] = None
+            continue
+        coord, v, formula = cells[f.id]
+        if formula:
+            col.add(sheet, coord, f.id, formula, "formule", f"« {f.label} » : la formule n'a pas de valeur "
+                    "calculée ; ouvrez le classeur dans Excel ou LibreOffice, enregistrez, puis renvoyez-le",
+                    ReasonCode.FORMULA_NO_CACHE)
+            rec[f.id] = None
+            continue
+        if v is None:
+            if f.required:
+                col.add(sheet, coord, f.id, None, "obligatoire", f"« {f.label} » est obligatoire",
+                        ReasonCode.REQUIRED)
+            rec[f.id] = None
+            continue
+        rec[f.id] = _convert(f, v, sheet, coord, col, today)
+    return rec
+
+
+def _convert(f: Field, v: Any, sheet: str, coord: str, col: _Collector, today: dt.date) -> Any:
+    if f.kind == "int":
+        num = v
+        if isinstance(v, str):
+            try:
+                num = float(v.replace("\u00a0", "").replace("\u202f", "").replace(" ", "").replace(",", "."))
+            except ValueError:
+                col.add(sheet, coord, f.id, v, "nombre", f"« {f.label} » attend un nombre entier",
+                        ReasonCode.TYPE_NUMBER)
+                return None
+        if isinstance(num, bool) or not isinstance(num, int | float):
+            col.add(sheet, coord, f.id, v, "nombre", f"« {f.label} » attend un nombre entier", ReasonCode.TYPE_NUMBER)
+            return None
+        if float(num) != int(num):
+            col.add(sheet, coord, f.id, v, "entier", f"« {f.label} » attend un nombre entier, sans décimale",
+                    ReasonCode.TYPE_INTEGER)
+            return None
+        if num < 0:
+            col.add(sheet, coord, f.id, v, "positif", f"« {f.label} » ne peut pas être négatif", ReasonCode.RANGE)
+            return None
+        if num > 10_000_000:
+            col.add(sheet, coord, f.id, v, "plage", f"« {f.label} » : valeur invraisemblable", ReasonCode.RANGE)
+            return None
+        return int(num)
+    if f.kind == "date":
+        d = parse_date(v)
+        if d is None:
+            col.add(sheet, coord, f.id, v, "date", f"« {f.label} » attend une date JJ/MM/AAAA", ReasonCode.TYPE_DATE)
+            return None
+        if d > today:
+            col.add(sheet, coord, f.id, v, "date future", f"« {f.label} » est dans le futur : vérifiez la date",
+                    ReasonCode.DATE_FUTURE)
+            return None
+        if d.year < 1990:
+            col.add(sheet, coord, f.id, v, "date", f"« {f.label} » : date invraisemblable (avant 1990)",
+                    ReasonCode.RANGE)
+            return None
+        return d.isoformat()
+    if f.kind == "bool":
+        key = str(v).strip().casefold()
+        if v is True or key in ("oui", "o", "x", "vrai", "1"):
+            return True
+        if v is False or key in ("non", "n", "faux", "0"):
+            return False
+        col.add(sheet, coord, f.id, v, "oui/non", f"« {f.label} » attend « {YES} » ou « {NO} »",
+                ReasonCode.TYPE_BOOLEAN)
+        return None
+    if f.kind == "choice":
+        mapping = {"procedure_type": PROCEDURE_TYPES, "statut": STATUSES, "event_type": EVENT_TYPES}[f.id]
+        code = label_to_code(mapping, str(v))
+        if code is None:
+            col.add(sheet, coord, f.id, v, "liste", f"« {f.label} » : choisissez une valeur de la liste "
+                    f"déroulante ({', '.join(mapping.values())})", ReasonCode.TYPE_TEXT)
+        return code
+    if f.kind == "siren":
+        text = normalise_siren(v)
+        why = siren_problem(text)
+        if why:
+            col.add(sheet, coord, f.id, v, "SIREN", f"SIREN invalide : {why}", ReasonCode.TYPE_TEXT)
+            return None
+        return text
+    if f.kind == "naf":
+        text = normalise_naf(v)
+        why = naf_problem(text)
+        if why:
+            col.add(sheet, coord, f.id, v, "NAF", f"code NAF invalide : {why}", ReasonCode.TYPE_TEXT)
+            return None
+        return text
+    # text / court
+    text = v.isoformat() if isinstance(v, dt.date) else (str(int(v)) if isinstance(v, float) and
+                                                           v.is_integer() else str(v))
+    text = text.strip()
+    limit = MAX_NAME if f.id == "denomination" else MAX_TEXT
+    if len(text) > limit:
+        col.add(sheet, coord, f.id, text[:60] + "…", "longueur", f"« {f.label} » : texte trop long "
+                f"({format_number(len(text))} caractères, {format_number(limit)} au plus)", ReasonCode.TEXT_TOO_LONG)
+        return None
+    return text
+
+
+def _case_checks(rec: dict[str, Any], sheet: str, loc: dict[str, str], col: _Collector, year: int | None,
+                 config: RemonteesConfig) -> None:
+    seuil = config.seuil_salaries
+    if not criteria_of(rec):
+        col.add(sheet, loc.get("crit_plus_250_salaries"), "criteres", None, "critère",
+                "aucun critère de signalement : répondez « oui » à au moins un critère ou précisez « Autre "
+                "critère »", ReasonCode.REQUIRED)
+    emp = rec.get("employees")
+    if rec.get("procedure_type") in COLLECTIVE_TYPES and emp is None and loc.get("employees") and \
+            not any(p.cell == loc.get("employees") for p in col.items):
+        col.add(sheet, loc.get("employees"), "employees", None, "obligatoire",
+                "« Effectif salarié » est obligatoire pour une procédure collective ou amiable", ReasonCode.REQUIRED)
+    if rec.get("crit_plus_250_salaries") is True and emp is not None and emp <= seuil:
+        col.add(sheet, loc.get("crit_plus_250_salaries"), "crit_plus_250_salaries", emp, "cohérence",
+                f"critère « plus de {seuil} salariés » coché mais l'effectif est de {format_number(emp)}",
+                ReasonCode.CONSISTENCY)
+    if emp is not None and emp > seuil and rec.get("crit_plus_250_salaries") is not True:
+        col.add(sheet, loc.get("crit_plus_250_salaries"), "crit_plus_250_salaries", emp, "cohérence",
+                f"effectif de {format_number(emp)} salariés : le critère « plus de {seuil} salariés » devrait "
+                "être « oui »", ReasonCode.CONSISTENCY, WARNING)
+    threatened = rec.get("emplois_menaces")
+    if threatened is not None and emp is not None and threatened > emp:
+        col.add(sheet, loc.get("emplois_menaces"), "emplois_menaces", threatened, "cohérence",
+                f"emplois menacés ({format_number(threatened)}) supérieurs à l'effectif "
+                f"({format_number(emp)})", ReasonCode.CONSISTENCY)
+    signalled = rec.get("date_signalement")
+    if signalled and year and int(signalled[:4]) != year:
+        col.add(sheet, loc.get("date_signalement"), "date_signalement", signalled, "année",
+                f"date de signalement hors de l'année du classeur ({year}) : utilisez le classeur de "
+                f"l'année {signalled[:4]}", ReasonCode.WRONG_YEAR)
+    opened = rec.get("opening_date")
+    if signalled and opened and signalled < opened:
+        col.add(sheet, loc.get("date_signalement"), "date_signalement", signalled, "chronologie",
+                "le signalement précède l'ouverture de la procédure : vérifiez les dates",
+                ReasonCode.CONSISTENCY, WARNING)
+
+
+def _frame(rows: list[dict[str, Any]], columns: list[str], cour: str, year: int) -> pd.DataFrame:
+    df = pd.DataFrame(rows)
+    for c in columns:
+        if c not in df.columns:
+            df[c] = None
+    df["cour_id"] = cour
+    df["year"] = int(year)
+    if len(df):
+        df["case_id"] = [case_id(cour, year, n) for n in df["numero"]]
+    df["demo"] = False
+    df = df[[c for c in columns]]
+    for c in df.columns:
+        if c in ("numero", "employees", "emplois_menaces", "year"):
+            df[c] = df[c].astype("Int64")
+        elif (c.startswith("crit_") and c != "crit_autre") or c == "demo":
+            df[c] = df[c].astype("boolean")
+        else:
+            df[c] = df[c].astype("string")
+    return df.reset_index(drop=True)
+
+
+# ----------------------------------------------------------------------------- import
+def import_file(path: Path, store: RemonteesStore, today: dt.date | None = None, demo: bool = False,
+                data: bytes | None = None, file_name: str | None = None) -> ImportResult:
+    """Import one workbook into the confidential register (never raises on bad content)."""
+    path = Path(path)
+    data = path.read_bytes() if data is None else data
+    name = file_name or path.name
+    sha = hashlib.sha256(data).hexdigest()
+    now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    known = store.known_current_shas()
+    if sha in known:
+        cour, year, version = known[sha]
+        return ImportResult(name, sha, "deja_importe", cour, year, version, 0, 0, ())
+    config = load_config(store.donnees)
+    parsed = parse_workbook(data, name, today=today, config=config)
+    if parsed.errors:
+        store.archive(data, sha, name, "refuse", now, {"erreurs": len(parsed.errors),
+                                                      "avertissements": len(parsed.warnings)})
+        report = write_error_report(store, data, name, parsed.problems)
+        return ImportResult(name, sha, "refuse", parsed.cour_id, parsed.year, None, 0, 0,
+                            tuple(parsed.problems), report)
+    assert parsed.cour_id is not None and parsed.year is not None
+    cases = parsed.cases.assign(demo=demo).astype({"demo": "boolean"})
+    store.archive(data, sha, name, "accepte", now, {"avertissements": len(parsed.warnings),
+                                                   "cour": parsed.cour_id, "annee": parsed.year})
+    commit = store.commit(parsed.cour_id, parsed.year, cases, parsed.events, sha, name,
+                          n_warnings=len(parsed.warnings), demo=demo, received_at=now)
+    return ImportResult(name, sha, "deja_importe" if commit.noop else "accepte", parsed.cour_id, parsed.year,
+                        commit.version, len(cases), len(parsed.events), tuple(parsed.problems))
+
+
+def write_error_report(store: RemonteesStore, data: bytes, file_name: str, problems: list[Problem]) -> Path:
+    """Error report of a rejected workbook: the same cells highlighted, plus a « Problèmes » list (0600)."""
+    import openpyxl
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    store.ensure()
+    fill = PatternFill("solid", fgColor="F8D7DA")
+    wb = None
+    if _container_problem(data, file_name) is None:
+        try:
+            wb = openpyxl.load_workbook(io.BytesIO(data))
+        except Exception:
+            wb = None
+    if wb is None:
+        wb = openpyxl.Workbook()
+        wb.active.title = "Fichier reçu"
+        wb.active["A1"] = f"Le fichier « {file_name} » n'a pas pu être ouvert ; voir la feuille « Problèmes »."
+    for p in problems:
+        if p.sheet in wb.sheetnames and p.cell:
+            cell = wb[p.sheet][p.cell]
+            cell.fill = fill
+            cell.comment = Comment(p.message, "cpc_toolkit")
+    if "Problèmes" in wb.sheetnames:
+        del wb["Problèmes"]
+    ws = wb.create_sheet("Problèmes", 0)
+    heads = ["Niveau", "Feuille", "Cellule", "Champ", "Valeur trouvée", "Règle", "Message", "Code"]
+    for j, h in enumerate(heads, start=1):
+        ws.cell(1, j, h).font = Font(bold=True)
+    for i, p in enumerate(problems, start=2):
+        for j, v in enumerate([p.level, p.sheet, p.cell, p.field, p.value, p.rule, p.message, p.reason.value],
+                              start=1):
+            ws.cell(i, j, neutralise(v))
+    for letter, width in zip("ABCDEFGH", (14, 16, 10, 22, 30, 14, 90, 22), strict=True):
+        ws.column_dimensions[letter].width = width
+    for sheet in wb.worksheets:
+        sheet.protection.sheet = False
+    buf = io.BytesIO()
+    wb.save(buf)
+    stem = Path(file_name).stem or "fichier"
+    path = store.errors_dir / f"{stem}.erreurs.xlsx"
+    write_secret(path, buf.getvalue())
+    return path
+
+
+def neutralise(value: Any) -> Any:
+    """Formula-injection guard for exports: text starting with = + - @ (or tab/CR) is prefixed with '."""
+    if isinstance(value, str) and value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
