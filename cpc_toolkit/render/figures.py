@@ -1,0 +1,536 @@
+"""Plotly figure builders over the engine's results table (reports and dashboards share them).
+
+Every function takes the long *results* table of :func:`cpc_toolkit.compute.results` (columns
+``unit_id, level, year, indicator_id, value, …``) and returns a new ``go.Figure``; inputs are
+never mutated. Labels and units come from the catalogue, numbers are French (``separators=", "``:
+``1 234,5``), palettes are colour-blind safe (Okabe–Ito for categories, Cividis for scales).
+
+Only ``scatter`` and ``bar`` traces are used, so that the small ``plotly.js-basic`` bundle
+vendored for offline reports draws every chart (the map of France is drawn from the
+départements' outlines as filled polygons, with the overseas départements as insets).
+"""
+
+from __future__ import annotations
+
+import math
+import weakref
+from collections.abc import Iterable, Sequence
+from functools import cache
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.colors import sample_colorscale
+
+from cpc_toolkit import catalogue, reference
+from cpc_toolkit.errors import ReasonCode, RenderError
+from cpc_toolkit.fr import format_value
+
+__all__ = [
+    "PALETTE",
+    "SEQUENTIAL",
+    "WIDTH",
+    "activity_bars",
+    "composition_bar",
+    "courts_bar",
+    "distribution",
+    "france_map",
+    "heat_table",
+    "position_strip",
+    "ranking",
+    "size_class",
+    "trend",
+]
+
+# Okabe & Ito (2008) colour-blind-safe qualitative palette
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+SEQUENTIAL = "Cividis"
+GREY = "#BBBBBB"
+MISSING = "#E8E8E8"
+WIDTH = 680  # px: fits the A4 printable width (180 mm) so that no chart is clipped in the PDF
+FONT = "Marianne, Arial, Helvetica, sans-serif"
+SIZE_CLASS_INDICATOR = "act_total_entrees"
+SIZE_CLASS_LABELS = ("petite juridiction", "juridiction moyenne", "grande juridiction", "très grande juridiction")
+OVERSEAS = {"971": "Guadeloupe", "972": "Martinique", "973": "Guyane", "974": "La Réunion", "976": "Mayotte"}
+
+
+# --------------------------------------------------------------------------- helpers
+def _ind(indicator_id: str) -> catalogue.Indicator:
+    ind = catalogue.get(indicator_id)
+    if not ind.numeric:
+        raise RenderError(f"L'indicateur « {ind.label} » n'est pas numérique : pas de graphique.",
+                          ReasonCode.RENDER)
+    return ind
+
+
+def _decimals(unit: str) -> int:
+    return 0 if unit in ("count",) else 1
+
+
+def _axis_title(ind: catalogue.Indicator) -> str:
+    if ind.unit == "boolean":
+        return "part des juridictions (%)"
+    unit = catalogue.UNIT_LABELS[ind.unit]
+    return ind.label if ind.unit == "count" else f"{ind.label} ({unit})"
+
+
+def _suffix(unit: str) -> str:
+    return {"percent": " %", "days": " j", "months": " mois"}.get(unit, "")
+
+
+def _hover_fmt(ind: catalogue.Indicator, var: str = "x") -> str:
+    return f"%{{{var}:,.{_decimals(ind.unit)}f}}{_suffix(ind.unit)}"
+
+
+def _layout(fig: go.Figure, title: str, height: int = 340, width: int | None = WIDTH, **kw: object) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        separators=", ", font={"family": FONT, "size": 12, "color": "#222"},
+        template=_template(), height=height, width=width, autosize=width is None,
+        margin={"l": 10, "r": 10, "t": 50, "b": 40}, colorway=list(PALETTE),
+        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        hoverlabel={"font": {"family": FONT}}, **kw,
+    )
+    return fig
+
+
+@cache
+def _template() -> go.layout.Template:
+    """A light template (built once; plotly's named templates cost ~40 ms per figure)."""
+    axis = {"gridcolor": "#E5E5E5", "linecolor": "#888", "zerolinecolor": "#CCC", "automargin": True}
+    return go.layout.Template(layout={"plot_bgcolor": "white", "paper_bgcolor": "white",
+                                      "xaxis": axis, "yaxis": axis})
+
+
+@cache
+def _names() -> dict[str, str]:
+    names = reference.courts()["name"].to_dict()
+    names[reference.NATIONAL] = "France entière"
+    return names
+
+
+_INDEX: dict[int, tuple[weakref.ref, dict[str, pd.DataFrame]]] = {}
+
+
+def _by_indicator(res: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Rows of ``res`` grouped by indicator (computed once per results table, kept while it lives).
+
+    Figures are drawn by the dozen from one large table: filtering 150 000 rows per figure would
+    dominate the cost of a report.
+    """
+    key = id(res)
+    hit = _INDEX.get(key)
+    if hit is not None and hit[0]() is res:
+        return hit[1]
+    groups = {str(k): g for k, g in res.groupby("indicator_id", sort=False)}
+    _INDEX[key] = (weakref.ref(res, lambda _r, k=key: _INDEX.pop(k, None)), groups)
+    return groups
+
+
+def _slice(res: pd.DataFrame, indicator_id: str, year: int | None = None,
+           level: str | None = None) -> pd.DataFrame:
+    sub = _by_indicator(res).get(indicator_id, res.iloc[0:0])
+    if year is not None:
+        sub = sub[sub["year"] == year]
+    if level is not None:
+        sub = sub[sub["level"] == level]
+    return sub
+
+
+def _value(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> float:
+    sub = _slice(res, indicator_id, year)
+    v = sub.loc[sub["unit_id"] == unit_id, "value"]
+    return float(v.iloc[0]) if len(v) and pd.notna(v.iloc[0]) else math.nan
+
+
+def _court_values(res: pd.DataFrame, year: int, indicator_id: str) -> pd.Series:
+    sub = _slice(res, indicator_id, year, "juridiction")
+    return sub.set_index("unit_id")["value"].astype(float)
+
+
+def _empty(fig: go.Figure, message: str) -> go.Figure:
+    fig.add_annotation(text=message, showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 13, "color": "#555"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return fig
+
+
+def _name(unit_id: str) -> str:
+    name = _names().get(unit_id)
+    return name if name is not None else reference.court_name(unit_id)
+
+
+@cache
+def _kinds() -> dict[str, str]:
+    return reference.courts()["kind"].to_dict()
+
+
+def _short(unit_id: str) -> str:
+    """Short court name for axes: « TJ Lyon », « CA Lyon »."""
+    if unit_id == reference.NATIONAL:
+        return "France"
+    kind = _kinds().get(unit_id) or reference.court(unit_id)["kind"]
+    rest = unit_id.split("-", 1)[1].replace("-", " ").title() if "-" in unit_id else unit_id
+    return f"{kind} {rest}"
+
+
+def size_class(res: pd.DataFrame, year: int) -> pd.Series:
+    """Size class of every first-instance court in ``year`` (quartiles of total new civil cases).
+
+    Returns a Series court_id → label among :data:`SIZE_CLASS_LABELS` (courts without the size
+    indicator are absent). Pure function.
+    """
+    v = _court_values(res, year, SIZE_CLASS_INDICATOR).dropna()
+    if v.empty:
+        return pd.Series(dtype="object")
+    ranks = v.rank(method="first", pct=True)
+    idx = np.minimum((ranks * 4).apply(math.ceil) - 1, 3).clip(lower=0).astype(int)
+    return idx.map(lambda i: SIZE_CLASS_LABELS[i])
+
+
+# --------------------------------------------------------------------------- figures
+def trend(res: pd.DataFrame, unit_id: str, indicator_id: str, years: Sequence[int] | None = None,
+          compare: bool | None = None) -> go.Figure:
+    """Five-year trend of one indicator for a unit (court, cour or ``national``).
+
+    ``compare`` (default: on for rates, durations and shares, off for counts) adds the unit's
+    cour and the nation as dashed reference lines.
+    """
+    ind = _ind(indicator_id)
+    sub = _slice(res, indicator_id)
+    years = sorted(years if years is not None else sub["year"].unique())
+    fig = go.Figure()
+    title = ind.label
+    if compare is None:
+        compare = ind.unit != "count"
+    units = [unit_id]
+    level = reference.level_of(unit_id)
+    if compare:
+        if level == "juridiction":
+            units.append(reference.cour_of(unit_id))
+        if level != "national":
+            units.append(reference.NATIONAL)
+    styles = ({"width": 3}, {"width": 2, "dash": "dash"}, {"width": 2, "dash": "dot"})
+    any_value = False
+    for i, u in enumerate(units):
+        s = sub[sub["unit_id"] == u].set_index("year")["value"].reindex(years).astype(float)
+        any_value |= bool(s.notna().any())
+        fig.add_trace(go.Scatter(
+            x=[str(y) for y in years], y=s.to_numpy(), name=_name(u), mode="lines+markers",
+            line={"color": PALETTE[i], **styles[i]}, marker={"size": 8 if i == 0 else 6},
+            connectgaps=False,
+            hovertemplate=f"{_name(u)}<br>%{{x}} : {_hover_fmt(ind, 'y')}<extra></extra>",
+        ))
+    _layout(fig, title, height=300, showlegend=len(units) > 1)
+    fig.update_xaxes(type="category", title=None)
+    fig.update_yaxes(title=catalogue.UNIT_LABELS[ind.unit], rangemode="tozero" if ind.unit == "count" else "normal")
+    return fig if any_value else _empty(fig, "Aucune donnée sur la période")
+
+
+def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: str) -> go.Figure:
+    """The court among all courts of the nation (grey dots), its cour's courts, and its size class.
+
+    Vertical lines mark the court's cour, the nation and the median of its size class.
+    """
+    ind = _ind(indicator_id)
+    vals = _court_values(res, year, indicator_id).dropna()
+    cour = reference.cour_of(court_id)
+    classes = size_class(res, year)
+    fig = go.Figure()
+    _layout(fig, f"{ind.label} — position en {year}", height=260)
+    if vals.empty:
+        return _empty(fig, "Aucune donnée pour cette année")
+    rng = np.random.default_rng(7)  # deterministic jitter
+    jitter = pd.Series(rng.uniform(-0.3, 0.3, len(vals)), index=vals.index)
+    same_cour = set(reference.courts_of_cour(cour))
+    groups = (("toutes les juridictions", [c for c in vals.index if c not in same_cour], GREY, 6),
+              (f"juridictions de la {_name(cour).replace('Cour', 'cour')}",
+               [c for c in vals.index if c in same_cour and c != court_id], PALETTE[4], 8))
+    for label, ids, color, size in groups:
+        fig.add_trace(go.Scatter(
+            x=vals[ids].to_numpy(), y=jitter[ids].to_numpy(), mode="markers", name=label,
+            marker={"color": color, "size": size, "opacity": 0.8},
+            text=[_name(c) for c in ids],
+            hovertemplate=f"%{{text}} : {_hover_fmt(ind)}<extra></extra>"))
+    own = vals.get(court_id, math.nan)
+    refs = [(f"{_name(cour)}", _value(res, cour, year, indicator_id), PALETTE[1], "dash"),
+            ("France entière", _value(res, reference.NATIONAL, year, indicator_id), PALETTE[5], "dot")]
+    if court_id in classes.index:
+        klass = classes[court_id]
+        peers = [c for c in classes.index[classes == klass] if c in vals.index]
+        refs.append((f"médiane ({klass})", float(vals[peers].median()), PALETTE[2], "dashdot"))
+    for label, v, color, dash in refs:
+        if not math.isnan(v):
+            fig.add_trace(go.Scatter(x=[v, v], y=[-0.5, 0.5], mode="lines", name=label,
+                                     line={"color": color, "dash": dash, "width": 2},
+                                     hovertemplate=f"{label} : {_hover_fmt(ind)}<extra></extra>"))
+    if not math.isnan(own):
+        fig.add_trace(go.Scatter(x=[own], y=[0], mode="markers", name=_name(court_id),
+                                 marker={"color": PALETTE[0], "size": 16, "symbol": "diamond",
+                                         "line": {"color": "white", "width": 1.5}},
+                                 hovertemplate=f"{_name(court_id)} : {_hover_fmt(ind)}<extra></extra>"))
+    else:
+        fig.add_annotation(text=f"{_name(court_id)} : non renseigné", showarrow=False, x=0, y=1.02,
+                           xref="paper", yref="paper", xanchor="left")
+    fig.update_yaxes(visible=False, range=[-0.6, 0.6])
+    fig.update_xaxes(title=_axis_title(ind), zeroline=False)
+    fig.update_layout(height=300, margin={"l": 10, "r": 10, "t": 50, "b": 110},
+                      legend={"y": -0.32, "font": {"size": 10}})
+    return fig
+
+
+def courts_bar(res: pd.DataFrame, cour_id: str, year: int, indicator_id: str) -> go.Figure:
+    """One horizontal bar per court of a cour (sorted), with the cour and national values as lines."""
+    ind = _ind(indicator_id)
+    ids = reference.courts_of_cour(cour_id)
+    vals = _court_values(res, year, indicator_id).reindex(ids).sort_values(na_position="first")
+    height = max(220, 60 + 26 * len(ids))
+    fig = go.Figure(go.Bar(
+        x=vals.to_numpy(), y=[_short(c) for c in vals.index], orientation="h",
+        marker={"color": PALETTE[0]}, name=ind.label,
+        text=[format_value(v, ind.unit) for v in vals], textposition="auto",
+        hovertext=[_name(c) for c in vals.index],
+        hovertemplate=f"%{{hovertext}} : {_hover_fmt(ind)}<extra></extra>"))
+    _layout(fig, f"{ind.label} — {year}", height=height, showlegend=False, bargap=0.25)
+    for label, uid, color, dash in ((_name(cour_id), cour_id, PALETTE[1], "dash"),
+                                    ("France entière", reference.NATIONAL, PALETTE[5], "dot")):
+        v = _value(res, uid, year, indicator_id)
+        if not math.isnan(v) and ind.unit != "count":
+            fig.add_vline(x=v, line={"color": color, "dash": dash, "width": 2},
+                          annotation={"text": f"{label} : {format_value(v, ind.unit)}", "font": {"size": 10}},
+                          annotation_position="top")
+    fig.update_xaxes(title=_axis_title(ind))
+    fig.update_yaxes(title=None, automargin=True)
+    return fig
+
+
+def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequence[str]) -> go.Figure:
+    """Courts of a cour (rows) × key indicators (columns), coloured by performance.
+
+    Colour = the court's value standardised against all courts of the nation, oriented by the
+    indicator's direction (blue = better, orange = less good, grey = neutral or missing); each cell
+    shows the French-formatted value. Drawn with square markers (no heatmap trace needed).
+    """
+    inds = [_ind(i) for i in indicator_ids]
+    ids = reference.courts_of_cour(cour_id)
+    xs, ys, colors, texts, hovers = [], [], [], [], []
+    scale = "RdBu"  # diverging; reversed so that blue = better
+    for ind in inds:
+        allv = _court_values(res, year, ind.id).dropna()
+        mu, sd = (float(allv.mean()), float(allv.std())) if len(allv) > 1 else (0.0, 0.0)
+        for c in ids:
+            v = allv.get(c, math.nan)
+            xs.append(_wrap(ind.label))
+            ys.append(_short(c))
+            texts.append(format_value(v, ind.unit))
+            hovers.append(f"{_name(c)}<br>{ind.label} : {format_value(v, ind.unit)}")
+            if math.isnan(v) or sd == 0 or ind.direction == "neutral":
+                colors.append(MISSING)
+                continue
+            z = (v - mu) / sd * (1 if ind.direction == "higher" else -1)
+            colors.append(sample_colorscale(scale, [min(max(0.5 + z / 6, 0.15), 0.85)])[0])
+    fig = go.Figure(go.Scatter(
+        x=xs, y=ys, mode="markers+text", text=texts, hovertext=hovers, hoverinfo="text",
+        marker={"symbol": "square", "size": 44, "color": colors, "line": {"color": "white", "width": 1}},
+        textfont={"size": 10}))
+    _layout(fig, f"Juridictions du ressort — {year}", height=max(260, 120 + 40 * len(ids)), showlegend=False)
+    fig.update_xaxes(side="top", showgrid=False, tickangle=0, tickfont={"size": 9})
+    fig.update_yaxes(autorange="reversed", showgrid=False)
+    return fig
+
+
+def _wrap(text: str, width: int = 18) -> str:
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + len(w) + 1 > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    lines.append(cur)
+    return "<br>".join(lines)
+
+
+def distribution(res: pd.DataFrame, year: int, indicator_id: str, bins: int = 20,
+                 highlight: str | None = None) -> go.Figure:
+    """Histogram of an indicator over all first-instance courts, with the national value.
+
+    ``highlight``: a court id whose bin is drawn in a contrasting colour.
+    """
+    ind = _ind(indicator_id)
+    vals = _court_values(res, year, indicator_id).dropna()
+    fig = go.Figure()
+    _layout(fig, f"{ind.label} — répartition des juridictions en {year}", height=300, showlegend=False)
+    if vals.empty:
+        return _empty(fig, "Aucune donnée pour cette année")
+    counts, edges = np.histogram(vals.to_numpy(), bins=min(bins, max(1, vals.nunique())))
+    centers = (edges[:-1] + edges[1:]) / 2
+    colors = [PALETTE[0]] * len(counts)
+    if highlight is not None and highlight in vals.index:
+        k = int(np.clip(np.searchsorted(edges, vals[highlight], side="right") - 1, 0, len(counts) - 1))
+        colors[k] = PALETTE[1]
+    d = _decimals(ind.unit)
+    fig.add_trace(go.Bar(
+        x=centers, y=counts, width=(edges[1] - edges[0]) * 0.95, marker={"color": colors},
+        customdata=np.column_stack([edges[:-1], edges[1:]]),
+        hovertemplate=f"%{{customdata[0]:,.{d}f}} – %{{customdata[1]:,.{d}f}}{_suffix(ind.unit)} : "
+                      "%{y} juridictions<extra></extra>"))
+    nat = _value(res, reference.NATIONAL, year, indicator_id)
+    if not math.isnan(nat) and ind.unit != "count":
+        fig.add_vline(x=nat, line={"color": PALETTE[5], "dash": "dot", "width": 2},
+                      annotation={"text": f"France : {format_value(nat, ind.unit)}", "font": {"size": 10}})
+    fig.update_xaxes(title=_axis_title(ind))
+    fig.update_yaxes(title="juridictions")
+    return fig
+
+
+def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour") -> go.Figure:
+    """Ranking of the cours (``level="cour"``) or of all courts (``"juridiction"``) on one indicator."""
+    ind = _ind(indicator_id)
+    sub = _slice(res, indicator_id, year, level).set_index("unit_id")["value"].astype(float)
+    asc = ind.direction != "lower"
+    sub = sub.sort_values(ascending=asc, na_position="first")
+    fig = go.Figure(go.Bar(
+        x=sub.to_numpy(), y=[_short(u) for u in sub.index], orientation="h", marker={"color": PALETTE[0]},
+        hovertext=[_name(u) for u in sub.index],
+        hovertemplate=f"%{{hovertext}} : {_hover_fmt(ind)}<extra></extra>"))
+    _layout(fig, f"{ind.label} — classement {('des cours' if level == 'cour' else 'des juridictions')}, {year}",
+            height=max(300, 60 + 16 * len(sub)), showlegend=False, bargap=0.2)
+    fig.update_yaxes(tickfont={"size": 9}, automargin=True)
+    fig.update_xaxes(title=_axis_title(ind))
+    nat = _value(res, reference.NATIONAL, year, indicator_id)
+    if not math.isnan(nat) and ind.unit != "count":
+        fig.add_vline(x=nat, line={"color": PALETTE[5], "dash": "dot", "width": 2},
+                      annotation={"text": f"France : {format_value(nat, ind.unit)}", "font": {"size": 10}})
+    return fig
+
+
+def activity_bars(res: pd.DataFrame, unit_id: str, year: int) -> go.Figure:
+    """Entrées, sorties and end-of-year stock per contentieux for one unit-year (grouped bars)."""
+    conts = catalogue.contentieux()
+    fig = go.Figure()
+    for i, (suffix, label) in enumerate((("entrees", "affaires nouvelles"), ("sorties", "affaires terminées"),
+                                         ("stock_fin", "stock au 31 décembre"))):
+        ys = [_value(res, unit_id, year, f"act_{c['id']}_{suffix}") for c in conts]
+        fig.add_trace(go.Bar(x=[c["label"] for c in conts], y=ys, name=label, marker={"color": PALETTE[i]},
+                             hovertemplate=f"%{{x}} — {label} : %{{y:,.0f}}<extra></extra>"))
+    _layout(fig, f"Activité civile par contentieux — {year}", height=320, barmode="group")
+    fig.update_yaxes(title="affaires")
+    return fig
+
+
+def composition_bar(res: pd.DataFrame, court_id: str, year: int) -> go.Figure:
+    """Members present at the conseil local de politique civile, by category."""
+    ids = [i for i in catalogue.indicators(family="clpc", kind="input")
+           if i.id.startswith("clpc_membres_")]
+    vals = [_value(res, court_id, year, i.id) for i in ids]
+    labels = [i.label.split("—")[-1].strip() for i in ids]
+    fig = go.Figure(go.Bar(x=vals, y=labels, orientation="h", marker={"color": PALETTE[2]},
+                           text=[format_value(v, "count") for v in vals], textposition="auto",
+                           hovertemplate="%{y} : %{x:,.0f}<extra></extra>"))
+    _layout(fig, f"Composition du conseil — {year}", height=260, showlegend=False)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title="membres présents")
+    return fig
+
+
+# --------------------------------------------------------------------------- map
+@cache
+def _outlines() -> tuple[dict[str, list[tuple[np.ndarray, np.ndarray]]], dict[str, str]]:
+    """Simplified outer rings per département code, and code → cour id."""
+    deps = reference.departements().set_index("departement_code")["ca_id"].to_dict()
+    rings: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for feat in reference.departements_geojson()["features"]:
+        code = feat["properties"]["code"]
+        geom = feat["geometry"]
+        polys = geom["coordinates"] if geom["type"] == "MultiPolygon" else [geom["coordinates"]]
+        out = []
+        for poly in polys:
+            ring = np.asarray(poly[0], dtype=float)
+            if len(ring) < 4:
+                continue
+            step = max(1, len(ring) // 120)  # decimate: ≤ ~120 points per ring
+            ring = np.vstack([ring[::step], ring[:1]])
+            out.append((ring[:, 0], ring[:, 1]))
+        rings[code] = out
+    return rings, deps
+
+
+def _project(lon: np.ndarray, lat: np.ndarray, lat0: float) -> tuple[np.ndarray, np.ndarray]:
+    return lon * math.cos(math.radians(lat0)), lat
+
+
+def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> go.Figure:
+    """Map of France by cour d'appel (choropleth from the départements' outlines).
+
+    Metropolitan France on the left, the five overseas départements as insets on the right; the
+    cours without outlines (Nouméa, Papeete, TSA of Saint-Pierre) are listed under the map.
+    """
+    ind = _ind(indicator_id)
+    vals = _slice(res, indicator_id, year, "cour").set_index("unit_id")["value"].astype(float)
+    rings, dep_cour = _outlines()
+    finite = vals.dropna()
+    lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
+    span = hi - lo or 1.0
+    reverse = ind.direction == "lower"
+
+    def colour(v: float) -> str:
+        if math.isnan(v):
+            return MISSING
+        t = (v - lo) / span
+        return sample_colorscale(SEQUENTIAL, [1 - t if reverse else t])[0]
+
+    fig = go.Figure()
+    panels = [("metro", None)] + [(code, name) for code, name in OVERSEAS.items()]
+    n_ins = len(OVERSEAS)
+    for k, (panel, pname) in enumerate(panels):
+        axis = "" if k == 0 else str(k + 1)
+        codes = [c for c in rings if (c not in OVERSEAS if panel == "metro" else c == panel)]
+        by_cour: dict[str, list[str]] = {}
+        for code in codes:
+            by_cour.setdefault(dep_cour.get(code, ""), []).append(code)
+        lat0 = 46.5 if panel == "metro" else float(np.mean(np.concatenate([r[1] for r in rings[panel]])))
+        for cour, cc in sorted(by_cour.items()):
+            xs: list[float | None] = []
+            ys: list[float | None] = []
+            for code in cc:
+                for lon, lat in rings[code]:
+                    px, py = _project(lon, lat, lat0)
+                    xs += [*px.round(3).tolist(), None]
+                    ys += [*py.round(3).tolist(), None]
+            v = vals.get(cour, math.nan)
+            label = _name(cour) if cour else "?"
+            fig.add_trace(go.Scatter(
+                x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour(v), hoveron="fills",
+                line={"color": "white", "width": 0.6}, name=label, showlegend=False,
+                text=f"{label} : {format_value(v, ind.unit)}", hoverinfo="text",
+                xaxis=f"x{axis}", yaxis=f"y{axis}"))
+        dom_x = [0.0, 0.78] if k == 0 else [0.82, 1.0]
+        h = 1.0 / n_ins
+        dom_y = [0.0, 1.0] if k == 0 else [1 - (k) * h + 0.02, 1 - (k - 1) * h - 0.03]
+        ax = {"domain": dom_x, "visible": False, "fixedrange": True}
+        ay = {"domain": dom_y, "visible": False, "fixedrange": True, "scaleanchor": f"x{axis}", "scaleratio": 1}
+        fig.update_layout({f"xaxis{axis}": ax, f"yaxis{axis}": ay})
+        if pname:
+            fig.add_annotation(text=pname, x=dom_x[0], y=dom_y[1] + 0.005, xref="paper", yref="paper",
+                               xanchor="left", yanchor="bottom", showarrow=False, font={"size": 9})
+    # colour bar through an invisible marker trace
+    fig.add_trace(go.Scatter(
+        x=[None], y=[None], mode="markers", showlegend=False, hoverinfo="skip",
+        marker={"color": [lo, hi], "colorscale": SEQUENTIAL, "reversescale": reverse, "cmin": lo, "cmax": hi,
+                "showscale": True, "colorbar": {"title": {"text": catalogue.UNIT_LABELS[ind.unit], "side": "right"},
+                                                "x": 0.76, "len": 0.6, "thickness": 12,
+                                                "tickformat": f",.{_decimals(ind.unit)}f"}}))
+    others = [u for u in ("ca-noumea", "ca-papeete", "tsa-saint-pierre") if u in set(vals.index) | {u}]
+    note = " · ".join(f"{_short(u)} : {format_value(vals.get(u, math.nan), ind.unit)}" for u in others)
+    fig.add_annotation(text=note, x=0, y=-0.04, xref="paper", yref="paper", xanchor="left", showarrow=False,
+                       font={"size": 10})
+    _layout(fig, f"{ind.label} par cour d'appel — {year}", height=560, showlegend=False)
+    fig.update_layout(plot_bgcolor="white", margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    return fig
+
+
+def indicator_ids(family: str, kinds: Iterable[str] = ("input", "derived", "register")) -> list[str]:
+    """Numeric indicators of a family, in catalogue order (helper for key-figure selections)."""
+    return [i.id for i in catalogue.indicators(family=family) if i.kind in kinds and i.numeric]
