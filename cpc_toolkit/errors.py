@@ -61,6 +61,10 @@ class ReasonCode(StrEnum):
     CONFIDENTIAL = "confidential"
     # alerts (compute)
     ALERT_CONFIG = "alert_config"
+    # collect (workbook import)
+    STATUS_INVALID = "status_invalid"
+    TEMPLATE_VERSION = "template_version"
+    DUPLICATE_FILE = "duplicate_file"
 
 
 @dataclass(frozen=True)
