@@ -8,6 +8,7 @@ Series, never with ``eval``.
 Missing-value semantics (documented in the catalogue):
 - arithmetic with a missing operand gives NA (reason: missing input);
 - division by zero gives NA (reason: division by zero), never 0 or inf;
+- a result too large to represent (overflow) gives NA (reason: out of range), never inf;
 - ``sum(...)`` ignores missing terms but is NA when every term is missing;
 - a comparison with a missing operand is NA (the check is not evaluated).
 """
@@ -33,6 +34,7 @@ _ALLOWED = (
 
 NA_DIV_ZERO = "division par zéro"
 NA_MISSING = "donnée manquante"
+NA_OVERFLOW = "résultat hors limites"
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class _Evaluator:
             a, ra = self.visit(node.left)
             b, rb = self.visit(node.right)
             reasons = np.where(ra != "", ra, rb).astype(object)
-            with np.errstate(divide="ignore", invalid="ignore"):
+            with np.errstate(all="ignore"):
                 if isinstance(node.op, ast.Add):
                     out = a + b
                 elif isinstance(node.op, ast.Sub):
@@ -143,6 +145,10 @@ class _Evaluator:
                     zero = (b == 0) & ~np.isnan(a)
                     out = np.where(b == 0, np.nan, a / np.where(b == 0, 1, b))
                     reasons = np.where(zero & (reasons == ""), NA_DIV_ZERO, reasons).astype(object)
+            overflow = np.isinf(out)
+            if overflow.any():
+                out = np.where(overflow, np.nan, out)
+                reasons = np.where(overflow & (reasons == ""), NA_OVERFLOW, reasons).astype(object)
             return out, reasons
         if isinstance(node, ast.Compare):
             left, rl = self.visit(node.left)
@@ -191,7 +197,7 @@ class _Evaluator:
             parts = [self.visit(a) for a in node.args]
             vals = np.vstack([p[0] for p in parts])
             all_nan = np.all(np.isnan(vals), axis=0)
-            with np.errstate(invalid="ignore"):
+            with np.errstate(all="ignore"):
                 if name == "sum":
                     out = np.where(all_nan, np.nan, np.nansum(vals, axis=0))
                 elif name == "min":
@@ -199,6 +205,10 @@ class _Evaluator:
                 else:
                     out = np.where(all_nan, np.nan, np.nanmax(np.where(np.isnan(vals), -np.inf, vals), axis=0))
             reasons = np.where(all_nan, parts[0][1], "").astype(object)
+            overflow = np.isinf(out)
+            if overflow.any():
+                out = np.where(overflow, np.nan, out)
+                reasons = np.where(overflow & (reasons == ""), NA_OVERFLOW, reasons).astype(object)
             return out, reasons
         raise CatalogueError(f"Élément de formule non pris en charge : {ast.dump(node)}",
                              ReasonCode.FORMULA_INVALID)

@@ -6,6 +6,7 @@ Data: ``data/courts.csv``, ``data/departements.csv``, ``data/departements.geojso
 
 from __future__ import annotations
 
+import difflib
 import json
 from functools import cache
 from importlib import resources
@@ -82,7 +83,9 @@ def court(court_id: str) -> pd.Series:
     """One court's row; raises a French error naming close ids when unknown."""
     df = _courts()
     if court_id not in df.index:
-        close = [c for c in df.index if court_id.split("-")[-1] in c][:5]
+        close = difflib.get_close_matches(str(court_id), list(df.index), n=5, cutoff=0.75)
+        if not close and str(court_id).split("-")[-1]:
+            close = [c for c in df.index if str(court_id).split("-")[-1] in c][:5]
         hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
         raise ReferenceDataError(
             f"Juridiction inconnue : « {court_id} ».{hint} "
