@@ -1,9 +1,144 @@
-"""Commands of this stage (registered by cpc_toolkit.cli.main)."""
+"""`cpc registre …`: import case registers, list measures to review, document the columns."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
+import sys
+
+import pandas as pd
+
+from cpc_toolkit import catalogue, reference
+from cpc_toolkit.cli.common import print_frame, store_from_env
+from cpc_toolkit.errors import ValidationError
+from cpc_toolkit.fr import format_date, format_number, format_value
+from cpc_toolkit.registers.schema import REGISTER_LABELS, REGISTER_TYPES, column_doc
+
+CONFIDENTIAL_BANNER = ("⚠ Usage interne de la juridiction — données individuelles, à ne pas diffuser "
+                       "(jamais dans les documents du CLPC).")
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        try:
+            return dt.datetime.strptime(text, "%d/%m/%Y").date()
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"date invalide « {text} » (AAAA-MM-JJ ou JJ/MM/AAAA)") from exc
+
+
+def _months(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"nombre de mois invalide « {text} »") from exc
+    if not 0 <= n <= 120:
+        raise argparse.ArgumentTypeError("le nombre de mois doit être compris entre 0 et 120")
+    return n
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this stage's sub-commands (none yet)."""
+    p = sub.add_parser("registre", help="registres d'affaires : mesures, procédures, ordonnances",
+                       description="Import des registres d'affaires exportés du logiciel de la juridiction "
+                                   "(CSV, XLSX ou Parquet) et échéancier des mesures de protection.")
+    rs = p.add_subparsers(dest="action", metavar="ACTION", title="actions")
+    imp = rs.add_parser("importer", help="importe un registre (tout le fichier ou rien)",
+                        description="Valide le fichier (toutes les erreurs sont listées, avec ligne et "
+                                    "colonne), calcule les indicateurs par juridiction et par année et les "
+                                    "enregistre. Un fichier déjà importé n'est pas réimporté.")
+    imp.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre",
+                     help="nature du registre")
+    imp.add_argument("fichier", metavar="FICHIER", help="export du registre (.csv, .xlsx, .parquet)")
+    imp.add_argument("--annee", type=int, metavar="AAAA",
+                     help="mesures : année dont le registre décrit la situation au 31 décembre "
+                          "(défaut : l'année écoulée) ; procédures et ordonnances : ne retenir que cette année")
+    imp.add_argument("--au", type=_date, metavar="DATE",
+                     help="date de référence des procédures et OPPI en cours (défaut : aujourd'hui)")
+    imp.set_defaults(func=run_import)
+    ech = rs.add_parser("echeances", help="mesures de protection à réexaminer (usage interne)",
+                        description="Liste les mesures échues non réexaminées et celles dont le terme "
+                                    "tombe dans les prochains mois (art. 441 à 443 C. civ.). Usage interne "
+                                    "de la juridiction : jamais dans les documents du CLPC.")
+    ech.add_argument("--juridiction", required=True, metavar="ID", help="identifiant, ex. tj-lyon")
+    ech.add_argument("--dans", type=_months, default=6, metavar="MOIS", help="horizon en mois (défaut 6)")
+    ech.add_argument("--au", type=_date, metavar="DATE", help="date de référence (défaut : aujourd'hui)")
+    ech.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
+    ech.set_defaults(func=run_echeances)
+    col = rs.add_parser("colonnes", help="colonnes attendues d'un registre (et en-têtes acceptés)")
+    col.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre")
+    col.add_argument("--format", choices=("table", "csv"), default="table")
+    col.set_defaults(func=run_columns)
+    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from cpc_toolkit.registers.importer import import_register
+
+    store = store_from_env()
+    try:
+        res = import_register(store, args.type_registre, args.fichier, year=args.annee, as_of=args.au)
+    except ValidationError as exc:
+        print(f"cpc : erreur : {exc.message}", file=sys.stderr)
+        for prob in exc.problems:
+            print(f"  - {prob}", file=sys.stderr)
+        return 1
+    label = REGISTER_LABELS[args.type_registre]
+    if res.already_imported:
+        when = res.already_imported.get("imported_at", "")[:10]
+        print(f"Fichier « {res.file_name} » déjà importé ({label}, le "
+              f"{format_date(dt.date.fromisoformat(when)) if when else '?'}) : rien à faire.")
+        return 0
+    print(f"{label.capitalize()} importé : {format_number(res.n_rows)} ligne(s), "
+          f"{len(res.court_years)} juridiction(s)-année(s).")
+    for w in res.warnings:
+        print(f"Avertissement : {w}")
+    print_frame(_results_table(res.values), "table")
+    return 0
+
+
+def _results_table(values: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for r in values.itertuples(index=False):
+        ind = catalogue.get(r.indicator_id)
+        rows.append({"juridiction": r.court_id, "année": int(r.year), "indicateur": ind.label,
+                     "valeur": format_value(r.value, ind.unit) if r.value == r.value else "NA"})
+    return pd.DataFrame(rows)
+
+
+def run_echeances(args: argparse.Namespace) -> int:
+    from cpc_toolkit.registers.mesures import echeances
+
+    reference.validate_scope(args.juridiction, "juridiction")
+    as_of = args.au or dt.date.today()
+    df = echeances(store_from_env().root, args.juridiction, args.dans, as_of)
+    if args.format == "csv":
+        print_frame(df, "csv")
+        return 0
+    print(CONFIDENTIAL_BANNER)
+    print(f"{reference.court_name(args.juridiction)} — mesures échues ou à réexaminer d'ici "
+          f"{args.dans} mois (au {format_date(as_of)}) : {format_number(len(df))}.")
+    overdue = int((df["jours_restants"] < 0).sum())
+    print(f"Dont échues non réexaminées : {format_number(overdue)}.")
+    out = pd.DataFrame({
+        "identifiant": df["identifiant"], "mesure": df["type_mesure"].str.replace("_", " "),
+        "mandataire": df["type_mandataire"].fillna("").str.replace("_", " "),
+        "ouverture": [format_date(d) for d in pd.to_datetime(df["date_ouverture"])],
+        "terme": [format_date(d) for d in pd.to_datetime(df["terme"])],
+        "jours": [format_number(int(x)) for x in df["jours_restants"]],
+        "situation": df["situation"],
+    })
+    print_frame(out, "table")
+    return 0
+
+
+def run_columns(args: argparse.Namespace) -> int:
+    df = pd.DataFrame(column_doc(args.type_registre))
+    if args.format == "table":
+        print(f"Colonnes du {REGISTER_LABELS[args.type_registre]} (en-têtes comparés sans accents ni "
+              "casse ; alias acceptés) :")
+    print_frame(df, args.format)
+    return 0
+
+
+

@@ -12,6 +12,7 @@ import csv
 import datetime as dt
 import io
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +24,7 @@ from cpc_toolkit.fr import format_number
 from cpc_toolkit.registers.schema import (
     REGISTER_LABELS,
     Column,
+    header_key,
     header_map,
     normalise,
     schema,
@@ -143,7 +145,7 @@ def read_table(path: Path, register_type: str, data: bytes | None = None) -> Raw
     unknown: list[str] = []
     dupes: list[str] = []
     for col in frame.columns:
-        canon = hmap.get(normalise(col))
+        canon = hmap.get(header_key(col))
         if canon is None:
             unknown.append(str(col))
         elif canon in rename.values():
@@ -276,11 +278,19 @@ def luhn_ok(values: pd.Series) -> pd.Series:
     return pd.Series(ok.to_numpy() & (total % 10 == 0), index=values.index)
 
 
+@cache
 def _court_lookup() -> dict[str, str]:
     fi = reference.first_instance_courts()
     out = {normalise(cid): cid for cid in fi["court_id"]}
     for cid, name in zip(fi["court_id"], fi["name"], strict=True):
         out.setdefault(normalise(name), cid)
+    # the seat alone (« Lyon ») when it designates a single court
+    seats: dict[str, list[str]] = {}
+    for cid in fi["court_id"]:
+        seats.setdefault(normalise(cid.split("-", 1)[1]), []).append(cid)
+    for seat, ids in seats.items():
+        if len(ids) == 1:
+            out.setdefault(seat, ids[0])
     return out
 
 

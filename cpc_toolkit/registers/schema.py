@@ -190,13 +190,22 @@ def schema(register_type: str) -> tuple[Column, ...]:
     return SCHEMAS[register_type]
 
 
+_STOP_WORDS = {"de", "d", "du", "des", "la", "le", "l", "les", "en", "au", "aux", "a"}
+
+
+def header_key(text: object) -> str:
+    """Header normalisation: ``normalise`` without French articles (« Date d'ouverture » →
+    ``date_ouverture``, « Type de mesure » → ``type_mesure``)."""
+    return "_".join(w for w in normalise(text).split("_") if w not in _STOP_WORDS)
+
+
 def header_map(register_type: str) -> dict[str, str]:
     """Normalised header or alias → canonical column name."""
     out: dict[str, str] = {}
     for col in schema(register_type):
-        out[normalise(col.name)] = col.name
+        out[header_key(col.name)] = col.name
         for alias in col.aliases:
-            out.setdefault(normalise(alias), col.name)
+            out.setdefault(header_key(alias), col.name)
     return out
 
 

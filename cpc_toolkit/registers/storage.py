@@ -43,8 +43,17 @@ def registers_dir(root: str | os.PathLike[str]) -> Path:
 
 
 def _ensure_dir(path: Path) -> None:
+    """Create ``path`` and make it and every folder up to ``registres/`` private (0700)."""
     path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    os.chmod(path, DIR_MODE)
+    chain = [path]
+    for folder in path.parents:
+        if chain[-1].name == "registres":
+            break
+        chain.append(folder)
+    if chain[-1].name != "registres":
+        chain = [path]
+    for folder in chain:
+        os.chmod(folder, DIR_MODE)
 
 
 def _write_private(path: Path, data: bytes) -> None:
