@@ -21,7 +21,14 @@ import pandas as pd
 import yaml
 
 from cpc_toolkit import catalogue, reference, settings
-from cpc_toolkit.compute.compare import coverage, display_unit, results_index
+from cpc_toolkit.compute.compare import (
+    courts_of,
+    coverage,
+    display_unit,
+    results_index,
+    unit_level,
+    unit_name,
+)
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode, ValidationError
 from cpc_toolkit.fr import format_number, format_value
 
@@ -295,50 +302,51 @@ def alerts(res: pd.DataFrame, unit_id: str, year: int, config: AlertConfig | Non
     """
     cfg = config if config is not None else load_alert_config()
     idx = results_index(res)
-    level = reference.level_of(unit_id)
+    level = unit_level(unit_id)
     if int(year) not in idx.years:
         return pd.DataFrame(columns=ALERT_COLUMNS)
-    rows = _unit_alerts(res, unit_id, level, int(year), cfg)
     if include_courts is None:
         include_courts = level == "cour"
+    memo = ("alerts", unit_id, int(year), id(cfg), bool(include_courts))
+    hit = idx._memo.get(memo)
+    if hit is not None and hit[0] is cfg:
+        return hit[1].copy()
+    rows = _unit_alerts(res, unit_id, level, int(year), cfg)
     if include_courts and level != "juridiction":
-        members = (reference.courts_of_cour(unit_id) if level == "cour"
+        members = (courts_of(unit_id) if level == "cour"
                    else list(reference.first_instance_courts().index))
-        for c in sorted(members, key=reference.court_name):
+        for c in sorted(members, key=unit_name):
             rows.extend(_unit_alerts(res, c, "juridiction", int(year), cfg))
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
-    if out.empty:
-        return out
-    order = {s: k for k, s in enumerate(SEVERITIES)}
-    out["_s"] = out["severity"].map(order)
-    out["_u"] = (out["unit_id"] != unit_id).astype(int)
-    out["_k"] = np.arange(len(out))
-    return out.sort_values(["_s", "_u", "_k"]).drop(columns=["_s", "_u", "_k"]).reset_index(drop=True)
+    if not out.empty:
+        order = {s: k for k, s in enumerate(SEVERITIES)}
+        out["_s"] = out["severity"].map(order)
+        out["_u"] = (out["unit_id"] != unit_id).astype(int)
+        out["_k"] = np.arange(len(out))
+        out = out.sort_values(["_s", "_u", "_k"]).drop(columns=["_s", "_u", "_k"]).reset_index(drop=True)
+    idx._memo[memo] = (cfg, out)
+    return out.copy()
 
 
 def _unit_alerts(res: pd.DataFrame, unit_id: str, level: str, year: int,
                  cfg: AlertConfig) -> list[dict[str, Any]]:
     idx = results_index(res)
-    sub = idx.unit(unit_id)
-    sub = sub[sub["year"] == year]
-    by_ind = sub.set_index("indicator_id")
-    name = reference.court_name(unit_id)
+    r = idx.row(unit_id, year)
+    name = unit_name(unit_id)
     rows: list[dict[str, Any]] = []
     for rule in cfg.rules:
         if not rule.active or level not in rule.levels:
             continue
         if rule.condition == "manquant":
-            rows.extend(_missing_alerts(res, rule, unit_id, name, level, year, by_ind))
+            rows.extend(_missing_alerts(res, rule, unit_id, name, level, year))
             continue
-        if rule.condition == "non" and level != "juridiction":
+        if r is None or (rule.condition == "non" and level != "juridiction"):
             continue
         for iid in rule.indicator_ids():
-            if iid not in by_ind.index:
+            k = idx.col.get(iid)
+            if k is None or idx.status[r, k] != "ok" or np.isnan(idx.values[r, k]):
                 continue
-            row = by_ind.loc[iid]
-            if row["status"] != "ok" or pd.isna(row["value"]):
-                continue
-            value = float(row["value"])
+            value = float(idx.values[r, k])
             ind = catalogue.get(iid)
             unit = display_unit(iid, level)
             if rule.condition == "non":
@@ -360,8 +368,18 @@ def _unit_alerts(res: pd.DataFrame, unit_id: str, level: str, year: int,
     return rows
 
 
-def _missing_alerts(res: pd.DataFrame, rule: AlertRule, unit_id: str, name: str, level: str, year: int,
-                    by_ind: pd.DataFrame) -> list[dict[str, Any]]:
+@cache
+def _input_ids() -> tuple[str, ...]:
+    return tuple(i.id for i in catalogue.indicators(kind="input"))
+
+
+@cache
+def _required_ids() -> tuple[str, ...]:
+    return tuple(i.id for i in catalogue.indicators(kind="input") if i.required)
+
+
+def _missing_alerts(res: pd.DataFrame, rule: AlertRule, unit_id: str, name: str, level: str,
+                    year: int) -> list[dict[str, Any]]:
     if level != "juridiction":
         cov = coverage(res, year)
         row = cov[cov["unit_id"] == unit_id]
@@ -373,21 +391,26 @@ def _missing_alerts(res: pd.DataFrame, rule: AlertRule, unit_id: str, name: str,
                f"{format_number(r['n_expected'])} sans données pour {year} : {r['missing_names']}.")
         return [_row(unit_id, name, level, year, rule, "", "", float(n_miss), 0.0, "count",
                      rule.legal_basis or "Circulaire CIV/06/2025 § 1.2", msg)]
-    ids = rule.indicator_ids() or [i.id for i in catalogue.indicators(kind="input") if i.required]
-    present = by_ind[by_ind["status"].isin(["ok", "NAP"])].index if not by_ind.empty else []
-    missing = [i for i in ids if i not in set(present)]
+    idx = results_index(res)
+    rix = idx.row(unit_id, year)
+    ids = rule.indicator_ids() or list(_required_ids())
+    if rix is None:
+        missing = ids
+        any_input = False
+    else:
+        st = idx.status[rix]
+        missing = [i for i in ids if i in idx.col and st[idx.col[i]] not in ("ok", "NAP")]
+        any_input = any(st[idx.col[i]] == "ok" for i in _input_ids() if i in idx.col)
     if not missing:
         return []
-    inputs = [i.id for i in catalogue.indicators(kind="input")]
-    any_input = not by_ind.empty and bool((by_ind.reindex(inputs)["status"] == "ok").any())
     if not any_input:
         msg = f"Aucune donnée transmise pour {year}."
     else:
         labels = [catalogue.get(i).label for i in missing]
         shown = ", ".join(labels[:5]) + (" …" if len(labels) > 5 else "")
-        msg = (f"{format_number(len(missing))} donnée{'s' if len(missing) > 1 else ''} "
-               f"obligatoire{'s' if len(missing) > 1 else ''} manquante{'s' if len(missing) > 1 else ''} : "
-               f"{shown}.")
+        many = len(missing) > 1
+        msg = (f"{format_number(len(missing))} donnée{'s' if many else ''} "
+               f"obligatoire{'s' if many else ''} manquante{'s' if many else ''} : {shown}.")
     iid = missing[0] if len(missing) == 1 else ""
     return [_row(unit_id, name, level, year, rule, iid, catalogue.get(iid).label if iid else "",
                  float(len(missing)), 0.0, "count", rule.legal_basis or "Circulaire CIV/06/2025 § 1.2", msg)]

@@ -8,6 +8,7 @@ dashboard filters) cost milliseconds.
 
 from __future__ import annotations
 
+import warnings
 import weakref
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,30 +31,44 @@ GROUP_LABELS = {"cour": "cour d'appel", "national": "national", "taille": "taill
 
 @dataclass
 class ResultsIndex:
-    """Pre-computed lookups over one results table (built lazily, cached per ``res`` object)."""
+    """Pre-computed lookups over one results table (built once, cached per ``res`` object).
+
+    ``values[r, k]`` is the value of unit-year ``r`` for indicator ``ids[k]`` (NaN unless the
+    status is ``ok``), ``status[r, k]`` its status; ``row(unit, year)`` gives ``r``.
+    """
 
     res: pd.DataFrame
     unit_rows: dict[str, np.ndarray]
     years: tuple[int, ...]
+    ids: tuple[str, ...]
+    col: dict[str, int]
+    keys: dict[tuple[str, int], int]
+    levels: dict[str, str]
+    values: np.ndarray
+    status: np.ndarray
     _wide: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict)
     _sizes: dict[int, pd.Series] = field(default_factory=dict)
+    _coverage: dict[int, pd.DataFrame] = field(default_factory=dict)
+    _memo: dict[Any, Any] = field(default_factory=dict)
 
     def unit(self, unit_id: str) -> pd.DataFrame:
-        """Rows of one unit (a view-free copy-on-write slice; empty frame when unknown)."""
+        """Rows of one unit (empty frame when unknown)."""
         rows = self.unit_rows.get(unit_id)
         if rows is None:
             return self.res.iloc[0:0]
         return self.res.iloc[rows]
 
+    def row(self, unit_id: str, year: int) -> int | None:
+        return self.keys.get((unit_id, int(year)))
+
     def wide(self, level: str, year: int) -> pd.DataFrame:
         """Numeric values of every unit of ``level`` for ``year``: units × indicators (NaN if not ok)."""
-        key = (level, year)
+        key = (level, int(year))
         if key not in self._wide:
-            sub = self.res[(self.res["level"] == level) & (self.res["year"] == year)]
-            sub = sub[sub["status"] == "ok"]
-            w = sub.pivot_table(index="unit_id", columns="indicator_id", values="value",
-                                aggfunc="first")
-            self._wide[key] = w
+            units = sorted(u for (u, y) in self.keys if y == int(year) and self.levels.get(u) == level)
+            rows = [self.keys[(u, int(year))] for u in units]
+            self._wide[key] = pd.DataFrame(self.values[rows], index=pd.Index(units, name="unit_id"),
+                                           columns=list(self.ids))
         return self._wide[key]
 
 
@@ -70,8 +85,27 @@ def results_index(res: pd.DataFrame) -> ResultsIndex:
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
     rows = {str(u): order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniques)}
-    years = tuple(sorted(int(y) for y in pd.unique(res["year"])))
-    idx = ResultsIndex(res=res, unit_rows=rows, years=years)
+    year_arr = res["year"].to_numpy(dtype=int)
+    years = tuple(sorted(int(y) for y in np.unique(year_arr)))
+    ids = tuple(i.id for i in catalogue.indicators())
+    kcodes = pd.Index(ids).get_indexer(res["indicator_id"])
+    pair = pd.MultiIndex.from_arrays([codes, year_arr])
+    rcodes, runiq = pair.factorize()
+    known = kcodes >= 0
+    n_rows = len(runiq)
+    values = np.full((n_rows, len(ids)), np.nan)
+    status = np.full((n_rows, len(ids)), "NA", dtype=object)
+    st = res["status"].to_numpy(dtype=object)
+    v = res["value"].to_numpy(dtype=float)
+    ok = known & (st == "ok")
+    values[rcodes[ok], kcodes[ok]] = v[ok]
+    status[rcodes[known], kcodes[known]] = st[known]
+    keyd = {(str(uniques[c]), int(y)): r for r, (c, y) in enumerate(runiq)}
+    lv = res["level"].to_numpy(dtype=object)
+    first = np.searchsorted(codes[order], np.arange(len(uniques)))
+    levels = {str(u): str(lv[order[first[i]]]) for i, u in enumerate(uniques) if first[i] < len(order)}
+    idx = ResultsIndex(res=res, unit_rows=rows, years=years, ids=ids, col={k: j for j, k in enumerate(ids)},
+                       keys=keyd, levels=levels, values=values, status=status)
     _INDEX[key] = (weakref.ref(res, lambda _r, k=key: _INDEX.pop(k, None)), idx)
     return idx
 
@@ -86,6 +120,46 @@ def _cat_frame() -> pd.DataFrame:
                           "kind": i.kind} for i in catalogue.indicators()]).set_index("indicator_id")
 
 
+@cache
+def _scope_maps() -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str, str]]:
+    """(court → cour, cour → its courts, any id → French name), from the reference court map."""
+    scope = reference.first_instance_courts()
+    cour_of = {str(c): str(p) for c, p in zip(scope.index, scope["parent_ca_id"], strict=True)}
+    members: dict[str, list[str]] = {}
+    for c, p in cour_of.items():
+        members.setdefault(p, []).append(c)
+    for cour in reference.consolidation_units().index:
+        members.setdefault(str(cour), [])
+    allc = reference.courts()
+    names = {str(c): str(n) for c, n in zip(allc.index, allc["name"], strict=True)}
+    names[reference.NATIONAL] = "France entière"
+    return cour_of, {k: tuple(sorted(v)) for k, v in members.items()}, names
+
+
+def cour_of(court_id: str) -> str:
+    """Parent cour of a first-instance court (cached; French error when unknown)."""
+    got = _scope_maps()[0].get(court_id)
+    return got if got is not None else reference.cour_of(court_id)
+
+
+def courts_of(cour: str) -> tuple[str, ...]:
+    """First-instance courts of a cour (cached; French error when unknown)."""
+    got = _scope_maps()[1].get(cour)
+    return got if got is not None else tuple(reference.courts_of_cour(cour))
+
+
+def unit_name(unit_id: str) -> str:
+    """French name of a court, a cour or « France entière » (cached)."""
+    got = _scope_maps()[2].get(unit_id)
+    return got if got is not None else reference.court_name(unit_id)
+
+
+@cache
+def unit_level(unit_id: str) -> str:
+    """``juridiction``, ``cour`` or ``national`` (cached; French error for an unknown id)."""
+    return reference.level_of(unit_id)
+
+
 def display_unit(indicator_id: str, level: str) -> str:
     """Unit of a value at ``level``: « oui/non » indicators become a % of courts once consolidated."""
     ind = catalogue.get(indicator_id)
@@ -95,8 +169,7 @@ def display_unit(indicator_id: str, level: str) -> str:
 
 
 def _check_unit(idx: ResultsIndex, unit_id: str) -> str:
-    level = reference.level_of(unit_id)
-    return level
+    return unit_level(unit_id)
 
 
 def _check_year(idx: ResultsIndex, year: int) -> None:
@@ -107,7 +180,12 @@ def _check_year(idx: ResultsIndex, year: int) -> None:
 
 
 def _numeric_ids() -> list[str]:
-    return [i.id for i in catalogue.indicators() if i.numeric]
+    return list(_numeric_tuple())
+
+
+@cache
+def _numeric_tuple() -> tuple[str, ...]:
+    return tuple(i.id for i in catalogue.indicators() if i.numeric)
 
 
 # --------------------------------------------------------------------------- series / changes
@@ -153,13 +231,15 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
     idx = results_index(res)
     level = _check_unit(idx, unit_id)
     _check_year(idx, year)
-    sub = idx.unit(unit_id)
-    sub = sub[sub["year"].isin([year, year - 1]) & (sub["status"] == "ok")]
-    piv = sub.pivot_table(index="indicator_id", columns="year", values="value", aggfunc="first")
+    memo = ("changes", unit_id, int(year))
+    if memo in idx._memo:
+        return idx._memo[memo].copy()
     ids = _numeric_ids()
+    cols = [idx.col[i] for i in ids]
     cat = _cat_frame().loc[ids]
-    value = piv[year].reindex(ids) if year in piv.columns else pd.Series(np.nan, index=ids)
-    prev = piv[year - 1].reindex(ids) if (year - 1) in piv.columns else pd.Series(np.nan, index=ids)
+    r1, r0 = idx.row(unit_id, year), idx.row(unit_id, year - 1)
+    value = pd.Series(idx.values[r1, cols] if r1 is not None else np.nan, index=ids, dtype=float)
+    prev = pd.Series(idx.values[r0, cols] if r0 is not None else np.nan, index=ids, dtype=float)
     delta = value - prev
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(prev.abs() > 0, 100.0 * delta / prev.abs(), np.nan)
@@ -177,7 +257,8 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
         "delta": delta.to_numpy(dtype=float), "delta_pct": np.asarray(pct, dtype=float),
         "improved": improved,
     })
-    return out
+    idx._memo[memo] = out
+    return out.copy()
 
 
 # --------------------------------------------------------------------------- positions
@@ -227,56 +308,66 @@ def positions(res: pd.DataFrame, court_id: str, year: int,
     idx = results_index(res)
     level = _check_unit(idx, court_id)
     _check_year(idx, year)
-    ids = indicator_ids if indicator_ids is not None else _numeric_ids()
+    ids = list(indicator_ids) if indicator_ids is not None else _numeric_ids()
     for iid in ids:
         catalogue.get(iid)
+    memo = ("positions", court_id, int(year), tuple(ids))
+    if memo in idx._memo:
+        return idx._memo[memo].copy()
     if level == "juridiction":
         w = idx.wide("juridiction", year)
-        cour = reference.cour_of(court_id)
+        cour = cour_of(court_id)
         sizes = size_classes(res, year)
-        groups: list[tuple[str, str, str, list[str]]] = [
-            ("cour", cour, f"{reference.court_name(cour)}", reference.courts_of_cour(cour)),
-            ("national", reference.NATIONAL, "ensemble des TJ et TPI", list(w.index)),
+        groups: list[tuple[str, str, str, tuple[str, ...]]] = [
+            ("cour", cour, unit_name(cour), courts_of(cour)),
+            ("national", reference.NATIONAL, "ensemble des TJ et TPI", tuple(w.index)),
         ]
         if court_id in sizes.index:
             cls = sizes[court_id]
             groups.append(("taille", cls, f"juridictions de taille comparable, {cls}",
-                           list(sizes.index[sizes == cls])))
+                           tuple(sizes.index[sizes == cls])))
     elif level == "cour":
         w = idx.wide("cour", year)
-        groups = [("national", reference.NATIONAL, "ensemble des cours d'appel", list(w.index))]
+        groups = [("national", reference.NATIONAL, "ensemble des cours d'appel", tuple(w.index))]
     else:
         raise ComputeError("Le classement n'a pas de sens pour la France entière.", ReasonCode.USAGE)
-    cols = [c for c in ids if c in w.columns]
+    cols = [c for c in ids if c in idx.col]
     cat = _cat_frame()
     frames = []
     if court_id not in w.index or not cols:
         return pd.DataFrame(columns=["unit_id", "year", "indicator_id", "group", "group_id",
                                      "group_label", "value", "rank", "n", "percentile", "median",
                                      "direction"])
-    own = w.loc[court_id, cols].to_numpy(dtype=float)
-    sign = cat.loc[cols, "direction"].map({"higher": 1.0, "lower": -1.0, "neutral": 1.0}).to_numpy()
+    kcols = [idx.col[c] for c in cols]
+    pos = {u: k for k, u in enumerate(w.index)}
+    wa = w.to_numpy()
+    own = wa[pos[court_id], kcols]
+    direction = cat.loc[cols, "direction"].to_numpy()
+    sign = np.where(direction == "lower", -1.0, 1.0)
     for gname, gid, glabel, members in groups:
-        m = w.reindex(index=[u for u in members if u in w.index], columns=cols).to_numpy(dtype=float)
+        m = wa[np.ix_([pos[u] for u in members if u in pos], kcols)]
         valid = ~np.isnan(m)
         n = valid.sum(axis=0)
         sm = m * sign
         so = own * sign
         with np.errstate(invalid="ignore"):
-            better = np.where(valid, sm > so + 1e-12, False).sum(axis=0)
-            worse = np.where(valid, sm < so - 1e-12, False).sum(axis=0)
-            med = np.array([np.median(m[valid[:, j], j]) if n[j] else np.nan for j in range(len(cols))])
+            better = (valid & (sm > so + 1e-12)).sum(axis=0)
+            worse = (valid & (sm < so - 1e-12)).sum(axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            med = np.nanmedian(m, axis=0) if len(m) else np.full(len(cols), np.nan)
         pct = np.where(n > 1, 100.0 * worse / np.maximum(n - 1, 1), np.nan)
         frames.append(pd.DataFrame({
             "unit_id": court_id, "year": int(year), "indicator_id": cols, "group": gname,
             "group_id": gid, "group_label": glabel, "value": own, "rank": better + 1, "n": n,
-            "percentile": pct, "median": med, "direction": cat.loc[cols, "direction"].to_numpy(),
+            "percentile": pct, "median": med, "direction": direction,
         }))
     out = pd.concat(frames, ignore_index=True)
     out = out[~np.isnan(out["value"].to_numpy(dtype=float))].reset_index(drop=True)
     out["rank"] = out["rank"].astype(int)
     out["n"] = out["n"].astype(int)
-    return out
+    idx._memo[memo] = out
+    return out.copy()
 
 
 # --------------------------------------------------------------------------- coverage
@@ -301,15 +392,18 @@ def coverage(res: pd.DataFrame, year: int) -> pd.DataFrame:
     """
     idx = results_index(res)
     _check_year(idx, year)
+    if int(year) in idx._coverage:
+        return idx._coverage[int(year)].copy()
     rep = reporting_courts(res, year)
     scope = reference.first_instance_courts()
     rows: list[dict[str, Any]] = []
     units = reference.consolidation_units()
     for cour in sorted(units.index):
         members = sorted(scope.index[scope["parent_ca_id"] == cour])
-        rows.append(_cov_row(cour, reference.court_name(cour), "cour", year, members, rep))
+        rows.append(_cov_row(cour, unit_name(cour), "cour", year, members, rep))
     rows.append(_cov_row(reference.NATIONAL, "France entière", "national", year, sorted(scope.index), rep))
-    return pd.DataFrame(rows)
+    idx._coverage[int(year)] = pd.DataFrame(rows)
+    return idx._coverage[int(year)].copy()
 
 
 def _cov_row(unit_id: str, name: str, level: str, year: int, members: list[str],
@@ -321,5 +415,5 @@ def _cov_row(unit_id: str, name: str, level: str, year: int, members: list[str],
             "n_reporting": n_rep, "n_expected": n_exp,
             "rate": 100.0 * n_rep / n_exp if n_exp else np.nan,
             "missing_ids": missing,
-            "missing_names": ", ".join(reference.court_name(c) for c in missing),
+            "missing_names": ", ".join(unit_name(c) for c in missing),
             "partial": n_rep < n_exp}

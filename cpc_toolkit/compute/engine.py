@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from cpc_toolkit import __version__, catalogue, reference
-from cpc_toolkit.catalogue.expressions import NA_MISSING, evaluate
+from cpc_toolkit.catalogue.expressions import NA_DIV_ZERO, NA_MISSING, evaluate
 from cpc_toolkit.store import Store, atomic_write_bytes
 
 RESULT_COLUMNS = [
@@ -67,16 +67,19 @@ def wide_values(values: pd.DataFrame) -> pd.DataFrame:
 
 def compute_derived(wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Add derived indicators to a wide frame; return (values, NA reasons) — both new frames."""
-    out = wide.copy()
-    reasons = pd.DataFrame(index=wide.index)
+    flat = wide.reset_index(drop=True)  # evaluate on a RangeIndex: much cheaper than a MultiIndex
     new_cols: dict[str, pd.Series] = {}
+    reason_cols: dict[str, np.ndarray] = {}
     for ind in derived_order():
-        res = evaluate(ind.expression, _Chain(out, new_cols), index=out.index)
+        res = evaluate(ind.expression, _Chain(flat, new_cols), index=flat.index)
         new_cols[ind.id] = res.values
-        reasons[ind.id] = res.reasons
+        reason_cols[ind.id] = res.reasons.to_numpy()
+    reasons = pd.DataFrame(reason_cols, index=wide.index)
+    out = wide.copy()
     if new_cols:
         out = pd.concat([out.drop(columns=[c for c in new_cols if c in out.columns]),
-                         pd.DataFrame(new_cols, index=out.index)], axis=1)
+                         pd.DataFrame({k: v.to_numpy() for k, v in new_cols.items()}, index=wide.index)],
+                        axis=1)
     return out, reasons
 
 
@@ -97,23 +100,6 @@ class _Chain(dict):
         return self.frame[key]
 
 
-def _evaluate_one(ind: catalogue.Indicator, frame: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
-    """Evaluate one derived indicator and the derived indicators it depends on, over ``frame``."""
-    cols: dict[str, pd.Series] = {}
-    reasons: dict[str, pd.Series] = {}
-
-    def need(i: catalogue.Indicator) -> None:
-        for dep in sorted(i.inputs):
-            d = catalogue.get(dep)
-            if d.kind == "derived" and dep not in cols:
-                need(d)
-        res = evaluate(i.expression, _Chain(frame, cols), index=frame.index)
-        cols[i.id], reasons[i.id] = res.values, res.reasons
-
-    need(ind)
-    return cols[ind.id], reasons[ind.id]
-
-
 @cache
 def _base_inputs(indicator_id: str) -> tuple[str, ...]:
     """Non-derived ids a derived indicator ultimately rests on."""
@@ -126,137 +112,283 @@ def _base_inputs(indicator_id: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def consolidate(court_wide: pd.DataFrame, groups: pd.Series, expected: pd.Series,
-                level: str) -> pd.DataFrame:
+@cache
+def _all_ids() -> tuple[str, ...]:
+    return tuple(i.id for i in catalogue.indicators())
+
+
+@cache
+def _numeric_ids() -> tuple[str, ...]:
+    return tuple(i.id for i in catalogue.indicators() if i.numeric)
+
+
+def _ratio_parts(ind: catalogue.Indicator) -> tuple[str, ...]:
+    """Ids summed before a ratio is recomputed: its direct inputs when they are all additive."""
+    direct = tuple(sorted(ind.inputs))
+    if all(catalogue.get(d).aggregation == "sum" for d in direct):
+        return direct
+    return _base_inputs(ind.id)
+
+
+def nap_mask(values: pd.DataFrame, index: pd.MultiIndex) -> pd.DataFrame:
+    """Court-level « non applicable » flags (bool, one column per indicator) including derived ones.
+
+    An input is NAP when the store says so. A derived indicator is NAP when it has no value, at
+    least one of its inputs is NAP and every other input is present (its absence is explained by
+    non-applicability, not by missing data).
+    """
+    ids = list(_all_ids())
+    flags = values[values["status"] == "NAP"]
+    mask = pd.DataFrame(False, index=index, columns=ids)
+    if not flags.empty:
+        piv = (flags.assign(_t=True).pivot_table(index=["court_id", "year"], columns="indicator_id",
+                                                 values="_t", aggfunc="any")
+               .reindex(index=index, columns=ids))
+        mask = piv.fillna(False).astype(bool)
+    return mask
+
+
+def _derived_nap(mask: pd.DataFrame, court_vals: pd.DataFrame) -> pd.DataFrame:
+    cols = {c: mask[c].to_numpy() for c in mask.columns}
+    present = {c: court_vals[c].notna().to_numpy() if c in court_vals.columns else
+               np.zeros(len(mask), bool) for c in mask.columns}
+    for ind in derived_order():
+        deps = sorted(ind.inputs)
+        any_nap = np.zeros(len(mask), bool)
+        explained = np.ones(len(mask), bool)
+        for d in deps:
+            any_nap |= cols[d]
+            explained &= cols[d] | present[d]
+        cols[ind.id] = ~present[ind.id] & any_nap & explained
+    return pd.DataFrame(cols, index=mask.index)[list(mask.columns)]
+
+
+def _infer_absent_nap(mask: pd.DataFrame, absent: np.ndarray) -> pd.DataFrame:
+    """A court-year without data inherits « non applicable » where every reporting court is NAP.
+
+    (E.g. the CLPC questions before 2025: a missing court is not expected to answer them.)
+    """
+    if not absent.any():
+        return mask
+    arr = mask.to_numpy(dtype=bool).copy()
+    years = mask.index.get_level_values("year").to_numpy()
+    for y in np.unique(years[absent]):
+        rep = (years == y) & ~absent
+        if rep.any():
+            arr[(years == y) & absent] = arr[rep].all(axis=0)
+    return pd.DataFrame(arr, index=mask.index, columns=mask.columns)
+
+
+NA_NO_DATA = "aucune donnée transmise pour cette année"
+NA_NOT_APPLICABLE = "non applicable"
+NA_NOT_AGGREGATED = "non agrégeable"
+NA_NO_COURT = "aucune juridiction n'a transmis cette donnée"
+
+
+def consolidate(court_wide: pd.DataFrame, groups: pd.Series, level: str,
+                nap: pd.DataFrame | None = None, court_reasons: pd.DataFrame | None = None) -> pd.DataFrame:
     """Consolidate court-level values to groups (cours or nation) with each aggregation rule.
 
-    ``court_wide``: one row per (court_id, year), one column per indicator (derived included);
-    ``groups`` maps court_id → unit id; ``expected`` maps unit id → number of courts expected.
-    Sums are sums; ratios are recomputed from numerator and denominator summed over the same
-    courts (those where every input is present) — never an average of ratios; ``share_true`` is
-    the share of courts answering « oui »; ``median`` the median over reporting courts.
-    Returns long results rows (see RESULT_COLUMNS) with coverage. Pure function.
+    ``court_wide``: one row per (court_id, year) — every expected court-year, including those
+    without data — and one column per indicator (derived included); ``groups`` maps court_id →
+    unit id; ``nap`` flags court values that are « non applicable » (same shape);
+    ``court_reasons`` holds the court-level NA reasons of derived indicators.
+
+    Rules: ``sum`` sums the court values (derived sums included); ``ratio`` recomputes the formula
+    from its parts summed over the same courts — those where the court-level ratio exists or is
+    NA only by division by zero — never an average of ratios; ``share_true`` is the % of courts
+    answering « oui »; ``median`` the median over reporting courts; ``none`` is not aggregated.
+    Coverage: ``n_expected`` = courts of the group for which the indicator applies (NAP courts
+    excluded), ``n_reporting`` = courts that contributed; ``partial`` when fewer reported.
+    A group where every court is NAP is NAP. Returns long rows (see RESULT_COLUMNS). Pure.
     """
-    ids = [i.id for i in catalogue.indicators()]
+    ids = list(_all_ids())
     wide = court_wide.reindex(columns=ids)
-    base = wide.reset_index()
-    base["unit_id"] = base["court_id"].map(groups)
-    base = base.dropna(subset=["unit_id"])
-    if base.empty:
+    unit = wide.index.get_level_values("court_id").map(groups)
+    keep = np.asarray(pd.notna(unit))
+    if not keep.any():
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    keys = ["unit_id", "year"]
-    g = base.groupby(keys, sort=True)
-    index = g.size().index
-    vals: dict[str, pd.Series] = {}
+    wide = wide[keep]
+    gkeys = pd.MultiIndex.from_arrays(
+        [np.asarray(unit[keep], dtype=object), wide.index.get_level_values("year").to_numpy()],
+        names=["unit_id", "year"])
+    codes, index = gkeys.factorize(sort=True)
+    index = pd.MultiIndex.from_tuples(list(index), names=["unit_id", "year"])
+    n_groups, n_rows = len(index), len(wide)
+    onehot = np.zeros((n_groups, n_rows))
+    onehot[codes, np.arange(n_rows)] = 1.0
+    num_ids = list(_numeric_ids())
+    col = {c: k for k, c in enumerate(num_ids)}
+    x = wide[num_ids].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    present = ~np.isnan(x)
+    xz = np.where(present, x, 0.0)
+    sums = onehot @ xz
+    n_present = (onehot @ present).round().astype(int)
+    nap_arr = (nap.reindex(index=wide.index, columns=ids).fillna(False).to_numpy(dtype=bool)
+               if nap is not None else np.zeros((n_rows, len(ids)), bool))
+    size = onehot.sum(axis=1).round().astype(int)
+    expected = pd.DataFrame(size[:, None] - (onehot @ nap_arr).round().astype(int), index=index,
+                            columns=ids)
+    vals: dict[str, np.ndarray] = {}
     reasons: dict[str, pd.Series] = {}
-    counts: dict[str, pd.Series] = {}
+    counts: dict[str, np.ndarray] = {c: n_present[:, col[c]] for c in num_ids}
     by_rule: dict[str, list[str]] = {}
     for ind in catalogue.indicators():
-        by_rule.setdefault(ind.aggregation if ind.kind != "derived" or ind.aggregation != "sum"
-                           else "derived_sum", []).append(ind.id)
-    num_ids = [i.id for i in catalogue.indicators() if i.numeric]
-    numeric = base[num_ids].apply(pd.to_numeric, errors="coerce")
-    numeric[keys] = base[keys]
-    gn = numeric.groupby(keys, sort=True)
-    n_present = gn.count()
-    if by_rule.get("sum"):
-        s = gn[by_rule["sum"]].sum(min_count=1)
-        vals.update({c: s[c] for c in s.columns})
-    for rule, func in (("median", "median"), ("share_true", "mean")):
-        cols = [c for c in by_rule.get(rule, []) if c in num_ids]
-        if cols:
-            m = getattr(gn[cols], func)()
-            if rule == "share_true":
-                m = m * 100.0
-            vals.update({c: m[c] for c in m.columns})
-    counts.update({c: n_present[c] for c in n_present.columns if c not in keys})
-    # derived quantities whose rule is 'sum': formula over the consolidated sums
-    if by_rule.get("derived_sum"):
-        summed = pd.DataFrame(vals, index=index)
-        for iid in by_rule["derived_sum"]:
-            v, r = _evaluate_one(catalogue.get(iid), summed)
-            vals[iid], reasons[iid] = v, r
-            inputs = [c for c in _base_inputs(iid) if c in counts]
-            counts[iid] = pd.concat([counts[c] for c in inputs], axis=1).max(axis=1) if inputs else \
-                pd.Series(0, index=index)
-    # ratios: numerator and denominator summed over the same (complete) courts
+        by_rule.setdefault(ind.aggregation, []).append(ind.id)
+    for c in by_rule.get("sum", []):
+        if c in col:
+            k = col[c]
+            vals[c] = np.where(n_present[:, k] > 0, sums[:, k], np.nan)
+    for c in by_rule.get("share_true", []):
+        if c in col:
+            k = col[c]
+            with np.errstate(invalid="ignore", divide="ignore"):
+                vals[c] = np.where(n_present[:, k] > 0, 100.0 * sums[:, k] / n_present[:, k], np.nan)
+    med_cols = [c for c in by_rule.get("median", []) if c in col]
+    if med_cols:
+        med = pd.DataFrame(x[:, [col[c] for c in med_cols]], columns=med_cols) \
+            .groupby(codes, sort=True).median().reindex(range(n_groups))
+        vals.update({c: med[c].to_numpy(dtype=float) for c in med_cols})
     for iid in by_rule.get("ratio", []):
-        inputs = list(_base_inputs(iid))
-        complete = numeric[inputs].notna().all(axis=1)
-        sub = numeric.loc[complete, [*keys, *inputs]]
-        summed = sub.groupby(keys, sort=True)[inputs].sum().reindex(index)
-        v, r = _evaluate_one(catalogue.get(iid), summed)
-        vals[iid], reasons[iid] = v, r
-        counts[iid] = sub.groupby(keys, sort=True).size().reindex(index).fillna(0).astype(int)
+        ind = catalogue.get(iid)
+        parts = list(_ratio_parts(ind))
+        ok = present[:, col[iid]].copy()
+        pk = [col[p] for p in parts]
+        if court_reasons is not None and iid in court_reasons.columns:
+            rs = court_reasons[iid].reindex(wide.index).to_numpy()
+            ok |= (rs == NA_DIV_ZERO) & present[:, pk].any(axis=1)
+        okf = ok.astype(float)
+        part_sum = onehot @ (xz[:, pk] * okf[:, None])
+        part_n = onehot @ (present[:, pk] * okf[:, None])
+        summed = pd.DataFrame(np.where(part_n > 0, part_sum, np.nan), columns=parts)
+        res = evaluate(ind.expression, summed, index=summed.index)
+        vals[iid], reasons[iid] = res.values.to_numpy(), res.reasons
+        counts[iid] = (onehot @ okf).round().astype(int)
     for iid in by_rule.get("none", []):
-        vals[iid] = pd.Series(np.nan, index=index)
-        reasons[iid] = pd.Series("non agrégeable", index=index)
-        counts[iid] = pd.Series(0, index=index)
+        vals[iid] = np.full(n_groups, np.nan)
+        counts.setdefault(iid, np.zeros(n_groups, int))
+        if not catalogue.get(iid).numeric:
+            txt = wide[iid].astype("string").fillna("").str.strip().ne("").to_numpy(dtype=float)
+            counts[iid] = (onehot @ txt).round().astype(int)
     vals_df = pd.DataFrame(vals, index=index).reindex(columns=ids)
-    reasons_df = pd.DataFrame(reasons, index=index).reindex(columns=ids)
+    reasons_df = pd.DataFrame({k: v.to_numpy() for k, v in reasons.items()}, index=index) \
+        .reindex(columns=ids)
     counts_df = pd.DataFrame(counts, index=index).reindex(columns=ids).fillna(0).astype(int)
-    exp = pd.Series(index.get_level_values("unit_id").map(expected), index=index).astype(int)
-    return _to_long(vals_df, reasons_df, level, counts_df, exp)
+    # statuses: NAP when nothing applies (or not aggregable), NA when nothing reported
+    status = np.where(vals_df.notna().to_numpy(), "ok", "NA").astype(object)
+    none_cols = np.isin(np.array(ids), by_rule.get("none", []))
+    exp = expected.to_numpy()
+    is_nap = (exp <= 0) | none_cols[None, :]
+    status = np.where(is_nap, "NAP", status)
+    rs = reasons_df.to_numpy(dtype=object)
+    cnt = counts_df.to_numpy()
+    rs = np.where(status == "ok", "", np.where(
+        none_cols[None, :], NA_NOT_AGGREGATED, np.where(
+            exp <= 0, NA_NOT_APPLICABLE, np.where(cnt == 0, NA_NO_COURT, rs)))).astype(object)
+    return _long(vals_df, pd.DataFrame(rs, index=index, columns=ids),
+                 pd.DataFrame(status, index=index, columns=ids), level, counts_df,
+                 expected.clip(lower=0))
 
 
-def _to_long(vals: pd.DataFrame, reasons: pd.DataFrame, level: str,
-             counts: pd.DataFrame | None = None, expected: pd.Series | None = None) -> pd.DataFrame:
-    ids = [i.id for i in catalogue.indicators()]
-    vals = vals.reindex(columns=ids)
-    text_ids = {i.id for i in catalogue.indicators() if not i.numeric}
-    long = vals.stack(future_stack=True).rename("raw").reset_index()
-    long.columns = ["unit_id", "year", "indicator_id", "raw"]
-    is_text = long["indicator_id"].isin(text_ids)
-    long["text"] = long["raw"].where(is_text).astype("string")
-    long["value"] = pd.to_numeric(long["raw"].where(~is_text), errors="coerce").astype("float64")
-    long = long.drop(columns="raw")
-    rs = reasons.reindex(index=vals.index, columns=ids).stack(future_stack=True).to_numpy()
-    present = (long["value"].notna() | (long["text"].fillna("") != "")).to_numpy()
-    rs = pd.Series(rs, dtype="object").fillna("").to_numpy()
-    long["na_reason"] = np.where(present, "", np.where(rs == "", NA_MISSING, rs))
-    long["status"] = np.where(present, "ok", "NA")
-    long["level"] = level
-    if counts is not None and expected is not None:
-        long["n_reporting"] = counts.reindex(index=vals.index, columns=ids).stack(future_stack=True) \
-            .to_numpy().astype(int)
-        long["n_expected"] = np.repeat(expected.reindex(vals.index).to_numpy(), len(ids)).astype(int)
-    else:
-        long["n_reporting"] = present.astype(int)
-        long["n_expected"] = 1
-    long["partial"] = long["n_reporting"] < long["n_expected"]
-    return long[RESULT_COLUMNS]
+def _long(vals: pd.DataFrame, reasons: pd.DataFrame, status: pd.DataFrame, level: str,
+          counts: pd.DataFrame, expected: pd.DataFrame) -> pd.DataFrame:
+    """Wide frames (index unit_id, year; one column per indicator) → long result rows."""
+    ids = list(_all_ids())
+    n_units = len(vals)
+    text_ids = np.array([not catalogue.get(i).numeric for i in ids])
+    is_text = np.tile(text_ids, n_units)
+    raw = vals.reindex(columns=ids).to_numpy(dtype=object).ravel()
+    value = np.full(raw.shape, np.nan)
+    num_pos = ~is_text
+    value[num_pos] = pd.to_numeric(pd.Series(raw[num_pos]), errors="coerce").to_numpy(dtype=float)
+    text = pd.array(np.where(is_text & pd.notna(raw), raw, None), dtype="string")
+    out = pd.DataFrame({
+        "unit_id": np.repeat(vals.index.get_level_values(0).to_numpy(dtype=object), len(ids)),
+        "level": level,
+        "year": np.repeat(vals.index.get_level_values(1).to_numpy(), len(ids)).astype(int),
+        "indicator_id": np.tile(np.array(ids, dtype=object), n_units),
+        "value": value,
+        "text": text,
+        "status": status.reindex(columns=ids).to_numpy(dtype=object).ravel(),
+        "na_reason": reasons.reindex(columns=ids).to_numpy(dtype=object).ravel(),
+        "n_reporting": counts.reindex(columns=ids).to_numpy().ravel().astype(int),
+        "n_expected": expected.reindex(columns=ids).to_numpy().ravel().astype(int),
+    })
+    out["na_reason"] = out["na_reason"].fillna("").astype(str)
+    out["partial"] = (out["status"] == "ok") & (out["n_reporting"] < out["n_expected"])
+    out["unit_id"] = out["unit_id"].astype(str)
+    out["indicator_id"] = out["indicator_id"].astype(str)
+    out["status"] = out["status"].astype(str)
+    return out[RESULT_COLUMNS]
+
+
+def _court_long(court_vals: pd.DataFrame, court_reasons: pd.DataFrame, nap: pd.DataFrame,
+                nq: pd.DataFrame, absent: np.ndarray) -> pd.DataFrame:
+    ids = list(_all_ids())
+    v = court_vals.reindex(columns=ids)
+    present = v.notna().to_numpy()
+    txt = np.array([not catalogue.get(i).numeric for i in ids])
+    if txt.any():
+        tv = v.loc[:, txt].astype("string")
+        filled = tv.fillna("").apply(lambda c: c.str.strip()) != ""
+        present[:, txt] &= filled.to_numpy(dtype=bool)
+    napa = nap.reindex(index=v.index, columns=ids).fillna(False).to_numpy(dtype=bool)
+    nqa = nq.reindex(index=v.index, columns=ids).fillna(False).to_numpy(dtype=bool)
+    status = np.where(present, "ok", np.where(napa, "NAP", np.where(nqa, "NQ", "NA"))).astype(object)
+    rs = court_reasons.reindex(index=v.index, columns=ids).to_numpy(dtype=object)
+    rs = np.where(pd.isna(rs) | (rs == ""), NA_MISSING, rs)
+    rs = np.where(absent[:, None], NA_NO_DATA, rs)
+    rs = np.where(status == "ok", "", np.where(status == "NAP", NA_NOT_APPLICABLE,
+                                                np.where(status == "NQ", "donnée en cours de vérification",
+                                                         rs))).astype(object)
+    counts = pd.DataFrame(present.astype(int), index=v.index, columns=ids)
+    expected = pd.DataFrame((~napa).astype(int), index=v.index, columns=ids)
+    return _long(v, pd.DataFrame(rs, index=v.index, columns=ids),
+                 pd.DataFrame(status, index=v.index, columns=ids), "juridiction", counts, expected)
 
 
 def compute_results(values: pd.DataFrame, years: list[int] | None = None) -> pd.DataFrame:
-    """All indicators of every court, cour and the nation, from store rows (pure function)."""
+    """All indicators of every court, cour and the nation, from store rows (pure function).
+
+    Every first-instance court (168) gets rows for every year present in ``values`` — a court-year
+    without any data has status NA with reason « aucune donnée transmise pour cette année ».
+    Court statuses: ``ok`` (value present), ``NAP`` (non applicable, from the store or propagated
+    to derived indicators), ``NQ`` (under quality review), ``NA`` (missing; ``na_reason`` says
+    why: missing input, division by zero…). Consolidated rows: see :func:`consolidate`.
+    """
     if years is not None:
         values = values[values["year"].isin(years)]
     scope = reference.first_instance_courts()
-    wide = wide_values(values[values["court_id"].isin(scope.index)])
+    values = values[values["court_id"].isin(scope.index)]
+    yrs = sorted(int(y) for y in pd.unique(values["year"]))
+    if not yrs:
+        return pd.DataFrame({c: pd.Series(dtype=t) for c, t in zip(
+            RESULT_COLUMNS, ["str", "str", "int64", "str", "float64", "string", "str", "str", "int64",
+                             "int64", "bool"], strict=True)})
+    full = pd.MultiIndex.from_product([sorted(scope.index), yrs], names=["court_id", "year"])
+    seen = pd.MultiIndex.from_frame(values[["court_id", "year"]].drop_duplicates().astype({"year": int}))
+    absent = ~full.isin(seen)
+    wide = wide_values(values)
+    wide.index = wide.index.set_levels(wide.index.levels[1].astype(int), level=1)
+    wide = wide.reindex(full)
     court_vals, court_reasons = compute_derived(wide)
-    # statuses other than ok (NAP, NQ) are kept for the court level
-    court_long = _to_long(court_vals, court_reasons, "juridiction")
-    flags = values[values["status"].isin(["NAP", "NQ"])][["court_id", "year", "indicator_id", "status"]]
-    if not flags.empty:
-        flags = flags.rename(columns={"court_id": "unit_id", "status": "_flag"})
-        court_long = court_long.merge(flags, on=["unit_id", "year", "indicator_id"], how="left")
-        court_long["status"] = court_long["_flag"].fillna(court_long["status"])
-        court_long["na_reason"] = np.where(court_long["_flag"] == "NAP", "non applicable",
-                                           court_long["na_reason"])
-        court_long = court_long.drop(columns="_flag")
-    groups = scope["parent_ca_id"]
-    expected_cour = groups.value_counts()
-    cour_long = consolidate(court_vals, groups, expected_cour, "cour")
+    nap = _derived_nap(_infer_absent_nap(nap_mask(values, full), absent), court_vals)
+    nq_rows = values[values["status"] == "NQ"]
+    nq = (nap_mask(nq_rows.assign(status="NAP"), full) if not nq_rows.empty
+          else pd.DataFrame(False, index=full, columns=list(_all_ids())))
+    court_long = _court_long(court_vals, court_reasons, nap, nq, absent)
+    cour_long = consolidate(court_vals, scope["parent_ca_id"], "cour", nap, court_reasons)
     nat_groups = pd.Series(reference.NATIONAL, index=scope.index)
-    nat_long = consolidate(court_vals, nat_groups, pd.Series({reference.NATIONAL: len(scope)}), "national")
-    out = pd.concat([court_long, cour_long, nat_long], ignore_index=True)
-    out["year"] = out["year"].astype(int)
-    return out
+    nat_long = consolidate(court_vals, nat_groups, "national", nap, court_reasons)
+    return pd.concat([court_long, cour_long, nat_long], ignore_index=True)
 
 
+@cache
 def _catalogue_digest() -> str:
-    text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_bytes()
-    return hashlib.sha256(text).hexdigest()[:12]
+    """Digest of the catalogue and of the engine code: a change invalidates cached results."""
+    h = hashlib.sha256(resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_bytes())
+    h.update(resources.files("cpc_toolkit.compute").joinpath("engine.py").read_bytes())
+    return h.hexdigest()[:12]
 
 
 def results(store: Store) -> pd.DataFrame:

@@ -14,7 +14,15 @@ import pandas as pd
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.compute.alerts import AlertConfig, alerts
-from cpc_toolkit.compute.compare import changes, coverage, positions, results_index
+from cpc_toolkit.compute.compare import (
+    changes,
+    cour_of,
+    courts_of,
+    coverage,
+    positions,
+    results_index,
+    unit_level,
+)
 from cpc_toolkit.fr import format_number, format_signed, format_value
 
 SEVERITY_WEIGHT = {"haute": 3.0, "moyenne": 2.2, "basse": 1.2}
@@ -96,7 +104,7 @@ def faits_marquants(res: pd.DataFrame, unit_id: str, year: int, n: int = 6,
     alert per rule) and partial coverage. Deterministic: same results → same sentences, in
     decreasing importance; at most one sentence per indicator.
     """
-    level = reference.level_of(unit_id)
+    level = unit_level(unit_id)
     idx = results_index(res)
     if int(year) not in idx.years:
         return []
@@ -125,9 +133,9 @@ def _reference_values(res: pd.DataFrame, unit_id: str, level: str, year: int) ->
     """Comparison point for a unit: median of the cour (court) or national value (cour)."""
     idx = results_index(res)
     if level == "juridiction":
-        cour = reference.cour_of(unit_id)
+        cour = cour_of(unit_id)
         w = idx.wide("juridiction", year)
-        members = [c for c in reference.courts_of_cour(cour) if c in w.index]
+        members = [c for c in courts_of(cour) if c in w.index]
         med = w.loc[members].median(numeric_only=True) if members else pd.Series(dtype=float)
         return "la médiane de la cour d'appel", med.to_dict()
     if level == "cour":
@@ -231,7 +239,7 @@ def _alert_facts(res: pd.DataFrame, unit_id: str, level: str, year: int,
                                   numbers, "alerte"))
     if level == "cour":
         courts = al[(al["unit_id"] != unit_id) & (al["rule_id"] != "donnees_manquantes")]
-        n_courts = len(reference.courts_of_cour(unit_id))
+        n_courts = len(courts_of(unit_id))
         for rule_id, grp in courts.groupby("rule_id", sort=True):
             names = sorted(set(grp["unit_name"]))
             k = len(names)
