@@ -287,6 +287,10 @@ def parse_workbook(data: bytes, file_name: str, today: dt.date | None = None,
                     f"aucun signalement n° {num} dans la feuille « {wbk.CASES_SHEET} »", ReasonCode.CONSISTENCY)
         event_rows.append(rec)
 
+    if not case_rows and not any(p.level == ERROR for p in col.items):
+        col.add(wbk.CASES_SHEET, None, None, None, "contenu", "aucun signalement dans la feuille « Signalements » : "
+                "un classeur vide remplacerait la version précédente ; remplissez au moins une ligne",
+                ReasonCode.REQUIRED)
     if cour and year:
         out.cases = _frame(case_rows, CASE_COLUMNS, cour, year)
         out.events = _frame(event_rows, EVENT_COLUMNS, cour, year)

@@ -121,7 +121,7 @@ def register_frame(cases: pd.DataFrame) -> pd.DataFrame:
         elif f.id == "statut":
             s = s.map(lambda v: STATUSES.get(str(v), v))
         out[f.label] = s.to_numpy()
-    out["Critères retenus"] = [criteria_labels(str(c or ""), str(a or "")) for c, a in
+    out["Critères retenus"] = [criteria_labels(str(_nz(c) or ""), str(_nz(a) or "")) for c, a in
                                zip(cases["criteria"], cases["crit_autre"], strict=True)]
     return out
 
@@ -384,13 +384,13 @@ def summary_context(donnees: str | Path, annee: int = 0, cour: str = "") -> Summ
                           summary_tables(cases, events))
 
 
-def display_table(df: pd.DataFrame) -> pd.DataFrame:
-    """fr-FR formatted copy of a summary table (numbers as ``1 234``)."""
+def display_table(df: pd.DataFrame):  # type: ignore[no-untyped-def]
+    """fr-FR formatted copy of a summary table (numbers as ``1 234``), as a Styler without index."""
     out = df.copy()
     for c in out.columns:
         if pd.api.types.is_numeric_dtype(out[c]):
             out[c] = out[c].map(format_number)
-    return out
+    return out.style.hide(axis="index")
 
 
 def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):  # type: ignore[no-untyped-def]
@@ -402,5 +402,6 @@ def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):  # typ
                            marker_color="#1f3864"))
     fig.update_layout(title=title, width=720, height=max(220, 60 + 28 * len(df)), separators=", ",
                       margin={"l": 10, "r": 10, "t": 50, "b": 30}, yaxis={"autorange": "reversed"},
+                      xaxis={"tickformat": ",d", "dtick": 1 if len(df) and df[value].max() <= 10 else None},
                       template="simple_white")
     return fig
