@@ -125,12 +125,30 @@ def _fill(data: bytes, rows: list[dict[str, Any]], today: dt.date) -> bytes:
     return buf.getvalue()
 
 
+def reset_demo_register(store: RemonteesStore) -> None:
+    """Remove a previous demo register and its outputs; refuse to touch a real (non-demo) register."""
+    import shutil
+
+    from cpc_toolkit.errors import ReasonCode, UsageError
+    from cpc_toolkit.registers.remontees.outputs import outputs_root
+
+    if store.exists():
+        subs = store.submissions()
+        if len(subs) and not subs["demo"].fillna(False).astype(bool).all():
+            raise UsageError(f"Le dossier « {store.donnees} » contient un registre réel des remontées : la "
+                             "démonstration ne l'écrase pas. Choisissez un autre dossier avec --donnees.",
+                             ReasonCode.USAGE)
+    shutil.rmtree(store.base, ignore_errors=True)
+    shutil.rmtree(outputs_root(store.donnees), ignore_errors=True)
+
+
 def write_demo_register(donnees: Path, seed: int = 2025, today: dt.date | None = None) -> list[ImportResult]:
     """Build the demo register through the real path: one filled workbook per (cour, year), imported."""
     from cpc_toolkit.registers import procedures_over_threshold
 
     today = today or dt.date.today()
     store = RemonteesStore(Path(donnees))
+    reset_demo_register(store)
     config = load_config(store.donnees)
     over = procedures_over_threshold(donnees)
     rows = demo_cases(over, seed, today, config.seuil_salaries)
