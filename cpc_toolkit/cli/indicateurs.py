@@ -4,13 +4,10 @@ from __future__ import annotations
 
 import argparse
 
-import pandas as pd
-
-from cpc_toolkit import catalogue, reference
-from cpc_toolkit.cli.common import print_frame, store_from_env
-from cpc_toolkit.compute import results, unit_table
+from cpc_toolkit import catalogue
+from cpc_toolkit.cli.common import print_frame
+from cpc_toolkit.cli.indicateurs_views import VIEWS, run_unit
 from cpc_toolkit.errors import UsageError
-from cpc_toolkit.fr import format_value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -27,6 +24,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--famille", metavar="ID", help="limite à une famille (amiable, majeurs, vif…)")
     p.add_argument("--format", choices=("table", "csv", "md"), default="table",
                    help="format de sortie (md = Markdown, avec --catalogue seulement)")
+    views = p.add_argument_group("vues (une juridiction, une cour ou national)")
+    views.add_argument("--vue", choices=VIEWS, default="synthese",
+                       help="synthese (défaut : valeurs, évolution, rangs, alertes, faits marquants), "
+                            "indicateurs, comparaisons, series, alertes, faits-marquants, couverture, regles")
+    for flag, view, text in (("--comparaisons", "comparaisons", "évolution et position (cour, national, taille)"),
+                             ("--series", "series", "séries sur toutes les années disponibles"),
+                             ("--liste-alertes", "alertes", "alertes (règle, valeur, seuil, base légale)"),
+                             ("--faits-marquants", "faits-marquants", "faits marquants (phrases)"),
+                             ("--couverture", "couverture", "couverture de la collecte par cour"),
+                             ("--regles", "regles", "règles d'alerte en vigueur")):
+        views.add_argument(flag, dest="vue", action="store_const", const=view, help=f"= --vue {view} : {text}")
+    p.add_argument("--alertes", metavar="FICHIER",
+                   help="fichier YAML de seuils d'alerte (s'ajoute aux défauts et à <donnees>/alertes.yaml)")
+    p.add_argument("--indicateur", metavar="ID", action="append",
+                   help="limite à un indicateur (répétable) ; ex. act_cg_taux_couverture")
+    p.add_argument("-n", "--nombre", type=int, default=6, metavar="N", help="nombre de faits marquants (6)")
     p.set_defaults(func=run)
 
 
@@ -46,40 +59,4 @@ def run(args: argparse.Namespace) -> int:
         return 0
     if args.format == "md":
         raise UsageError("--format md n'est disponible qu'avec --catalogue.")
-    unit = args.juridiction or args.cour or (reference.NATIONAL if args.national else None)
-    if unit is None:
-        raise UsageError("Indiquez --catalogue, ou --juridiction ID / --cour ID / --national avec --annee.")
-    reference.level_of(unit)
-    store = store_from_env()
-    if not store.exists():
-        raise UsageError(f"Aucune donnée dans « {store.root} ». Lancez « cpc demo » ou importez des classeurs.")
-    res = results(store)
-    year = args.annee or int(res["year"].max())
-    if year not in set(res["year"]):
-        raise UsageError(f"Aucune donnée pour l'année {year} (années disponibles : "
-                         f"{', '.join(str(y) for y in sorted(set(res['year'])))}).")
-    print_frame(indicator_frame(res, unit, year, args.famille, args.format), args.format)
-    return 0
-
-
-def indicator_frame(res: pd.DataFrame, unit: str, year: int, family: str | None, fmt: str) -> pd.DataFrame:
-    """French table of one unit-year: value, unit, status, coverage."""
-    tab = unit_table(res, unit, year)
-    if family:
-        tab = tab[tab["family"] == catalogue.family(family).id]
-    out = pd.DataFrame({
-        "indicateur": tab["indicator_id"],
-        "libellé": tab["label"],
-        "valeur": [format_value(v if u not in ("text", "date") else t, u) if fmt == "table" else
-                   (t if u in ("text", "date") else v)
-                   for v, t, u in zip(tab["value"], tab["text"], tab["unit"], strict=True)],
-        "unité": tab["unit"].map(catalogue.UNIT_LABELS),
-        "statut": tab["status"].fillna("NA"),
-        "motif_na": tab["na_reason"].fillna(""),
-        "nature": tab["kind"].map(catalogue.KIND_LABELS),
-    })
-    if reference.level_of(unit) != "juridiction":
-        out["couverture"] = [f"{int(a)}/{int(b)}" if pd.notna(a) else "" for a, b in
-                             zip(tab["n_reporting"], tab["n_expected"], strict=True)]
-        out["partiel"] = tab["partial"].map({True: "oui", False: "non"}).fillna("")
-    return out
+    return run_unit(args)

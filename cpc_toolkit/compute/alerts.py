@@ -360,8 +360,8 @@ def _unit_alerts(res: pd.DataFrame, unit_id: str, level: str, year: int,
             if rule.condition == "non":
                 msg = f"{rule.label} (« {ind.label} » : non)."
             else:
-                word = "inférieur" if rule.condition == "inferieur" else "supérieur"
-                msg = (f"{ind.label} : {format_value(value, unit)}, {word} au seuil de "
+                word = "sous le seuil" if rule.condition == "inferieur" else "au-delà du seuil"
+                msg = (f"{ind.label} : {format_value(value, unit)}, {word} de "
                        f"{_fmt_threshold(rule.threshold, unit)}.")  # type: ignore[arg-type]
             rows.append(_row(unit_id, name, level, year, rule, iid, ind.label, value, rule.threshold,
                              unit, rule.legal_basis or ind.legal_basis, msg))

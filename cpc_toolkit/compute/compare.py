@@ -46,6 +46,7 @@ class ResultsIndex:
     levels: dict[str, str]
     values: np.ndarray
     status: np.ndarray
+    n_reporting: np.ndarray
     _wide: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict)
     _sizes: dict[int, pd.Series] = field(default_factory=dict)
     _coverage: dict[int, pd.DataFrame] = field(default_factory=dict)
@@ -99,13 +100,16 @@ def results_index(res: pd.DataFrame) -> ResultsIndex:
     v = res["value"].to_numpy(dtype=float)
     ok = known & (st == "ok")
     values[rcodes[ok], kcodes[ok]] = v[ok]
+    n_rep = np.zeros((n_rows, len(ids)), dtype=int)
+    n_rep[rcodes[known], kcodes[known]] = res["n_reporting"].to_numpy(dtype=int)[known]
     status[rcodes[known], kcodes[known]] = st[known]
     keyd = {(str(uniques[c]), int(y)): r for r, (c, y) in enumerate(runiq)}
     lv = res["level"].to_numpy(dtype=object)
     first = np.searchsorted(codes[order], np.arange(len(uniques)))
     levels = {str(u): str(lv[order[first[i]]]) for i, u in enumerate(uniques) if first[i] < len(order)}
     idx = ResultsIndex(res=res, unit_rows=rows, years=years, ids=ids, col={k: j for j, k in enumerate(ids)},
-                       keys=keyd, levels=levels, values=values, status=status)
+                       keys=keyd, levels=levels, values=values, status=status,
+                       n_reporting=n_rep)
     _INDEX[key] = (weakref.ref(res, lambda _r, k=key: _INDEX.pop(k, None)), idx)
     return idx
 
@@ -222,11 +226,13 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
     """Year-over-year change of every numeric indicator of one unit (``year`` vs ``year - 1``).
 
     Columns: ``unit_id, year, indicator_id, label, unit, direction, value, previous, delta,
-    delta_pct, improved``. ``unit`` is the display unit at the unit's level (see
+    delta_pct, improved, comparable``. ``unit`` is the display unit at the unit's level (see
     :func:`display_unit`); ``delta`` is in the indicator's unit (points for percentages);
     ``delta_pct`` is the relative change in % of ``previous`` (NaN when previous is 0 or NA);
     ``improved`` (nullable boolean) is True/False for indicators with a direction and NA for
-    neutral ones, missing values or no change.
+    neutral ones, missing values or no change; ``comparable`` is False when either value is
+    missing or (for a cour or the nation) the number of reporting courts differs between the two
+    years — totals over different sets of courts should not be compared.
     """
     idx = results_index(res)
     level = _check_unit(idx, unit_id)
@@ -243,6 +249,10 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
     delta = value - prev
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(prev.abs() > 0, 100.0 * delta / prev.abs(), np.nan)
+    if r1 is not None and r0 is not None:
+        same_scope = idx.n_reporting[r1, cols] == idx.n_reporting[r0, cols]
+    else:
+        same_scope = np.zeros(len(cols), bool)
     direction = cat["direction"]
     sign = direction.map({"higher": 1.0, "lower": -1.0, "neutral": np.nan})
     score = delta * sign
@@ -256,6 +266,7 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
         "value": value.to_numpy(dtype=float), "previous": prev.to_numpy(dtype=float),
         "delta": delta.to_numpy(dtype=float), "delta_pct": np.asarray(pct, dtype=float),
         "improved": improved,
+        "comparable": same_scope & value.notna().to_numpy() & prev.notna().to_numpy(),
     })
     idx._memo[memo] = out
     return out.copy()

@@ -147,7 +147,7 @@ def _reference_values(res: pd.DataFrame, unit_id: str, level: str, year: int) ->
 
 def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> list[FaitMarquant]:
     ch = changes(res, unit_id, year)
-    ch = ch[ch["indicator_id"].isin(_candidates()) & ch["value"].notna() & ch["previous"].notna()]
+    ch = ch[ch["indicator_id"].isin(_candidates()) & ch["comparable"]]
     ref_label, ref = _reference_values(res, unit_id, level, year)
     facts = []
     for r in ch.itertuples(index=False):
@@ -233,8 +233,6 @@ def _alert_facts(res: pd.DataFrame, unit_id: str, level: str, year: int,
             numbers["seuil"] = float(r.threshold)
         numbers["annee"] = float(year)
         text = f"Alerte « {r.rule_label} » : {r.message}"
-        if r.legal_basis:
-            text = text.rstrip(".") + f" (référence : {r.legal_basis})."
         facts.append(FaitMarquant(text, SEVERITY_WEIGHT.get(r.severity, 1.0) + 0.5, r.indicator_id or None,
                                   numbers, "alerte"))
     if level == "cour":
