@@ -125,7 +125,7 @@ def run_importer(args: argparse.Namespace) -> int:
                 say(f"✘ {res.file_name} : refusé — {len(errors)} erreur(s) ; le registre n'a pas été modifié.")
                 say(f"  Rapport d'erreurs : {res.error_report}")
             for p in res.problems:
-                say(f"  - {p.level} : {p}")
+                say(f"  - {p}")
     return 1 if rejected else 0
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,10 @@ from typing import Any
 import pandas as pd
 
 from cpc_toolkit import reference
-from cpc_toolkit.errors import Location, ReasonCode
+from cpc_toolkit.collect.problems import ERROR, WARNING, Problem, error_report_bytes, show_value
+from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
+from cpc_toolkit.collect.workbook import set_safe_value
+from cpc_toolkit.errors import ReasonCode
 from cpc_toolkit.fr import format_number
 from cpc_toolkit.registers.remontees import workbook as wbk
 from cpc_toolkit.registers.remontees.config import RemonteesConfig, load_config
@@ -54,30 +56,6 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 MAX_RATIO = 200
 MAX_ROWS = 20_000
-ERROR, WARNING = "erreur", "avertissement"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One located problem of a remontées workbook."""
-
-    file: str
-    sheet: str | None
-    cell: str | None
-    field: str | None
-    value: str
-    rule: str
-    message: str
-    reason: ReasonCode
-    level: str = ERROR
-
-    @property
-    def location(self) -> Location:
-        return Location(file=self.file, sheet=self.sheet, cell=self.cell)
-
-    def __str__(self) -> str:
-        val = f" (valeur trouvée : « {self.value[:80]} »)" if self.value else ""
-        return f"{self.location} : {self.message}{val} [{self.reason.value}]"
 
 
 @dataclass
@@ -127,45 +105,21 @@ class _Collector:
 
     def add(self, sheet: str | None, cell: str | None, fld: str | None, value: Any, rule: str, message: str,
             reason: ReasonCode, level: str = ERROR) -> None:
-        text = "" if value is None else (value.isoformat() if isinstance(value, dt.date) else str(value))
-        self.items.append(Problem(self.file, sheet, cell, fld, text, rule, message, reason, level))
+        self.items.append(Problem(file=self.file, message=message, reason=reason, level=level, sheet=sheet,
+                                  cell=cell, indicator=fld, value=show_value(value), rule=rule,
+                                  cells=((sheet, cell),) if sheet and cell else ()))
 
 
 # ----------------------------------------------------------------------------- container checks
-def _container_problem(data: bytes, file_name: str) -> tuple[ReasonCode, str] | None:
-    """Refuse what is not a plain, reasonable .xlsx before openpyxl touches it."""
-    ext = Path(file_name).suffix.lower()
-    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        if ext == ".xlsx":
-            return ReasonCode.FILE_ENCRYPTED, ("le classeur est protégé par un mot de passe (chiffré) : "
-                                               "enregistrez-le sans mot de passe d'ouverture")
-        return ReasonCode.FILE_FORMAT, "ancien format Excel (.xls) : enregistrez le classeur au format .xlsx"
-    if ext == ".xlsm":
-        return ReasonCode.FILE_MACROS, "classeur avec macros (.xlsm) refusé : enregistrez-le au format .xlsx"
-    if ext != ".xlsx":
-        return ReasonCode.FILE_FORMAT, (f"format « {ext or 'sans extension'} » non accepté : utilisez le "
-                                        "classeur .xlsx fourni par « cpc modeles --remontees »")
-    if len(data) > MAX_FILE_BYTES:
-        return ReasonCode.FILE_TOO_LARGE, f"fichier trop volumineux ({format_number(len(data) / 1e6, 1)} Mo)"
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        return ReasonCode.FILE_UNREADABLE, "fichier .xlsx illisible (tronqué ou corrompu) : renvoyez-le"
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-            if any(i.filename.lower().endswith("vbaproject.bin") for i in infos):
-                return ReasonCode.FILE_MACROS, "le classeur contient des macros : enregistrez-le sans macros"
-            total = sum(i.file_size for i in infos)
-            packed = sum(i.compress_size for i in infos) or 1
-            if total > MAX_UNCOMPRESSED or total / packed > MAX_RATIO:
-                return ReasonCode.FILE_TOO_LARGE, "contenu décompressé anormalement volumineux : fichier refusé"
-    except (zipfile.BadZipFile, OSError):
-        return ReasonCode.FILE_UNREADABLE, "fichier .xlsx illisible (tronqué ou corrompu) : renvoyez-le"
-    return None
+def _container_problems(data: bytes, file_name: str) -> list[Problem]:
+    """Collecte's raw-bytes safety checks (format, encryption, macros, zip bombs, DTD/entities)."""
+    return inspect_bytes(data, file_name)
 
 
 def _load(data: bytes, formulas: bool):  # type: ignore[no-untyped-def]
-    import openpyxl  # uses defusedxml when installed (entity expansion refused)
+    import openpyxl
 
+    require_defusedxml()  # entity expansion refused
     return openpyxl.load_workbook(io.BytesIO(data), data_only=not formulas, read_only=False)
 
 
@@ -194,10 +148,9 @@ def parse_workbook(data: bytes, file_name: str, today: dt.date | None = None,
     config = config or load_config()
     out = Parsed(file_name)
     col = _Collector(file_name)
-    bad = _container_problem(data, file_name)
+    bad = _container_problems(data, file_name)
     if bad:
-        col.add(None, None, None, None, "format", bad[1], bad[0])
-        out.problems = col.items
+        out.problems = list(bad)
         return out
     try:
         wb = _load(data, formulas=False)
@@ -533,68 +486,31 @@ def import_file(path: Path, store: RemonteesStore, today: dt.date | None = None,
     config = load_config(store.donnees)
     parsed = parse_workbook(data, name, today=today, config=config)
     if parsed.errors:
-        store.archive(data, sha, name, "refuse", now, {"erreurs": len(parsed.errors),
-                                                      "avertissements": len(parsed.warnings)})
+        store.archive(data, sha, name, "rejected", now, {"n_errors": len(parsed.errors),
+                                                        "n_warnings": len(parsed.warnings)})
         report = write_error_report(store, data, name, parsed.problems)
         return ImportResult(name, sha, "refuse", parsed.cour_id, parsed.year, None, 0, 0,
                             tuple(parsed.problems), report)
     assert parsed.cour_id is not None and parsed.year is not None
     cases = parsed.cases.assign(demo=demo).astype({"demo": "boolean"})
-    store.archive(data, sha, name, "accepte", now, {"avertissements": len(parsed.warnings),
-                                                   "cour": parsed.cour_id, "annee": parsed.year})
+    store.archive(data, sha, name, "accepted", now, {"n_warnings": len(parsed.warnings),
+                                                    "court_id": parsed.cour_id, "year": parsed.year})
     commit = store.commit(parsed.cour_id, parsed.year, cases, parsed.events, sha, name,
                           n_warnings=len(parsed.warnings), demo=demo, received_at=now)
     return ImportResult(name, sha, "deja_importe" if commit.noop else "accepte", parsed.cour_id, parsed.year,
                         commit.version, len(cases), len(parsed.events), tuple(parsed.problems))
 
 
-def write_error_report(store: RemonteesStore, data: bytes, file_name: str, problems: list[Problem]) -> Path:
-    """Error report of a rejected workbook: the same cells highlighted, plus a « Problèmes » list (0600)."""
-    import openpyxl
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
-
+def write_error_report(store: RemonteesStore, data: bytes, file_name: str, problems: list[Problem],
+                       demo: bool = False) -> Path:
+    """Error report of a rejected workbook (Collecte's format: cells highlighted + list), 0600."""
     store.ensure()
-    fill = PatternFill("solid", fgColor="F8D7DA")
-    wb = None
-    if _container_problem(data, file_name) is None:
-        try:
-            wb = openpyxl.load_workbook(io.BytesIO(data))
-        except Exception:
-            wb = None
-    if wb is None:
-        wb = openpyxl.Workbook()
-        wb.active.title = "Fichier reçu"
-        wb.active["A1"] = f"Le fichier « {file_name} » n'a pas pu être ouvert ; voir la feuille « Problèmes »."
-    for p in problems:
-        if p.sheet in wb.sheetnames and p.cell:
-            cell = wb[p.sheet][p.cell]
-            cell.fill = fill
-            cell.comment = Comment(p.message, "cpc_toolkit")
-    if "Problèmes" in wb.sheetnames:
-        del wb["Problèmes"]
-    ws = wb.create_sheet("Problèmes", 0)
-    heads = ["Niveau", "Feuille", "Cellule", "Champ", "Valeur trouvée", "Règle", "Message", "Code"]
-    for j, h in enumerate(heads, start=1):
-        ws.cell(1, j, h).font = Font(bold=True)
-    for i, p in enumerate(problems, start=2):
-        for j, v in enumerate([p.level, p.sheet, p.cell, p.field, p.value, p.rule, p.message, p.reason.value],
-                              start=1):
-            ws.cell(i, j, neutralise(v))
-    for letter, width in zip("ABCDEFGH", (14, 16, 10, 22, 30, 14, 90, 22), strict=True):
-        ws.column_dimensions[letter].width = width
-    for sheet in wb.worksheets:
-        sheet.protection.sheet = False
-    buf = io.BytesIO()
-    wb.save(buf)
     stem = Path(file_name).stem or "fichier"
     path = store.errors_dir / f"{stem}.erreurs.xlsx"
-    write_secret(path, buf.getvalue())
+    write_secret(path, error_report_bytes(problems, data, file_name, demo))
     return path
 
 
-def neutralise(value: Any) -> Any:
-    """Formula-injection guard for exports: text starting with = + - @ (or tab/CR) is prefixed with '."""
-    if isinstance(value, str) and value and value[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+def safe_cell(cell: Any, value: Any) -> None:
+    """Write an export cell; text starting with = + - @ stays inert text (Collecte's guard)."""
+    set_safe_value(cell, value)

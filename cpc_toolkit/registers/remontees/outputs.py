@@ -18,10 +18,10 @@ import pandas as pd
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from cpc_toolkit import reference
+from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.fr import MONTHS, format_date, format_number
 from cpc_toolkit.registers.remontees.config import RemonteesConfig, load_config
-from cpc_toolkit.registers.remontees.importer import neutralise
 from cpc_toolkit.registers.remontees.model import (
     CASE_FIELDS,
     CRITERIA,
@@ -144,22 +144,26 @@ def register_workbook(cases: pd.DataFrame, events: pd.DataFrame, config: Remonte
     if demo:
         lines.insert(1, f"⚠ {demo_label()}")
     for i, line in enumerate(lines, start=1):
-        info.cell(i, 1, neutralise(line)).font = Font(bold=i <= 2)
+        cell = info.cell(i, 1)
+        set_safe_value(cell, line)
+        cell.font = Font(bold=i <= 2)
     info.column_dimensions["A"].width = 110
     head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3864")
 
     def sheet(name: str, df: pd.DataFrame) -> None:
         ws = wb.create_sheet(name)
         for j, h in enumerate(df.columns, start=1):
-            c = ws.cell(1, j, neutralise(str(h)))
+            c = ws.cell(1, j)
+            set_safe_value(c, str(h))
             c.font, c.fill = head_font, head_fill
             ws.column_dimensions[get_column_letter(j)].width = max(12, min(40, len(str(h)) + 2))
         for i, row in enumerate(df.itertuples(index=False), start=2):
             for j, v in enumerate(row, start=1):
                 if v is None or (not isinstance(v, str) and pd.isna(v)):
                     continue
-                cell = ws.cell(i, j, neutralise(v) if isinstance(v, str) else
-                               (int(v) if hasattr(v, "item") and float(v).is_integer() else v))
+                cell = ws.cell(i, j)
+                set_safe_value(cell, v if isinstance(v, str | dt.date) else
+                               (int(v) if float(v).is_integer() else float(v)))
                 if isinstance(v, dt.date):
                     cell.number_format = "DD/MM/YYYY"
         ws.freeze_panes = "B2"

@@ -7,8 +7,8 @@ Layout (every directory 0700, every file 0600)::
         submissions-<tag>.parquet     one row per accepted workbook version (cour, year, version, sha256…)
         cases-<tag>.parquet           case rows of every version (submission_id column)
         events-<tag>.parquet          follow-up events of every version
-        archive/<sha256>.<ext>        every received file, byte-for-byte
-        archive/recus/<time>-<sha12>.json   one receipt per reception (outcome, problems count)
+        archive/fichiers/<sha[:2]>/<sha256>.<ext>   every received file, byte-for-byte (Collecte's Archive)
+        archive/recus/<time>_<sha12>_<id>.json      one receipt per reception (outcome, counts)
         erreurs/                      error reports of rejected workbooks
         .lock                         serialises writers
 
@@ -152,25 +152,25 @@ class RemonteesStore:
     # ------------------------------------------------------------------ writes
     def archive(self, data: bytes, sha256: str, file_name: str, outcome: str, received_at: str,
                 details: dict[str, Any] | None = None) -> Path:
-        """Keep the received bytes (once per sha256) and a receipt of this reception."""
+        """Keep the received bytes (once per sha256) and a receipt of this reception (Collecte's archive)."""
+        from cpc_toolkit.collect.archive import Archive
+        from cpc_toolkit.registers.remontees.secure import lock_down, owner_only_umask
+
         self.ensure()
-        ext = Path(file_name).suffix.lower()[:8] if Path(file_name).suffix else ".bin"
-        blob = self.archive_dir / f"{sha256}{ext}"
-        if not blob.exists():
-            write_secret(blob, data)
-        stamp = received_at.replace(":", "").replace("-", "")
-        receipt = {"sha256": sha256, "file_name": file_name, "received_at": received_at, "outcome": outcome,
-                   "archive": blob.name, **(details or {})}
-        path = self.archive_dir / "recus" / f"{stamp}-{sha256[:12]}-{uuid.uuid4().hex[:6]}.json"
-        write_secret(path, json.dumps(receipt, ensure_ascii=False, indent=1).encode("utf-8"))
+        arch = Archive(self.base)
+        with owner_only_umask():
+            blob = arch.keep(data, file_name, sha256)
+            arch.write_receipt({"received_at": received_at, "file_name": file_name, "size": len(data),
+                                "sha256": sha256, "outcome": outcome, "archive_path": str(blob),
+                                **(details or {})})
+        lock_down(self.archive_dir)
         return blob
 
     def receipts(self) -> pd.DataFrame:
-        """Every reception (accepted, rejected, already received), oldest first."""
-        folder = self.archive_dir / "recus"
-        rows = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.json"))] \
-            if folder.exists() else []
-        return pd.DataFrame(rows)
+        """Every reception (accepted, rejected), oldest first."""
+        from cpc_toolkit.collect.archive import Archive
+
+        return Archive(self.base).receipts()
 
     def commit(self, cour: str, year: int, cases: pd.DataFrame, events: pd.DataFrame, sha256: str,
                file_name: str, n_warnings: int = 0, demo: bool = False,
