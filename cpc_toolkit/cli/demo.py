@@ -55,6 +55,10 @@ def run(args: argparse.Namespace) -> int:
 def build_demo(store: Store, seed: int) -> None:
     """Every demo step, in data-flow order. Each stage adds its own step here."""
     write_demo(store, seed)
+    # registres d'affaires (mesures, procédures, ordonnances) — before the remontées step
+    from cpc_toolkit.registers.demo import write_demo_registers
+
+    write_demo_registers(store, seed)
     # remontées (confidential DACS register): keep LAST — it reads the demo procédures register
     from cpc_toolkit.registers.remontees.demo import write_demo_register
 

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from cpc_toolkit.errors import Location, ReasonCode, UsageError, ValidationError
@@ -67,20 +68,23 @@ def compute_values(register_type: str, rows: pd.DataFrame, years: pd.Series,
 def records(values: pd.DataFrame, register_type: str, sha256: str, file_name: str, n_warnings: int = 0,
             demo: bool = False) -> list[SubmissionRecord]:
     """One store submission per court-year (NaN values are stored as NA)."""
+    if values.empty:
+        return []
+    v = values.sort_values(["court_id", "year", "indicator_id"], kind="stable", ignore_index=True)
+    value = v["value"].to_numpy(dtype="float64")
+    status = np.where(np.isnan(value), "NA", "ok")
+    ind = v["indicator_id"].astype(str).to_numpy()
+    keys = v[["court_id", "year"]]
+    bounds = np.flatnonzero(keys.ne(keys.shift()).any(axis=1).to_numpy())
+    ends = np.append(bounds[1:], len(v))
     out = []
-    for (cid, year), grp in values.groupby(["court_id", "year"], sort=True):
-        vals = pd.DataFrame({"indicator_id": grp["indicator_id"].to_numpy(),
-                             "value": grp["value"].to_numpy(dtype="float64"),
-                             "text": pd.Series([None] * len(grp), dtype="string").to_numpy(),
-                             "status": ["ok" if v == v else "NA" for v in grp["value"]]})
-        out.append(SubmissionRecord(court_id=str(cid), year=int(year), channel=channel(register_type),
-                                    values=vals, sha256=sha256, file_name=file_name,
-                                    n_warnings=n_warnings, demo=demo))
+    for a, b in zip(bounds, ends, strict=True):
+        vals = pd.DataFrame({"indicator_id": ind[a:b], "value": value[a:b], "status": status[a:b]})
+        out.append(SubmissionRecord(court_id=str(v.at[a, "court_id"]), year=int(v.at[a, "year"]),
+                                    channel=channel(register_type), values=vals, sha256=sha256,
+                                    file_name=file_name, n_warnings=n_warnings, demo=demo))
     return out
 
-
-def stored_columns(register_type: str) -> list[str]:
-    return [c.name for c in schema(register_type)] + ["ligne"]
 
 
 def import_register(store: Store, register_type: str, path: str | Path, year: int | None = None,
@@ -120,13 +124,9 @@ def import_register(store: Store, register_type: str, path: str | Path, year: in
         rows, years = rows[keep], years[keep]
     values = compute_values(register_type, rows, years, as_of)
     result.n_rows, result.values, result.warnings = len(rows), values, warnings
-    cols = stored_columns(register_type)
-    parts = {(str(cid), int(y)): grp[cols].reset_index(drop=True)
-             for (cid, y), grp in rows.assign(_y=years.to_numpy()).groupby(["juridiction", "_y"], sort=True)}
-    result.court_years = sorted(parts)
     with storage.locked(store.root):
         storage.archive(store.root, sha, path.suffix, data)
-        storage.write_rows(store.root, register_type, parts)
+        result.court_years = sorted(storage.write_rows(store.root, register_type, rows, years))
         store.write(records(values, register_type, sha, path.name, len(warnings)))
         storage.append_import(store.root, {
             "sha256": sha, "type": register_type, "file_name": path.name, "annee": key_year,

@@ -6,10 +6,10 @@ Layout under the data directory::
       .lock                          serialises writers
       imports.json                   one entry per accepted file (sha256, type, courts, years)
       archive/<sha256><ext>          received files, byte-for-byte (0600)
-      <type>/<court_id>/<year>.parquet   current rows of one court-year (0600)
+      <type>/<year>.parquet          current rows of every court for that year, sorted by court (0600)
 
-A new import for a court-year replaces its rows (the export is the court's full register for
-that year). Every file is written atomically (``atomic_write_bytes``); ``imports.json`` is written
+A new import for a court-year replaces that court's rows of that year (the export is the court's
+full register for the year); other courts' rows are kept. Every file is written atomically (``atomic_write_bytes``); ``imports.json`` is written
 last, so an interrupted import is simply redone.
 """
 
@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from cpc_toolkit.errors import ReasonCode, StoreError
-from cpc_toolkit.registers.schema import REGISTER_TYPES
+from cpc_toolkit.registers.schema import REGISTER_TYPES, schema
 from cpc_toolkit.store import atomic_write_bytes
 
 DIR_MODE = 0o700
@@ -103,13 +103,48 @@ def frame_bytes(df: pd.DataFrame) -> bytes:
     return buf.getvalue()
 
 
-def write_rows(root: str | os.PathLike[str], register_type: str,
-               parts: dict[tuple[str, int], pd.DataFrame] | dict[tuple[str, int], bytes]) -> None:
-    """Replace the rows of each (court, year) — caller holds the lock."""
-    base = registers_dir(root) / register_type
-    for (court_id, year), df in parts.items():
-        data = df if isinstance(df, bytes) else frame_bytes(df)
-        _write_private(base / court_id / f"{int(year)}.parquet", data)
+def canonical(df: pd.DataFrame, register_type: str) -> pd.DataFrame:
+    """Rows with the register's columns in canonical dtypes (string, datetime64[s], float64, boolean)."""
+    out: dict[str, pd.Series] = {}
+    for col in schema(register_type):
+        s = df[col.name] if col.name in df else pd.Series(pd.NA, index=df.index)
+        if col.kind in ("date", "datetime"):
+            out[col.name] = pd.to_datetime(s).astype("datetime64[s]")
+        elif col.kind in ("int", "float"):
+            out[col.name] = pd.to_numeric(s).astype("float64")
+        elif col.kind == "bool":
+            out[col.name] = s.astype("boolean")
+        else:
+            out[col.name] = s.astype("string")
+    out["ligne"] = (df["ligne"] if "ligne" in df else pd.Series(0, index=df.index)).astype("int64")
+    return pd.DataFrame(out, index=df.index)
+
+
+def _year_path(root: str | os.PathLike[str], register_type: str, year: int) -> Path:
+    return registers_dir(root) / register_type / f"{int(year)}.parquet"
+
+
+def write_rows(root: str | os.PathLike[str], register_type: str, rows: pd.DataFrame,
+               years: pd.Series) -> list[tuple[str, int]]:
+    """Replace, for every (court, year) present in ``rows``, that court-year's stored rows.
+
+    Caller holds the lock. Returns the (court, year) pairs written.
+    """
+    rows = canonical(rows, register_type)
+    written: list[tuple[str, int]] = []
+    for year in sorted(int(y) for y in pd.unique(years)):
+        new = rows[(years == year).to_numpy()]
+        courts = sorted(new["juridiction"].dropna().unique().tolist())
+        path = _year_path(root, register_type, year)
+        parts = [new]
+        if path.exists():
+            old = pq.read_table(path).to_pandas()
+            parts.insert(0, canonical(old[~old["juridiction"].isin(courts)], register_type))
+        allr = pd.concat(parts, ignore_index=True) if len(parts) > 1 else new.reset_index(drop=True)
+        allr = allr.sort_values(["juridiction", "ligne"], kind="stable", ignore_index=True)
+        _write_private(path, frame_bytes(allr))
+        written.extend((c, year) for c in courts)
+    return written
 
 
 def archive(root: str | os.PathLike[str], sha256: str, suffix: str, data: bytes) -> Path:
@@ -131,7 +166,10 @@ def stored_court_years(root: str | os.PathLike[str], register_type: str) -> pd.D
     if register_type not in REGISTER_TYPES:
         raise ValueError(register_type)
     base = registers_dir(root) / register_type
-    pairs = [(p.parent.name, int(p.stem)) for p in base.glob("*/*.parquet")] if base.exists() else []
+    pairs: list[tuple[str, int]] = []
+    for path in sorted(base.glob("*.parquet")) if base.exists() else []:
+        courts = pq.read_table(path, columns=["juridiction"]).column("juridiction").unique().to_pylist()
+        pairs.extend((str(c), int(path.stem)) for c in courts)
     return pd.DataFrame(pairs, columns=["court_id", "year"]).sort_values(["court_id", "year"],
                                                                          ignore_index=True)
 
@@ -139,19 +177,20 @@ def stored_court_years(root: str | os.PathLike[str], register_type: str) -> pd.D
 def read_rows(root: str | os.PathLike[str], register_type: str, court_ids: list[str] | None = None,
               years: list[int] | None = None) -> pd.DataFrame:
     """Stored rows of a register (optionally some courts / years), with ``register_year``."""
-    pairs = stored_court_years(root, register_type)
-    if court_ids is not None:
-        pairs = pairs[pairs["court_id"].isin(court_ids)]
-    if years is not None:
-        pairs = pairs[pairs["year"].isin(years)]
     base = registers_dir(root) / register_type
     frames = []
-    for cid, year in zip(pairs["court_id"], pairs["year"], strict=True):
-        df = pq.read_table(base / cid / f"{year}.parquet").to_pandas()
-        df["register_year"] = int(year)
+    for path in sorted(base.glob("*.parquet")) if base.exists() else []:
+        year = int(path.stem)
+        if years is not None and year not in years:
+            continue
+        filters = [("juridiction", "in", list(court_ids))] if court_ids is not None else None
+        df = pq.read_table(path, filters=filters).to_pandas()
+        df["register_year"] = year
         frames.append(df)
     if not frames:
-        return pd.DataFrame()
+        empty = canonical(pd.DataFrame(), register_type)
+        empty["register_year"] = pd.Series(dtype="int64")
+        return empty
     return pd.concat(frames, ignore_index=True)
 
 
