@@ -33,6 +33,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--sortie", metavar="DOSSIER", default="modeles", help="dossier de sortie (défaut : ./modeles)")
     p.add_argument("--date-limite", metavar="TEXTE", help="date limite de retour affichée dans « Lisez-moi »")
     p.add_argument("--contact", metavar="TEXTE", help="contact affiché dans « Lisez-moi »")
+    p.add_argument("--remontees", action="store_true",
+                   help="classeur CONFIDENTIEL des remontées d'information à la DACS du parquet général (avec --cour)")
     p.set_defaults(func=run_modeles)
 
     p = sub.add_parser("importer", help="valide et importe des classeurs de collecte remplis",
@@ -63,6 +65,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_modeles(args: argparse.Namespace) -> int:
+    if args.remontees:  # remontées d'information (DACS): generator owned by cpc_toolkit.registers.remontees
+        from cpc_toolkit.cli.remontees import modele_from_modeles
+
+        return modele_from_modeles(args)
     out = Path(args.sortie)
     if args.vierge:
         path = write_blank_template(args.annee, out)

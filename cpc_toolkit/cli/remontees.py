@@ -97,6 +97,14 @@ def run_modele(args: argparse.Namespace) -> int:
     return 0
 
 
+def modele_from_modeles(args: argparse.Namespace) -> int:
+    """``cpc modeles --remontees --cour ID --annee AAAA [--sortie DIR]`` (flag of Collecte's command)."""
+    if not args.cour:
+        raise UsageError("Avec --remontees, indiquez la cour d'appel du parquet général : --cour ID "
+                         "(ex. --cour ca-lyon).", ReasonCode.USAGE)
+    return run_modele(args)
+
+
 def run_importer(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
