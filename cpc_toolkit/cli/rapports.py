@@ -1,9 +1,127 @@
-"""Commands of this stage (registered by cpc_toolkit.cli.main)."""
+"""`cpc rapport` (one report) and `cpc campagne` (the 206 reports of a year, incremental)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+
+from cpc_toolkit import reference
+from cpc_toolkit.cli.common import store_from_env
+from cpc_toolkit.errors import UsageError
+from cpc_toolkit.fr import format_number
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    """Add this stage's sub-commands (none yet)."""
+    p = sub.add_parser(
+        "rapport", help="construit un rapport (CLPC, chef de cour ou national)",
+        description="Construit un rapport à partir de son carnet paramétré (papermill) : HTML autonome "
+                    "hors ligne, annexe Excel et, sur demande, PDF A4. Sortie : reports/<annee>/…")
+    who = p.add_mutually_exclusive_group(required=True)
+    who.add_argument("--juridiction", metavar="ID", help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)")
+    who.add_argument("--cour", metavar="ID", help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)")
+    who.add_argument("--national", action="store_true", help="rapport national")
+    _common(p)
+    p.set_defaults(func=run_rapport, formats_default="html,xlsx")
+
+    c = sub.add_parser(
+        "campagne", help="construit tous les rapports d'une année (168 CLPC, 37 cours, national)",
+        description="Construit les 206 rapports de l'année en parallèle, avec une barre de progression. "
+                    "Seuls les rapports dont les données, le carnet ou la version de l'outil ont changé sont "
+                    "reconstruits (--force pour tout reconstruire). Un rapport en échec n'arrête pas les "
+                    "autres : les échecs sont listés à la fin (code de sortie 1).")
+    _common(c)
+    c.add_argument("--jobs", type=int, default=2, metavar="N", help="processus de rendu en parallèle (défaut 2)")
+    c.add_argument("--force", action="store_true", help="reconstruit tous les rapports")
+    c.set_defaults(func=run_campagne, formats_default="html")
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--annee", type=int, metavar="AAAA", help="année des rapports (défaut : la dernière année)")
+    p.add_argument("--formats", metavar="LISTE",
+                   help="formats séparés par des virgules parmi html, pdf, xlsx")
+    p.add_argument("--sortie", metavar="DOSSIER", help="dossier racine des rapports (défaut : $CPC_RAPPORTS ou ./reports)")
+
+
+def _formats(args: argparse.Namespace) -> list[str]:
+    from cpc_toolkit.render.campaign import FORMATS
+
+    raw = args.formats or args.formats_default
+    out = [f.strip().lower() for f in raw.split(",") if f.strip()]
+    bad = [f for f in out if f not in FORMATS]
+    if bad or not out:
+        raise UsageError(f"Format(s) inconnu(s) : {', '.join(bad) or '(aucun)'} (formats : {', '.join(FORMATS)}).")
+    return out
+
+
+def _year(args: argparse.Namespace) -> int:
+    store = store_from_env()
+    if not store.exists():
+        raise UsageError(f"Aucune donnée dans « {store.root} ». Lancez « cpc demo » ou importez des classeurs.")
+    years = store.years()
+    if args.annee is None:
+        return max(years)
+    if args.annee not in years:
+        raise UsageError(f"Aucune donnée pour l'année {args.annee} (années disponibles : "
+                         f"{', '.join(str(y) for y in years)}).")
+    return int(args.annee)
+
+
+def run_rapport(args: argparse.Namespace) -> int:
+    from cpc_toolkit.render.campaign import build_report
+
+    formats = _formats(args)
+    year = _year(args)
+    if args.juridiction:
+        reference.validate_scope(args.juridiction, "juridiction")
+        kind, unit = "clpc", args.juridiction
+    elif args.cour:
+        reference.validate_scope(args.cour, "cour")
+        kind, unit = "cour", args.cour
+    else:
+        kind, unit = "national", reference.NATIONAL
+    o = build_report(kind, unit, year, store_from_env().root, args.sortie, formats)
+    if o.status != "ok":
+        where = f" (cellule {o.cell} du carnet)" if o.cell is not None else ""
+        print(f"cpc : échec du rapport {o.name}{where} : {o.error}", file=sys.stderr)
+        return 1
+    from cpc_toolkit.settings import reports_dir
+
+    year_dir = reports_dir(args.sortie).resolve() / str(year)
+    print(f"Rapport « {o.name} » {year} construit en {format_number(o.seconds, 1)} s :")
+    for fmt, path in o.files.items():
+        print(f"  {fmt.upper():5} {year_dir / path}")
+    return 0
+
+
+def run_campagne(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from cpc_toolkit.render.campaign import plan, run_campaign
+
+    formats = _formats(args)
+    year = _year(args)
+    if args.jobs < 1:
+        raise UsageError("--jobs doit valoir au moins 1.")
+    jobs = plan(year)
+    bar = tqdm(total=len(jobs), desc=f"Rapports {year}", unit="rapport", file=sys.stderr,
+               disable=None, dynamic_ncols=True)
+
+    def tick(o: object) -> None:
+        bar.update(1)
+
+    try:
+        result = run_campaign(year, store_from_env().root, args.sortie, jobs=args.jobs, formats=formats,
+                              force=args.force, selection=jobs, progress=tick)
+    finally:
+        bar.close()
+    index = result.root / str(year) / "index.html"
+    print(f"Campagne {year} : {len(result.built)} rapport(s) construit(s), {len(result.skipped)} inchangé(s), "
+          f"{len(result.failures)} en échec, en {format_number(result.seconds, 1)} s.")
+    print(f"Index : {index}")
+    if result.failures:
+        print(f"Échecs (détail : {result.root / str(year) / 'manifest.json'}) :", file=sys.stderr)
+        for o in result.failures:
+            where = f"cellule {o.cell}" if o.cell is not None else "hors carnet"
+            print(f"  - {o.job_id} ({o.name}) — {where} : {o.error}", file=sys.stderr)
+        return 1
+    return 0
