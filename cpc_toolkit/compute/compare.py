@@ -199,7 +199,7 @@ def series(res: pd.DataFrame, unit_id: str, indicator_ids: list[str] | str | Non
            years: list[int] | None = None) -> pd.DataFrame:
     """Time series of some indicators of one unit (long format, sorted by indicator then year).
 
-    Columns: ``unit_id, year, indicator_id, value, text, status, na_reason, n_reporting,
+    Columns: ``unit_id, year, indicator_id, value, status, text, na_reason, n_reporting,
     n_expected, partial``. ``years`` defaults to every year of ``res`` (5 years for the demo).
     Unknown indicator ids raise a French :class:`CatalogueError`.
     """
@@ -214,7 +214,7 @@ def series(res: pd.DataFrame, unit_id: str, indicator_ids: list[str] | str | Non
         sub = sub[sub["indicator_id"].isin(indicator_ids)]
     if years is not None:
         sub = sub[sub["year"].isin([int(y) for y in years])]
-    cols = ["unit_id", "year", "indicator_id", "value", "text", "status", "na_reason",
+    cols = ["unit_id", "year", "indicator_id", "value", "status", "text", "na_reason",
             "n_reporting", "n_expected", "partial"]
     order = {iid: k for k, iid in enumerate(indicator_ids or [i.id for i in catalogue.indicators()])}
     out = sub[cols].copy()

@@ -160,7 +160,7 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
         phrase, plural = _noun_phrase(r.label)
         verb = "passent" if plural else "passe"
         if unit == "percent":
-            delta_txt = f"{format_signed(shown_delta, 1)} points"
+            delta_txt = f"{format_signed(shown_delta, 1)} point{'s' if abs(shown_delta) >= 2 else ''}"
             importance = abs(shown_delta) / 5.0
         elif pd.notna(r.delta_pct) and r.previous != 0:
             pct = round(float(r.delta_pct), 1)
