@@ -202,23 +202,30 @@ def _read_xlsx(data: bytes, register_type: str) -> tuple[pd.DataFrame, np.ndarra
     try:
         names = {normalise(n): n for n in wb.sheetnames}
         sheet = wb[names.get(register_type, wb.sheetnames[0])]
+        known = header_map(register_type)
         header: list[str] | None = None
-        header_row = 0
+        first_filled: tuple[int, list[str]] | None = None
         records: list[list[object]] = []
         rows: list[int] = []
         for r, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             if header is None:
-                if any(v not in (None, "") for v in values):
-                    header = ["" if v is None else str(v) for v in values]
-                    header_row = r
+                cells = ["" if v is None else str(v) for v in values]
+                if first_filled is None and any(cells):
+                    first_filled = (r, cells)
+                # the header is the first row naming at least two register columns (title rows above
+                # it are skipped); otherwise the first non-empty row within the first 20
+                if sum(header_key(c) in known for c in cells if c) >= 2:
+                    header = cells
+                elif r >= 20 and first_filled is not None:
+                    header = first_filled[1]
+                    records, rows = [], []
                 continue
             records.append([_cell_text(v) for v in values])
             rows.append(r)
         if header is None:
             return pd.DataFrame(), np.array([], dtype=int)
         width = len(header)
-        records = [(rec + [None] * width)[:width] for rec in records]
-        del header_row
+        records = [(list(rec) + [None] * width)[:width] for rec in records]
         return pd.DataFrame(records, columns=header, dtype=object), np.array(rows, dtype=int)
     finally:
         wb.close()

@@ -109,7 +109,8 @@ def canonical(df: pd.DataFrame, register_type: str) -> pd.DataFrame:
     for col in schema(register_type):
         s = df[col.name] if col.name in df else pd.Series(pd.NA, index=df.index)
         if col.kind in ("date", "datetime"):
-            out[col.name] = pd.to_datetime(s).astype("datetime64[s]")
+            s = s if pd.api.types.is_datetime64_any_dtype(s) else pd.to_datetime(s, format="ISO8601")
+            out[col.name] = s.astype("datetime64[s]")
         elif col.kind in ("int", "float"):
             out[col.name] = pd.to_numeric(s).astype("float64")
         elif col.kind == "bool":
