@@ -1,0 +1,262 @@
+"""``cpc tableau-de-bord``: the three dashboards served by a hardened *standalone* Voilà.
+
+Never a Jupyter server extension (a full Jupyter server would accept code from the browser): the
+standalone Voilà app only relays widget messages to its kernels. Settings enforced on the command
+line (which outranks any ``voila.json``): sources stripped, tracebacks hidden, ``?template=`` and
+``?theme=`` ignored, the French ``cpc`` template (no CDN request), preheated kernels, idle kernels
+culled. Bound to 127.0.0.1 by default; any other address requires a token.
+
+The served folder is a fresh runtime directory holding only the three dashboard notebooks, so
+nothing else of the repository is reachable; built reports are served read-only under
+``<base-url>rapports/``.
+"""
+
+from __future__ import annotations
+
+import errno
+import ipaddress
+import os
+import re
+import shutil
+import socket
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from cpc_toolkit.dashboard.figwidget import ENV_SERVER, TEMPLATE_NAME, copy_bundle
+from cpc_toolkit.errors import DashboardError, ReasonCode, UsageError
+
+__all__ = [
+    "DASHBOARD_NOTEBOOKS",
+    "LOCAL_ADDRESSES",
+    "ServerOptions",
+    "check_options",
+    "notebooks_dir",
+    "prepare_runtime",
+    "serve",
+    "voila_argv",
+]
+
+DASHBOARD_NOTEBOOKS = (
+    "tableau_de_bord_national.ipynb",
+    "tableau_de_bord_cour.ipynb",
+    "tableau_de_bord_juridiction.ipynb",
+)
+LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
+ENV_TOKEN = "CPC_TABLEAU_JETON"
+MIN_TOKEN_LENGTH = 12
+REPORT_FILES = r".*\.(html|pdf|png|svg|css|js|json|woff2?)"
+FRENCH_CELL_ERROR = ("Une erreur est survenue. Le détail a été consigné dans le journal du serveur ; "
+                     "contactez l'administrateur des données.")
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    """Options of ``cpc tableau-de-bord`` (validated by :func:`check_options`)."""
+
+    data_dir: Path
+    reports_dir: Path
+    port: int = 8866
+    ip: str = "127.0.0.1"
+    base_url: str = "/"
+    token: str | None = None
+    preheat: bool = True
+    pool_size: int = 1
+    cull_idle_seconds: int = 900
+    extra_env: dict[str, str] = field(default_factory=dict)
+
+
+def is_local(ip: str) -> bool:
+    """True for loopback addresses (127.0.0.0/8, ::1, ``localhost``)."""
+    if ip == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(ip).is_loopback
+    except ValueError:
+        return False
+
+
+def check_options(opts: ServerOptions) -> ServerOptions:
+    """Refuse unsafe or invalid settings with a French message; return normalised options."""
+    if not 1 <= opts.port <= 65535:
+        raise UsageError(f"Port invalide : {opts.port} (attendu : 1 à 65535).", ReasonCode.USAGE)
+    if opts.ip != "localhost":
+        try:
+            ipaddress.ip_address(opts.ip)
+        except ValueError as exc:
+            raise UsageError(f"Adresse d'écoute invalide : « {opts.ip} » (exemple : 127.0.0.1).",
+                             ReasonCode.USAGE) from exc
+    token = opts.token or None
+    if not is_local(opts.ip):
+        if not token:
+            raise UsageError(
+                f"Refus de démarrer : l'adresse {opts.ip} expose les tableaux de bord au réseau. "
+                f"Donnez un jeton d'accès (--token JETON ou variable ${ENV_TOKEN}) d'au moins "
+                f"{MIN_TOKEN_LENGTH} caractères, ou gardez l'adresse par défaut 127.0.0.1.",
+                ReasonCode.SECURITY)
+        if len(token) < MIN_TOKEN_LENGTH:
+            raise UsageError(f"Jeton trop court : au moins {MIN_TOKEN_LENGTH} caractères sont exigés.",
+                             ReasonCode.SECURITY)
+    base = opts.base_url or "/"
+    if not re.fullmatch(r"/([A-Za-z0-9._~-]+/)*", base if base.endswith("/") else base + "/"):
+        raise UsageError(f"Préfixe d'adresse invalide : « {opts.base_url} » (exemple : /tableaux/).",
+                         ReasonCode.USAGE)
+    base = base if base.endswith("/") else base + "/"
+    return ServerOptions(data_dir=Path(opts.data_dir).resolve(), reports_dir=Path(opts.reports_dir).resolve(),
+                         port=opts.port, ip=opts.ip, base_url=base, token=token, preheat=opts.preheat,
+                         pool_size=max(0, opts.pool_size), cull_idle_seconds=opts.cull_idle_seconds,
+                         extra_env=dict(opts.extra_env))
+
+
+def check_port_free(ip: str, port: int) -> None:
+    """French error when the port is taken (Voilà would silently pick another one)."""
+    family = socket.AF_INET6 if ":" in ip else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((ip, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError(f"Le port {port} est déjà utilisé : choisissez-en un autre avec --port.",
+                                 ReasonCode.USAGE) from exc
+            raise UsageError(f"Impossible d'écouter sur {ip}:{port} ({exc.strerror}).", ReasonCode.USAGE) from exc
+
+
+def notebooks_dir() -> Path:
+    """Folder of the committed dashboard notebooks (``notebooks/`` of the repository)."""
+    candidates = [Path(__file__).resolve().parents[2] / "notebooks", Path.cwd() / "notebooks"]
+    for c in candidates:
+        if all((c / n).is_file() for n in DASHBOARD_NOTEBOOKS):
+            return c
+    raise DashboardError("Carnets des tableaux de bord introuvables (dossier notebooks/ du dépôt).",
+                         ReasonCode.NOT_FOUND)
+
+
+def prepare_runtime(root: Path) -> dict[str, Path]:
+    """Lay out a runtime folder: the three notebooks, the ``cpc`` Voilà template (+ plotly bundle), logs.
+
+    Returns the paths: ``notebooks`` (served root), ``jupyter_path`` (to prepend to
+    ``JUPYTER_PATH``), ``template``, ``log``.
+    """
+    nb_src = notebooks_dir()
+    served = root / "tableaux"
+    served.mkdir(parents=True, exist_ok=True)
+    for name in DASHBOARD_NOTEBOOKS:
+        shutil.copyfile(nb_src / name, served / name)
+    share = root / "share"
+    template = share / "voila" / "templates" / TEMPLATE_NAME
+    template.mkdir(parents=True, exist_ok=True)
+    src = resources.files("cpc_toolkit.dashboard").joinpath("templates", TEMPLATE_NAME)
+    for entry in src.iterdir():
+        if entry.is_file():
+            (template / entry.name).write_bytes(entry.read_bytes())
+    copy_bundle(template / "static")
+    log = root / "journal.log"
+    log.touch()
+    return {"notebooks": served, "jupyter_path": share, "template": template, "log": log}
+
+
+def voila_argv(opts: ServerOptions, served: Path, connection_root: Path | None = None) -> list[str]:
+    """Command-line settings of the standalone Voilà app (they outrank any voila.json)."""
+    argv = [
+        str(served),
+        "--no-browser",
+        f"--Voila.ip={opts.ip}",
+        f"--Voila.port={opts.port}",
+        "--Voila.port_retries=0",
+        f"--Voila.base_url={opts.base_url}",
+        f"--Voila.token={opts.token or ''}",
+        f"--VoilaConfiguration.template={TEMPLATE_NAME}",
+        "--VoilaConfiguration.strip_sources=True",
+        "--VoilaConfiguration.show_tracebacks=False",
+        "--VoilaConfiguration.allow_template_override=NO",
+        "--VoilaConfiguration.allow_theme_override=NO",
+        "--VoilaConfiguration.classic_tree=True",
+        "--VoilaConfiguration.progressive_rendering=False",
+        f"--VoilaConfiguration.preheat_kernel={opts.preheat and opts.pool_size > 0}",
+        f"--VoilaConfiguration.default_pool_size={opts.pool_size}",
+        f"--VoilaExecutor.cell_error_instruction={FRENCH_CELL_ERROR}",
+        "--VoilaExecutor.timeout=120",
+        "--HTMLExporter.language_code=fr",
+        f"--MappingKernelManager.cull_idle_timeout={opts.cull_idle_seconds}",
+        "--MappingKernelManager.cull_interval=60",
+    ]
+    if connection_root is not None:
+        argv.append(f"--Voila.connection_dir_root={connection_root}")
+    return argv
+
+
+def kernel_env(opts: ServerOptions, runtime: dict[str, Path]) -> dict[str, str]:
+    """Environment variables the server sets for itself and its kernels."""
+    env = {
+        "CPC_DONNEES": str(opts.data_dir),
+        "CPC_RAPPORTS": str(opts.reports_dir),
+        ENV_SERVER: "1",
+        "CPC_TABLEAU_JOURNAL": str(runtime["log"]),
+        "JUPYTER_PATH": os.pathsep.join([str(runtime["jupyter_path"]),
+                                         *[p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p]]),
+        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    }
+    if opts.ip not in ("0.0.0.0", "::", "localhost"):
+        env["VOILA_APP_IP"] = opts.ip if ":" not in opts.ip else f"[{opts.ip}]"
+    env.pop("PLOTLY_RENDERER", None)
+    env.update(opts.extra_env)
+    return env
+
+
+def _voila_class() -> type:
+    """The Voilà app with a read-only ``/rapports/`` route for the built static reports."""
+    from jupyter_server.utils import url_path_join
+    from traitlets import Unicode
+    from voila.app import Voila
+    from voila.handler import VoilaHandler
+    from voila.static_file_handler import AllowListFileHandler
+
+    class CpcVoilaHandler(VoilaHandler):
+        """Never sees ``?template=`` / ``?theme=`` (overrides are off anyway; a stray value would also
+        bypass the preheated kernels and force a cold start)."""
+
+        def get_argument(self, name: str, default: Any = None, strip: bool = True) -> Any:  # type: ignore[override]
+            if name in ("template", "theme"):
+                return default
+            return super().get_argument(name, default, strip)
+
+        def should_use_rendered_notebook(self, notebook_data: Any, pool_size: int, template_name: Any,
+                                         theme: Any, request_args: Any) -> bool:
+            return super().should_use_rendered_notebook(notebook_data, pool_size, None, None, request_args)
+
+    class CpcVoila(Voila):
+        reports_root = Unicode("", config=True, help="Dossier des rapports statiques servis sous /rapports/.")
+
+        def init_handlers(self) -> list:
+            handlers = [(h[0], CpcVoilaHandler, *h[2:]) if len(h) > 1 and h[1] is VoilaHandler else h
+                        for h in super().init_handlers()]
+            if self.reports_root:
+                handlers.insert(0, (url_path_join(self.server_url, r"/rapports/(.*)"), AllowListFileHandler,
+                                    {"allowlist": [REPORT_FILES], "denylist": [r".*\.(ipynb|py)", r"(.*/)?\..*"],
+                                     "path": self.reports_root}))
+            return handlers
+
+    return CpcVoila
+
+
+def serve(opts: ServerOptions, argv_extra: Sequence[str] = ()) -> int:
+    """Run the dashboards server in the foreground until Ctrl-C / SIGTERM (kernels are shut down)."""
+    opts = check_options(opts)
+    check_port_free(opts.ip, opts.port)
+    runtime_root = Path(tempfile.mkdtemp(prefix="cpc-tableau-"))
+    try:
+        runtime = prepare_runtime(runtime_root)
+        env = kernel_env(opts, runtime)
+        os.environ.update(env)
+        os.environ.pop("PLOTLY_RENDERER", None)
+        opts.reports_dir.mkdir(parents=True, exist_ok=True)
+        argv = [*voila_argv(opts, runtime["notebooks"], runtime_root), *argv_extra,
+                f"--CpcVoila.reports_root={opts.reports_dir}"]
+        _voila_class().launch_instance(argv=argv)
+    finally:
+        shutil.rmtree(runtime_root, ignore_errors=True)
+    return 0
