@@ -3,11 +3,11 @@
 Layout under the data directory::
 
     archive/fichiers/<sha256[:2]>/<sha256><ext>   the received bytes (content-addressed)
-    archive/recus/<time>_<sha256[:12]>_<id>.json  one receipt per reception (append-only)
+    archive/recus/<time>_<batch>.jsonl            receipts of one import batch (append-only)
     archive/rapports-erreurs/                     error reports of rejected files
 
-Every write is atomic (temp file + rename); receipts are separate files with unique names, so
-two imports running at the same time never overwrite each other. A receipt records the original
+Every write is atomic (temp file + rename); each import batch writes its receipts to a new file
+with a unique name, so two imports running at the same time never overwrite each other. A receipt records the original
 file name, size, sha256, time, outcome (``accepted`` / ``rejected`` / ``duplicate``), court and
 year when known, the submission id, the number of errors and warnings, the problem list and
 the error report path.
@@ -70,39 +70,74 @@ class Archive:
         suffix = suffix if _SAFE_SUFFIX.match(suffix) else ".bin"
         return self.files_dir / digest[:2] / f"{digest}{suffix}"
 
-    def keep(self, data: bytes, name: str, digest: str | None = None) -> Path:
-        """Archive the bytes (no-op when the same bytes are already there); return the path."""
+    def keep(self, data: bytes, name: str, digest: str | None = None, durable: bool = True) -> Path:
+        """Archive the bytes (no-op when the same bytes are already there); return the path.
+
+        ``durable=False`` skips the per-file fsync: the caller then calls :meth:`sync` once for
+        the whole batch (before committing anything that refers to the files).
+        """
         digest = digest or sha256(data)
         path = self.path_for(digest, name)
-        if not (path.exists() and path.stat().st_size == len(data)):
+        if path.exists() and path.stat().st_size == len(data):
+            return path
+        if durable:
             atomic_write_bytes(path, data)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
         return path
 
-    def write_receipt(self, receipt: dict[str, Any]) -> Path:
-        """Write one receipt (a new file, atomically); fills receipt_id and received_at if absent."""
-        rec = dict(receipt)
-        rec.setdefault("received_at", dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"))
-        rec.setdefault("receipt_id", uuid.uuid4().hex[:12])
-        stamp = rec["received_at"].replace(":", "").replace("-", "").replace("+0000", "")[:22]
-        name = f"{stamp}_{str(rec.get('sha256', ''))[:12]}_{rec['receipt_id']}.json"
-        path = self.receipts_dir / name
-        atomic_write_bytes(path, json.dumps(rec, ensure_ascii=False, indent=1, default=str).encode("utf-8"))
+    @staticmethod
+    def sync() -> None:
+        """Flush every pending write to disk (one call for a batch of non-durable writes)."""
+        os.sync()
+
+    def write_receipts(self, receipts: list[dict[str, Any]]) -> Path:
+        """Write the receipts of one import batch as ONE new JSON-lines file (atomic, unique name).
+
+        Fills ``receipt_id`` and ``received_at`` when absent. Returns the file's path.
+        """
+        now = dt.datetime.now(dt.UTC).isoformat(timespec="microseconds")
+        batch = uuid.uuid4().hex[:12]
+        lines = []
+        for rec in receipts:
+            rec = dict(rec)
+            rec.setdefault("received_at", now)
+            rec.setdefault("receipt_id", uuid.uuid4().hex[:12])
+            rec["batch_id"] = batch
+            lines.append(json.dumps(rec, ensure_ascii=False, default=str))
+        stamp = now.replace(":", "").replace("-", "").replace("+0000", "")[:22]
+        path = self.receipts_dir / f"{stamp}_{batch}.jsonl"
+        atomic_write_bytes(path, ("\n".join(lines) + "\n").encode("utf-8"))
         return path
+
+    def _records(self) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        if not self.receipts_dir.exists():
+            return out
+        for p in sorted(self.receipts_dir.glob("*.jsonl")):
+            try:
+                text = p.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            for line in text.splitlines():
+                try:
+                    out.append(json.loads(line))
+                except ValueError:
+                    continue
+        return out
 
     def receipts(self) -> pd.DataFrame:
-        """Every receipt, oldest first (problems are left out of the table; see ``receipt``)."""
-        rows = []
-        if self.receipts_dir.exists():
-            for p in sorted(self.receipts_dir.glob("*.json")):
-                try:
-                    rec = json.loads(p.read_text(encoding="utf-8"))
-                except (OSError, ValueError):
-                    continue
-                rows.append({c: rec.get(c) for c in RECEIPT_COLUMNS})
+        """Every receipt, oldest first (problems are left out of the table; see :meth:`receipt`)."""
+        rows = [{c: rec.get(c) for c in RECEIPT_COLUMNS} for rec in self._records()]
         df = pd.DataFrame(rows, columns=RECEIPT_COLUMNS)
         return df.sort_values("received_at", kind="stable").reset_index(drop=True)
 
     def receipt(self, receipt_id: str) -> dict[str, Any]:
-        for p in self.receipts_dir.glob(f"*_{receipt_id}.json"):
-            return json.loads(p.read_text(encoding="utf-8"))
+        """One full receipt, problems included."""
+        for rec in self._records():
+            if rec.get("receipt_id") == receipt_id:
+                return rec
         raise KeyError(receipt_id)

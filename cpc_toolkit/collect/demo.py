@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import sys
 import tempfile
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-import pandas as pd
 from tqdm import tqdm
 
 from cpc_toolkit.collect import layout
 from cpc_toolkit.collect.ingest import FileOutcome, import_files
-from cpc_toolkit.collect.workbook import build_workbook, workbook_bytes
+from cpc_toolkit.collect.workbook import FastFiller
 from cpc_toolkit.demo import generate_inputs
 from cpc_toolkit.errors import ReasonCode, StoreError
 from cpc_toolkit.store import Store
@@ -22,39 +18,21 @@ from cpc_toolkit.store import Store
 __all__ = ["import_demo_workbooks", "write_demo_workbooks"]
 
 
-def _write_one(args: tuple[str, int, pd.DataFrame, str]) -> str:
-    court_id, year, values, folder = args
-    path = Path(folder) / layout.file_name(court_id, year)
-    path.write_bytes(workbook_bytes(build_workbook(court_id, year, values, demo=True)))
-    return str(path)
-
-
-def write_demo_workbooks(seed: int, folder: Path, jobs: int | None = None,
-                         progress: bool | None = None) -> list[Path]:
-    """Write one filled demo workbook per demo court-year into ``folder``."""
+def write_demo_workbooks(seed: int, folder: Path, progress: bool | None = None) -> list[Path]:
+    """Write one filled demo workbook per demo court-year into ``folder`` (« Données fictives »)."""
     df = generate_inputs(seed)
     cols = ["indicator_id", "value", "text", "status"]
-    work = [(str(c), int(y), g[cols].reset_index(drop=True), str(folder))
-            for (c, y), g in df.groupby(["court_id", "year"], sort=True)]
     Path(folder).mkdir(parents=True, exist_ok=True)
-    jobs = jobs or min(os.cpu_count() or 1, 2)
-    bar = tqdm(total=len(work), desc="Classeurs de démonstration", unit="classeur", file=sys.stderr,
-               disable=(not sys.stderr.isatty()) if progress is None else not progress, leave=False)
+    groups = list(df.groupby(["court_id", "year"], sort=True))
+    fillers: dict[int, FastFiller] = {}
     out: list[Path] = []
-    try:
-        if jobs > 1:
-            ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() \
-                else None
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-                for p in pool.map(_write_one, work, chunksize=8):
-                    out.append(Path(p))
-                    bar.update()
-        else:
-            for w in work:
-                out.append(Path(_write_one(w)))
-                bar.update()
-    finally:
-        bar.close()
+    for (court_id, year), grp in tqdm(groups, desc="Classeurs de démonstration", unit="classeur", file=sys.stderr,
+                                      disable=(not sys.stderr.isatty()) if progress is None else not progress,
+                                      leave=False):
+        filler = fillers.get(int(year)) or fillers.setdefault(int(year), FastFiller(int(year), demo=True))
+        path = Path(folder) / layout.file_name(str(court_id), int(year))
+        path.write_bytes(filler.fill(str(court_id), grp[cols].reset_index(drop=True)))
+        out.append(path)
     return out
 
 

@@ -10,7 +10,7 @@ Order of operations for a batch (``import_files``):
 4. the accepted files are committed to the store in ONE ``Store.write`` (one atomic manifest
    swap: a crash or ``kill -9`` leaves the store as before or after the batch, never between);
    rejected files change nothing in the store and get an error report (xlsx);
-5. a receipt is written for every file.
+5. a receipt is written for every file (one receipts file per batch).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import re
 import sys
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
@@ -132,7 +132,9 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
     for name, data in files:
         digest = sha256(data)
         digests.append(digest)
-        kept.append(archive.keep(data, name, digest))
+        kept.append(archive.keep(data, name, digest, durable=len(files) == 1))
+    if len(files) > 1:
+        archive.sync()
     to_parse: list[int] = []
     for i, digest in enumerate(digests):
         if digest in known or digest in seen:
@@ -151,6 +153,7 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
                                 n_warnings=len(parsed[i].warnings), demo=demo) for i in accepted]
     sids = dict(zip(accepted, store.write(records), strict=True)) if records else {}
     outcomes: list[FileOutcome] = []
+    receipts: list[dict[str, object]] = []
     report_dir = Path(report_dir) if report_dir else archive.reports_dir
     for i, (name, data) in enumerate(files):
         digest = digests[i]
@@ -167,7 +170,7 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
             out = FileOutcome(name=name, sha256=digest, outcome="accepted" if p.ok else "rejected",
                               problems=p.problems, court_id=p.court_id, year=p.year, submission_id=sids.get(i),
                               error_report=report, archive_path=kept[i])
-        receipt = archive.write_receipt({
+        receipts.append({
             "file_name": name, "size": len(data), "sha256": digest, "outcome": out.outcome,
             "court_id": out.court_id, "year": out.year, "submission_id": out.submission_id,
             "n_errors": len(out.errors), "n_warnings": len(out.warnings),
@@ -177,7 +180,9 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
                           "value": x.value, "rule": x.rule, "message": x.message, "reason": x.reason.value}
                          for x in out.problems],
         })
-        outcomes.append(FileOutcome(**{**out.__dict__, "receipt": receipt}))
+        outcomes.append(out)
+    path = archive.write_receipts(receipts)
+    outcomes = [replace(o, receipt=path) for o in outcomes]
     return outcomes
 
 

@@ -15,9 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
+import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import escape as xml_escape
 
 import pandas as pd
 from openpyxl import Workbook
@@ -54,6 +57,7 @@ COL_LABEL, COL_VALUE, COL_STATUS, COL_UNIT, COL_REQUIRED, COL_DEF, COL_LEGAL, CO
 HEADERS = ("Indicateur", "Valeur", "Statut", "Unité", "Obligatoire", "Définition", "Base légale", "Identifiant")
 WIDTHS = (48, 14, 9, 10, 12, 80, 38, 34)
 FIRST_ROW = 5
+_PLACEHOLDER = "§§{}§§"
 
 _TITLE = Font(bold=True, size=14, color="1F3864")
 _BOLD = Font(bold=True)
@@ -189,7 +193,13 @@ def build_workbook(court_id: str | None, year: int, values: pd.DataFrame | None 
     if not 2000 <= int(year) <= 2100:
         raise UsageError(f"Année invalide : {year}.", ReasonCode.UNKNOWN_YEAR)
     name, cour_id, cour_name = _identity(court_id)
-    filled = _values_map(values)
+    return _build(court_id, name, cour_id, cour_name, int(year), _values_map(values), demo, deadline, contact)
+
+
+def _build(court_id: str | None, name: str, cour_id: str, cour_name: str, year: int,
+           filled: dict[str, tuple[float, Any, str]] | None, demo: bool, deadline: str | None,
+           contact: str | None) -> Workbook:
+    """``filled=None``: value and status cells hold placeholders (see :class:`FastFiller`)."""
     wb = Workbook()
     readme = wb.active
     readme.title = layout.README_SHEET
@@ -294,7 +304,7 @@ def _write_readme(wb: Workbook, ws: Worksheet, court_id: str | None, name: str, 
 
 def _write_family_sheet(wb: Workbook, ws: Worksheet, sheet: str, inds: list[catalogue.Indicator],
                         court_id: str | None, name: str, year: int, demo: bool,
-                        filled: dict[str, tuple[float, Any, str]]) -> None:
+                        filled: dict[str, tuple[float, Any, str]] | None) -> None:
     fam = next((f for f in catalogue.families() if f.sheet == sheet), None)
     ws["A1"] = f"{fam.label if fam else sheet} — année {year}"
     ws["A1"].font = _TITLE
@@ -325,7 +335,9 @@ def _write_family_sheet(wb: Workbook, ws: Worksheet, sheet: str, inds: list[cata
             vcell.number_format = "#,##0"
         elif ind.unit == "text":
             vcell.alignment = _WRAP
-        if ind.id in filled:
+        if filled is None:
+            vcell.value, scell.value = _PLACEHOLDER.format(f"V:{ind.id}"), _PLACEHOLDER.format(f"S:{ind.id}")
+        elif ind.id in filled:
             value, text, status = filled[ind.id]
             if status in ("ok", "NQ") and not (ind.numeric and math.isnan(value)) and \
                     not (not ind.numeric and text is None):
@@ -406,3 +418,70 @@ def write_blank_template(year: int, folder: Path | None = None) -> Path:
     path = blank_template_path(year, folder)
     atomic_write_bytes(path, workbook_bytes(build_workbook(None, year)))
     return path
+
+
+_CELL_PH = re.compile(r'<c r="([A-Z]{1,3}\d+)"((?: s="\d+")?) t="inlineStr"><is><t>§§([VS]):([a-z0-9_]+)§§</t></is></c>')
+
+
+class FastFiller:
+    """Fills many workbooks of one year quickly (the demo: 168 courts × 5 years).
+
+    The workbook is built once by :func:`build_workbook`'s own code with placeholders in the
+    identity, value and status cells; each court's file is then that package with the
+    placeholders replaced in the XML. The result is cell-for-cell the workbook
+    :func:`build_workbook` writes (a test checks it); text values that could read as formulas
+    fall back to :func:`build_workbook`.
+    """
+
+    def __init__(self, year: int, demo: bool = False) -> None:
+        self.year = int(year)
+        self.demo = demo
+        wb = _build(_PLACEHOLDER.format("COURT"), _PLACEHOLDER.format("NAME"), _PLACEHOLDER.format("COUR"),
+                    _PLACEHOLDER.format("COURNAME"), self.year, None, demo, None, None)
+        with zipfile.ZipFile(io.BytesIO(workbook_bytes(wb))) as zf:
+            self.entries = [(info, zf.read(info)) for info in zf.infolist()]
+        self.inds = {i.id: i for i in catalogue.input_indicators()}
+
+    def fill(self, court_id: str, values: pd.DataFrame) -> bytes:
+        name, cour_id, cour_name = _identity(court_id)
+        filled = _values_map(values)
+        if any(isinstance(t, str) and t.startswith(layout.FORMULA_PREFIXES) for _, t, _ in filled.values()):
+            return workbook_bytes(build_workbook(court_id, self.year, values, demo=self.demo))
+        ident = {b"COURT": court_id, b"NAME": name, b"COUR": cour_id, b"COURNAME": cour_name}
+
+        def cell(m: re.Match[str]) -> str:
+            coord, style, kind, iid = m.groups()
+            ind = self.inds[iid]
+            value, text, status = filled.get(iid, (math.nan, None, "NA"))
+            if kind == "S":
+                return f'<c r="{coord}"{style} t="inlineStr"><is><t>{status}</t></is></c>' if status != "ok" \
+                    else f'<c r="{coord}"{style}/>'
+            if status not in ("ok", "NQ") or (ind.numeric and math.isnan(value)) or (not ind.numeric and text is None):
+                return f'<c r="{coord}"{style}/>'
+            v = _cell_value(ind, value, text)
+            if isinstance(v, dt.date):
+                return f'<c r="{coord}"{style} t="n"><v>{_excel_serial(v)}</v></c>'
+            if isinstance(v, str):
+                sp = ' xml:space="preserve"' if v != v.strip() else ""
+                return f'<c r="{coord}"{style} t="inlineStr"><is><t{sp}>{xml_escape(v)}</t></is></c>'
+            return f'<c r="{coord}"{style} t="n"><v>{v}</v></c>'
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+            for info, data in self.entries:
+                if info.filename.endswith(".xml") and b"\xc2\xa7\xc2\xa7" in data:
+                    text = _CELL_PH.sub(cell, data.decode("utf-8"))
+                    raw = text.encode("utf-8")
+                    for key, val in ident.items():
+                        raw = raw.replace(b"\xc2\xa7\xc2\xa7" + key + b"\xc2\xa7\xc2\xa7",
+                                          xml_escape(val).encode("utf-8"))
+                    data = raw
+                out.writestr(info, data)
+        return buf.getvalue()
+
+
+def _excel_serial(d: dt.date) -> str:
+    from openpyxl.utils.datetime import to_excel
+
+    v = to_excel(dt.datetime(d.year, d.month, d.day))
+    return str(int(v)) if float(v).is_integer() else str(v)
