@@ -212,10 +212,10 @@ def _voila_class() -> type:
     from jupyter_server.utils import url_path_join
     from traitlets import Unicode
     from voila.app import Voila
-    from voila.handler import VoilaHandler
     from voila.static_file_handler import AllowListFileHandler
+    from voila.tornado.handler import TornadoVoilaHandler
 
-    class CpcVoilaHandler(VoilaHandler):
+    class CpcVoilaHandler(TornadoVoilaHandler):
         """Never sees ``?template=`` / ``?theme=`` (overrides are off anyway; a stray value would also
         bypass the preheated kernels and force a cold start)."""
 
@@ -232,7 +232,7 @@ def _voila_class() -> type:
         reports_root = Unicode("", config=True, help="Dossier des rapports statiques servis sous /rapports/.")
 
         def init_handlers(self) -> list:
-            handlers = [(h[0], CpcVoilaHandler, *h[2:]) if len(h) > 1 and h[1] is VoilaHandler else h
+            handlers = [(h[0], CpcVoilaHandler, *h[2:]) if len(h) > 1 and h[1] is TornadoVoilaHandler else h
                         for h in super().init_handlers()]
             if self.reports_root:
                 handlers.insert(0, (url_path_join(self.server_url, r"/rapports/(.*)"), AllowListFileHandler,
