@@ -256,6 +256,7 @@ def generate_orders(counts: pd.DataFrame, seed: int) -> pd.DataFrame:
     delay_days = np.where(ontime, rng.integers(0, 7, n), rng.integers(7, 26, n))
     fix_day = fix.astype("datetime64[D]").astype("datetime64[s]")
     dec = fix_day + (delay_days * 86400 + rng.integers(9 * 3600, 18 * 3600, n)).astype("timedelta64[s]")
+    dec = np.maximum(dec, fix + np.timedelta64(3600, "s"))  # never before the fixing order
     dec = np.where(decided, dec, np.datetime64("NaT", "s"))
     o = rng.random(n)
     issue = np.where(decided, np.where(o < 0.67, "accordee", np.where(o < 0.72, "accordee_partiellement",

@@ -427,8 +427,11 @@ def _parse_column(c: Column, s: pd.Series, present: np.ndarray, raw: RawTable, p
 
 
 def _order(typed: pd.DataFrame, raw: RawTable, prob: _Collector, later: str, earlier: str,
-           message: str) -> None:
-    bad = (typed[later] < typed[earlier]).fillna(False).to_numpy()
+           message: str, by_day: bool = False) -> None:
+    a, b = typed[later], typed[earlier]
+    if by_day:  # exports often give a date for one event and a date and time for the other
+        a, b = a.dt.floor("D"), b.dt.floor("D")
+    bad = (a < b).fillna(False).to_numpy()
     vals = typed[later].dt.strftime("%Y-%m-%d %H:%M").str.replace(" 00:00", "", regex=False)
     prob.add_mask(raw, bad, later, vals, f"{later} ≥ {earlier}", message, ReasonCode.CONSISTENCY)
 
@@ -463,8 +466,11 @@ def _cross_checks(typed: pd.DataFrame, register_type: str, raw: RawTable, prob: 
                       "nombre de salariés obligatoire pour une procédure collective", ReasonCode.REQUIRED)
     else:
         _order(typed, raw, prob, "date_fixation_audience", "date_demande",
-               "ordonnance de fixation antérieure à la demande")
-        _order(typed, raw, prob, "date_decision", "date_demande", "décision antérieure à la demande")
+               "ordonnance de fixation antérieure à la demande", by_day=True)
+        _order(typed, raw, prob, "date_decision", "date_demande", "décision antérieure à la demande",
+               by_day=True)
+        _order(typed, raw, prob, "date_decision", "date_fixation_audience",
+               "décision antérieure à l'ordonnance fixant l'audience", by_day=True)
         _order(typed, raw, prob, "oppi_decision", "oppi_saisine", "décision OPPI antérieure à la saisine")
         orphan = (typed["oppi_decision"].notna() & typed["oppi_saisine"].isna()).to_numpy()
         prob.add_mask(raw, orphan, "oppi_saisine", typed["oppi_saisine"], "obligatoire si décision OPPI",
