@@ -37,7 +37,6 @@ from cpc_toolkit.settings import reports_dir
 __all__ = ["Dashboard", "DashboardData", "load_data", "tableau_de_bord"]
 
 ENV_LOG = "CPC_TABLEAU_JOURNAL"
-ENV_FORCE_ERROR = "CPC_TABLEAU_ERREUR_TEST"  # test hook: makes the build fail (see tests/dashboard)
 TITLES = {
     "national": "Tableau de bord national de la politique civile",
     "cour": "Tableau de bord de la cour d'appel",
@@ -310,7 +309,7 @@ class Dashboard:
         if self.level == "juridiction":
             filters.append(self.w_cour)
         filters += [self.w_juridiction, self.w_famille, self.w_indicateur]
-        bar = w.HBox(filters, layout=w.Layout(flex_flow="row wrap", gap="0.3em 1.2em"))
+        bar = w.HBox(filters, layout=w.Layout(flex_flow="row wrap"))
         bar.add_class("cpc-filtres")
         export = w.VBox([w.HTML('<h2 class="cpc-h2">Export de la sélection</h2>'
                                 '<p class="cpc-aide">Valeurs de tous les indicateurs de la famille choisie, '
@@ -694,8 +693,6 @@ def _wait_for_request() -> None:
 
 def build(level: str, query: str | None = None, data: DashboardData | None = None) -> Dashboard:
     """Build a dashboard and apply a raw query string (allowlisted names only). Raises French errors."""
-    if os.environ.get(ENV_FORCE_ERROR):
-        raise RuntimeError("erreur forcée pour les tests")
     data = data or load_data()
     return Dashboard(level, data, parse_query(query, data.years))
 
@@ -717,8 +714,6 @@ def tableau_de_bord(level: str) -> Dashboard | None:
                 data = load_data()
                 Dashboard(level, data).close()
             _wait_for_request()
-            if os.environ.get(ENV_FORCE_ERROR):
-                raise RuntimeError("erreur forcée pour les tests")
             if data is None or (data.tag and _store_tag() not in ("", data.tag)):
                 data = load_data()
             dash = Dashboard(level, data, parse_query(os.environ.get("QUERY_STRING", ""), data.years))

@@ -1,0 +1,96 @@
+"""The dashboard application without a browser: filters drive the figures, errors stay French."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cpc_toolkit import reference
+from cpc_toolkit.dashboard.app import Dashboard, DashboardData, build, load_data, report_links, user_message
+from cpc_toolkit.errors import CpcError, StoreError
+from cpc_toolkit.store import Store
+
+
+@pytest.fixture(scope="module")
+def data(demo_store: Store) -> DashboardData:
+    return load_data(demo_store.root)
+
+
+def _bar_labels(dash: Dashboard) -> list[str]:
+    return list(dash.panels["classement"].figure.data[0].y)
+
+
+def test_each_level_builds_and_flags_fictitious_data(data: DashboardData) -> None:
+    for level in ("national", "cour", "juridiction"):
+        dash = build(level, "", data)
+        assert "Données fictives" in dash.header.value
+        figs = [p.figure for p in dash.panels.values() if getattr(p, "figure", None) is not None]
+        assert figs and all(len(f.data) > 0 for f in figs)
+        dash.close()
+
+
+def test_changing_the_cour_changes_the_plotted_courts(data: DashboardData) -> None:
+    dash = build("national", "cour=ca-lyon", data)
+    lyon = _bar_labels(dash)
+    dash.w_cour.value = "ca-rennes"  # as the browser would
+    rennes = _bar_labels(dash)
+    assert lyon != rennes
+    assert len(rennes) == len(reference.courts_of_cour("ca-rennes"))
+    assert dash.w_juridiction.options[1][1] in reference.courts_of_cour("ca-rennes")
+    dash.close()
+
+
+def test_url_preselection_and_notices(data: DashboardData) -> None:
+    dash = build("juridiction", "juridiction=tj-lyon&annee=2023&indicateur=act_cg_dtes&template=x", data)
+    s = dash.state
+    assert (s.juridiction, s.cour, s.annee, s.indicateur) == ("tj-lyon", "ca-lyon", 2023, "act_cg_dtes")
+    assert dash.notice.value == ""
+    assert "2023" in dash.panels["position"].figure.layout.title.text
+    bad = build("national", "annee=1999&cour=ca-nulle-part", data)
+    assert "ca-nulle-part" in bad.notice.value and bad.state.cour == ""
+    dash.close()
+    bad.close()
+
+
+def test_family_change_picks_an_indicator_of_that_family(data: DashboardData) -> None:
+    dash = build("cour", "cour=ca-douai", data)
+    dash.w_famille.value = "vif"
+    assert dash.state.indicateur.startswith(("vif_", "reg_op", "reg_oppi"))
+    assert dash.w_indicateur.value == dash.state.indicateur
+    dash.close()
+
+
+def test_export_links_carry_the_expected_rows(data: DashboardData) -> None:
+    dash = build("cour", "cour=ca-lyon&famille=activite", data)
+    df = dash.export_frame()
+    assert set(df["Identifiant"]) == {"ca-lyon", "national", *reference.courts_of_cour("ca-lyon")}
+    dash.prepare_export()
+    assert "data:text/csv;base64," in dash.export_links.value
+    assert f"{len(df)} lignes" in dash.export_links.value.replace("\u202f", " ").replace("\xa0", " ")
+    dash.select(annee=2024)
+    assert dash.export_links.value == ""  # a stale export is never offered
+    dash.close()
+
+
+def test_errors_are_french_and_tracebacks_stay_out(tmp_path: Path) -> None:
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "manifest.json").write_text("{pas du json", encoding="utf-8")
+    with pytest.raises(CpcError) as exc:
+        load_data(tmp_path)
+    assert isinstance(exc.value, StoreError | CpcError)
+    assert "illisible" in user_message(exc.value)
+    generic = user_message(ZeroDivisionError("division by zero"))
+    assert "division" not in generic and "administrateur" in generic
+
+
+def test_report_links_point_to_the_rapports_route(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "2025" / "juridictions").mkdir(parents=True)
+    (tmp_path / "2025" / "index.html").write_text("<html></html>")
+    (tmp_path / "2025" / "juridictions" / "clpc_tj-lyon_2025.html").write_text("<html></html>")
+    monkeypatch.setenv("CPC_RAPPORTS", str(tmp_path))
+    monkeypatch.setenv("VOILA_BASE_URL", "/tableaux/")
+    links = report_links(2025, ["tj-lyon"])
+    assert [u for _, u in links] == ["/tableaux/rapports/2025/index.html",
+                                     "/tableaux/rapports/2025/juridictions/clpc_tj-lyon_2025.html"]
+    assert report_links(2024, ["tj-lyon"]) == []
