@@ -74,7 +74,7 @@ def compute_derived(wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
         res = evaluate(ind.expression, _Chain(flat, new_cols), index=flat.index)
         new_cols[ind.id] = res.values
         reason_cols[ind.id] = res.reasons.to_numpy()
-    reasons = pd.DataFrame(reason_cols, index=wide.index)
+    reasons = pd.DataFrame(reason_cols, index=wide.index, dtype=object)
     out = wide.copy()
     if new_cols:
         out = pd.concat([out.drop(columns=[c for c in new_cols if c in out.columns]),
@@ -163,6 +163,14 @@ def _derived_nap(mask: pd.DataFrame, court_vals: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(cols, index=mask.index)[list(mask.columns)]
 
 
+def _as_float(frame: pd.DataFrame) -> np.ndarray:
+    """Numeric columns as one float matrix (fast path when every column is already numeric)."""
+    try:
+        return frame.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        return frame.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+
+
 def _infer_absent_nap(mask: pd.DataFrame, absent: np.ndarray) -> pd.DataFrame:
     """A court-year without data inherits « non applicable » where every reporting court is NAP.
 
@@ -219,7 +227,7 @@ def consolidate(court_wide: pd.DataFrame, groups: pd.Series, level: str,
     onehot[codes, np.arange(n_rows)] = 1.0
     num_ids = list(_numeric_ids())
     col = {c: k for k, c in enumerate(num_ids)}
-    x = wide[num_ids].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+    x = _as_float(wide[num_ids])
     present = ~np.isnan(x)
     xz = np.where(present, x, 0.0)
     sums = onehot @ xz
@@ -271,7 +279,7 @@ def consolidate(court_wide: pd.DataFrame, groups: pd.Series, level: str,
             txt = wide[iid].astype("string").fillna("").str.strip().ne("").to_numpy(dtype=float)
             counts[iid] = (onehot @ txt).round().astype(int)
     vals_df = pd.DataFrame(vals, index=index).reindex(columns=ids)
-    reasons_df = pd.DataFrame({k: v.to_numpy() for k, v in reasons.items()}, index=index) \
+    reasons_df = pd.DataFrame({k: v.to_numpy() for k, v in reasons.items()}, index=index, dtype=object) \
         .reindex(columns=ids)
     counts_df = pd.DataFrame(counts, index=index).reindex(columns=ids).fillna(0).astype(int)
     # statuses: NAP when nothing applies (or not aggregable), NA when nothing reported
@@ -285,7 +293,7 @@ def consolidate(court_wide: pd.DataFrame, groups: pd.Series, level: str,
     rs = np.where(status == "ok", "", np.where(
         none_cols[None, :], NA_NOT_AGGREGATED, np.where(
             exp <= 0, NA_NOT_APPLICABLE, np.where(cnt == 0, NA_NO_COURT, rs)))).astype(object)
-    return _long(vals_df, pd.DataFrame(rs, index=index, columns=ids),
+    return _long(vals_df, pd.DataFrame(rs, index=index, columns=ids, dtype=object),
                  pd.DataFrame(status, index=index, columns=ids), level, counts_df,
                  expected.clip(lower=0))
 
@@ -343,7 +351,7 @@ def _court_long(court_vals: pd.DataFrame, court_reasons: pd.DataFrame, nap: pd.D
                                                          rs))).astype(object)
     counts = pd.DataFrame(present.astype(int), index=v.index, columns=ids)
     expected = pd.DataFrame((~napa).astype(int), index=v.index, columns=ids)
-    return _long(v, pd.DataFrame(rs, index=v.index, columns=ids),
+    return _long(v, pd.DataFrame(rs, index=v.index, columns=ids, dtype=object),
                  pd.DataFrame(status, index=v.index, columns=ids), "juridiction", counts, expected)
 
 
