@@ -12,7 +12,7 @@ def add_months(dates: pd.Series | np.ndarray, months: pd.Series | np.ndarray | i
     31 October + 4 months = 28 February (29 in a leap year). NaT or NaN months give NaT.
     Returns ``datetime64[D]``. Fully vectorised (no per-row Python).
     """
-    d = np.asarray(pd.Series(dates).to_numpy(dtype="datetime64[D]"))
+    d = dates if isinstance(dates, np.ndarray) and dates.dtype == "datetime64[D]" else to_day(dates)
     m = np.asarray(months, dtype="float64")
     m = np.broadcast_to(m, d.shape)
     bad = np.isnat(d) | np.isnan(m)
@@ -32,4 +32,6 @@ def year_end(year: int) -> np.datetime64:
 
 def to_day(values: pd.Series) -> np.ndarray:
     """A date / datetime column as ``datetime64[D]`` (time of day dropped)."""
+    if isinstance(values, np.ndarray):
+        return values.astype("datetime64[D]")
     return np.asarray(pd.Series(values).to_numpy(dtype="datetime64[D]"))

@@ -39,35 +39,49 @@ ECHEANCE_COLUMNS = ["identifiant", "type_mesure", "type_mandataire", "date_ouver
                     "date_dernier_renouvellement", "terme", "jours_restants", "situation"]
 
 
-def terms(rows: pd.DataFrame) -> np.ndarray:
-    """Term of each measure (``datetime64[D]``)."""
-    renewed = to_day(rows["date_dernier_renouvellement"])
-    initial = add_months(rows["date_ouverture"], rows["duree_mois"].to_numpy(dtype="float64"))
+def _days(rows: pd.DataFrame) -> dict[str, np.ndarray]:
+    cols = ("date_ouverture", "date_fin", "date_dernier_renouvellement", "date_dernier_compte_recu",
+            "date_dernier_compte_verifie")
+    return {c: to_day(rows[c]) for c in cols}
+
+
+def _terms(rows: pd.DataFrame, days: dict[str, np.ndarray]) -> np.ndarray:
+    renewed = days["date_dernier_renouvellement"]
+    initial = add_months(days["date_ouverture"], rows["duree_mois"].to_numpy(dtype="float64"))
     again = add_months(renewed, rows["duree_renouvellement_mois"].to_numpy(dtype="float64"))
     return np.where(np.isnat(renewed), initial, again)
 
 
+def _in_force(days: dict[str, np.ndarray], ref: np.datetime64) -> np.ndarray:
+    ended = days["date_fin"]
+    return (days["date_ouverture"] <= ref) & (np.isnat(ended) | (ended > ref))
+
+
+def terms(rows: pd.DataFrame) -> np.ndarray:
+    """Term of each measure (``datetime64[D]``)."""
+    return _terms(rows, _days(rows))
+
+
 def in_force(rows: pd.DataFrame, ref: np.datetime64) -> np.ndarray:
-    opened = to_day(rows["date_ouverture"])
-    ended = to_day(rows["date_fin"])
-    return (opened <= ref) & (np.isnat(ended) | (ended > ref))
+    return _in_force(_days(rows), ref)
 
 
 def clocks(rows: pd.DataFrame, year: int) -> pd.DataFrame:
     """One boolean column per rule at 31 December of ``year``, aligned on ``rows`` (pure)."""
     ref = year_end(year)
-    live = in_force(rows, ref)
-    term = terms(rows)
+    days = _days(rows)
+    live = _in_force(days, ref)
+    term = _terms(rows, days)
     out = {"suivie": live, "echue": live & (term < ref)}
     for n in DUE_MONTHS:
         horizon = add_months(np.array([ref]), n)[0]
         out[f"echeance_{n}m"] = live & (term >= ref) & (term <= horizon)
-    opened = to_day(rows["date_ouverture"])
-    typ = rows["type_mesure"].astype("string").to_numpy()
+    opened = days["date_ouverture"]
+    with_accounts = rows["type_mesure"].isin(MEASURES_WITH_ACCOUNTS).to_numpy(dtype=bool)
     dispensed = rows["dispense_compte"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    owes = live & np.isin(typ, MEASURES_WITH_ACCOUNTS) & ~dispensed & (opened <= year_end(year - 1))
-    received = to_day(rows["date_dernier_compte_recu"])
-    verified = to_day(rows["date_dernier_compte_verifie"])
+    owes = live & with_accounts & ~dispensed & (opened <= year_end(year - 1))
+    received = days["date_dernier_compte_recu"]
+    verified = days["date_dernier_compte_verifie"]
     jan1 = np.datetime64(f"{int(year)}-01-01", "D")
     jun30 = np.datetime64(f"{int(year)}-06-30", "D")
     on_time = (received >= jan1) & (received <= jun30)
@@ -76,7 +90,7 @@ def clocks(rows: pd.DataFrame, year: int) -> pd.DataFrame:
     out["compte_manquant_30juin"] = owes & ~on_time
     out["compte_non_verifie_31dec"] = owes & ~checked
     long_renewal = rows["duree_renouvellement_mois"].to_numpy(dtype="float64") > LONG_RENEWAL_MONTHS
-    out["renouvelee_plus_5ans"] = live & ~np.isnat(to_day(rows["date_dernier_renouvellement"])) & long_renewal
+    out["renouvelee_plus_5ans"] = live & ~np.isnat(days["date_dernier_renouvellement"]) & long_renewal
     return pd.DataFrame(out, index=rows.index)
 
 
@@ -97,11 +111,14 @@ def indicators(rows: pd.DataFrame, year: int) -> pd.DataFrame:
     if rows.empty:
         return pd.DataFrame(columns=["court_id", "year", "indicator_id", "value"])
     flags = clocks(rows, year).rename(columns=_NAMES)
-    courts = rows["juridiction"].astype(str).to_numpy()
-    codes, uniques = pd.factorize(courts, sort=True)
+    courts = rows["juridiction"]
+    cat = courts.cat if isinstance(courts.dtype, pd.CategoricalDtype) else courts.astype("category").cat
+    codes = cat.codes.to_numpy()
+    uniques = np.asarray(cat.categories, dtype=object)
     sums = {iid: np.bincount(codes, weights=flags[iid].to_numpy(dtype=np.float64), minlength=len(uniques))
             for iid in INDICATORS}
-    wide = pd.DataFrame(sums, index=pd.Index(uniques, name="court_id"))
+    wide = pd.DataFrame(sums, index=pd.Index(uniques.astype(str), name="court_id"))
+    wide = wide[np.bincount(codes, minlength=len(uniques)) > 0].sort_index()  # courts present only
     long = wide.stack().rename("value").reset_index().rename(columns={"level_1": "indicator_id"})
     long.insert(1, "year", int(year))
     return long

@@ -8,7 +8,7 @@ Layout (every directory 0700, every file 0600)::
         cases-<tag>.parquet           case rows of every version (submission_id column)
         events-<tag>.parquet          follow-up events of every version
         archive/fichiers/<sha[:2]>/<sha256>.<ext>   every received file, byte-for-byte (Collecte's Archive)
-        archive/recus/<time>_<sha12>_<id>.json      one receipt per reception (outcome, counts)
+        archive/recus/<time>_<batch>.jsonl           one receipt per reception (outcome, counts)
         erreurs/                      error reports of rejected workbooks
         .lock                         serialises writers
 
@@ -160,9 +160,9 @@ class RemonteesStore:
         arch = Archive(self.base)
         with owner_only_umask():
             blob = arch.keep(data, file_name, sha256)
-            arch.write_receipt({"received_at": received_at, "file_name": file_name, "size": len(data),
-                                "sha256": sha256, "outcome": outcome, "archive_path": str(blob),
-                                **(details or {})})
+            arch.write_receipts([{"received_at": received_at, "file_name": file_name, "size": len(data),
+                                 "sha256": sha256, "outcome": outcome, "archive_path": str(blob),
+                                 **(details or {})}])
         lock_down(self.archive_dir)
         return blob
 
