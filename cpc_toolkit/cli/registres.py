@@ -93,7 +93,13 @@ def run_import(args: argparse.Namespace) -> int:
           f"{len(res.court_years)} juridiction(s)-année(s).")
     for w in res.warnings:
         print(f"Avertissement : {w}")
-    print_frame(_results_table(res.values), "table")
+    values = res.values
+    if len(res.court_years) > 3:  # national or cour-wide export: totals per year (medians omitted)
+        print("Totaux par année (détail par juridiction : cpc indicateurs --juridiction ID) :")
+        sums = values[values["indicator_id"].map(lambda i: catalogue.get(i).aggregation == "sum")]
+        values = sums.groupby(["year", "indicator_id"], sort=False, as_index=False)["value"].sum()
+        values.insert(0, "court_id", f"{len(res.court_years)} juridictions-années")
+    print_frame(_results_table(values), "table")
     return 0
 
 
