@@ -54,7 +54,10 @@ def run(args: argparse.Namespace) -> int:
 
 def build_demo(store: Store, seed: int) -> None:
     """Every demo step, in data-flow order. Each stage adds its own step here."""
-    write_demo(store, seed)
+    # collecte: the demo submissions are written as workbooks and imported through the real path
+    from cpc_toolkit.collect.demo import import_demo_workbooks
+
+    import_demo_workbooks(store, seed)
     # registres d'affaires (mesures, procédures, ordonnances) — before the remontées step
     from cpc_toolkit.registers.demo import write_demo_registers
 

@@ -91,9 +91,13 @@ def _load(data: bytes, name: str, data_only: bool) -> tuple[Any, Problem | None]
             wb = openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, keep_links=False, rich_text=False)
         return wb, None
     except Exception as exc:
-        kind = type(exc).__name__
-        module = type(exc).__module__ or ""
-        if "defusedxml" in module or kind in ("EntitiesForbidden", "DTDForbidden", "ExternalReferenceForbidden"):
+        chain: list[BaseException] = []
+        cur: BaseException | None = exc
+        while cur is not None and len(chain) < 10:
+            chain.append(cur)
+            cur = cur.__cause__ or cur.__context__
+        kind = type(chain[-1]).__name__
+        if any("defusedxml" in (type(e).__module__ or "") for e in chain):
             return None, Problem(file=name, rule="XML sans DTD ni entités", reason=ReasonCode.SECURITY,
                                  message="Le fichier contient des constructions XML interdites (entités ou DTD) : "
                                          "il est refusé pour des raisons de sécurité. Repartez du modèle fourni.")
