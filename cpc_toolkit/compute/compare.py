@@ -328,33 +328,35 @@ def positions(res: pd.DataFrame, court_id: str, year: int,
     if level == "juridiction":
         w = idx.wide("juridiction", year)
         cour = cour_of(court_id)
-        sizes = size_classes(res, year)
+        by_class = _size_members(res, idx, int(year))
         groups: list[tuple[str, str, str, tuple[str, ...]]] = [
             ("cour", cour, unit_name(cour), courts_of(cour)),
             ("national", reference.NATIONAL, "ensemble des TJ et TPI", tuple(w.index)),
         ]
-        if court_id in sizes.index:
-            cls = sizes[court_id]
-            groups.append(("taille", cls, f"juridictions de taille comparable, {cls}",
-                           tuple(sizes.index[sizes == cls])))
+        cls = by_class.get(court_id)
+        if cls is not None:
+            groups.append(("taille", cls, f"juridictions de taille comparable, {cls}", by_class[cls]))
     elif level == "cour":
         w = idx.wide("cour", year)
         groups = [("national", reference.NATIONAL, "ensemble des cours d'appel", tuple(w.index))]
     else:
         raise ComputeError("Le classement n'a pas de sens pour la France entière.", ReasonCode.USAGE)
-    cols = [c for c in ids if c in idx.col]
-    cat = _cat_frame()
-    frames = []
-    if court_id not in w.index or not cols:
-        return pd.DataFrame(columns=["unit_id", "year", "indicator_id", "group", "group_id",
-                                     "group_label", "value", "rank", "n", "percentile", "median",
-                                     "direction"])
-    kcols = [idx.col[c] for c in cols]
-    pos = {u: k for k, u in enumerate(w.index)}
+    pos = _row_positions(idx, level, int(year), w)
+    if court_id not in pos:
+        return pd.DataFrame(columns=POSITION_COLUMNS)
     wa = w.to_numpy()
-    own = wa[pos[court_id], kcols]
-    direction = cat.loc[cols, "direction"].to_numpy()
+    kcols_all = [idx.col[c] for c in ids if c in idx.col]
+    own_all = wa[pos[court_id], kcols_all]
+    keep = ~np.isnan(own_all)
+    kcols = [k for k, ok in zip(kcols_all, keep, strict=True) if ok]
+    if not kcols:
+        return pd.DataFrame(columns=POSITION_COLUMNS)
+    cols = [idx.ids[k] for k in kcols]
+    own = own_all[keep]
+    direction = np.array([_directions()[c] for c in cols], dtype=object)
     sign = np.where(direction == "lower", -1.0, 1.0)
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("group", "group_id", "group_label", "rank", "n",
+                                                          "percentile", "median")}
     for gname, gid, glabel, members in groups:
         m = wa[np.ix_([pos[u] for u in members if u in pos], kcols)]
         valid = ~np.isnan(m)
@@ -366,19 +368,60 @@ def positions(res: pd.DataFrame, court_id: str, year: int,
             worse = (valid & (sm < so - 1e-12)).sum(axis=0)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
-            med = np.nanmedian(m, axis=0) if len(m) else np.full(len(cols), np.nan)
-        pct = np.where(n > 1, 100.0 * worse / np.maximum(n - 1, 1), np.nan)
-        frames.append(pd.DataFrame({
-            "unit_id": court_id, "year": int(year), "indicator_id": cols, "group": gname,
-            "group_id": gid, "group_label": glabel, "value": own, "rank": better + 1, "n": n,
-            "percentile": pct, "median": med, "direction": direction,
-        }))
-    out = pd.concat(frames, ignore_index=True)
-    out = out[~np.isnan(out["value"].to_numpy(dtype=float))].reset_index(drop=True)
-    out["rank"] = out["rank"].astype(int)
-    out["n"] = out["n"].astype(int)
+            med = np.nanmedian(m, axis=0) if len(m) else np.full(len(kcols), np.nan)
+        k = len(kcols)
+        parts["group"].append(np.full(k, gname, dtype=object))
+        parts["group_id"].append(np.full(k, gid, dtype=object))
+        parts["group_label"].append(np.full(k, glabel, dtype=object))
+        parts["rank"].append(better + 1)
+        parts["n"].append(n)
+        parts["percentile"].append(np.where(n > 1, 100.0 * worse / np.maximum(n - 1, 1), np.nan))
+        parts["median"].append(med)
+    g = len(groups)
+    out = pd.DataFrame({
+        "unit_id": np.full(g * len(kcols), court_id, dtype=object),
+        "year": np.full(g * len(kcols), int(year)),
+        "indicator_id": np.tile(np.array(cols, dtype=object), g),
+        "group": np.concatenate(parts["group"]),
+        "group_id": np.concatenate(parts["group_id"]),
+        "group_label": np.concatenate(parts["group_label"]),
+        "value": np.tile(own, g),
+        "rank": np.concatenate(parts["rank"]).astype(int),
+        "n": np.concatenate(parts["n"]).astype(int),
+        "percentile": np.concatenate(parts["percentile"]).astype(float),
+        "median": np.concatenate(parts["median"]).astype(float),
+        "direction": np.tile(direction, g),
+    })
     idx._memo[memo] = out
     return out.copy()
+
+
+POSITION_COLUMNS = ["unit_id", "year", "indicator_id", "group", "group_id", "group_label", "value", "rank", "n",
+                    "percentile", "median", "direction"]
+
+
+@cache
+def _directions() -> dict[str, str]:
+    return {i.id: i.direction for i in catalogue.indicators()}
+
+
+def _row_positions(idx: ResultsIndex, level: str, year: int, w: pd.DataFrame) -> dict[str, int]:
+    key = ("rowpos", level, year)
+    if key not in idx._memo:
+        idx._memo[key] = {str(u): k for k, u in enumerate(w.index)}
+    return idx._memo[key]
+
+
+def _size_members(res: pd.DataFrame, idx: ResultsIndex, year: int) -> dict[str, Any]:
+    """court → size class, and size class → tuple of its courts (cached per year)."""
+    key = ("sizemembers", year)
+    if key not in idx._memo:
+        sizes = size_classes(res, year)
+        d: dict[str, Any] = {str(c): str(v) for c, v in zip(sizes.index, sizes.to_numpy(), strict=True)}
+        for lab in SIZE_LABELS:
+            d[lab] = tuple(c for c, v in zip(sizes.index, sizes.to_numpy(), strict=True) if v == lab)
+        idx._memo[key] = d
+    return idx._memo[key]
 
 
 # --------------------------------------------------------------------------- coverage
