@@ -60,12 +60,17 @@ def main() -> None:
     ap.add_argument("--donnees", type=Path)
     args = ap.parse_args()
     if args.donnees:
-        store = Store(args.donnees)
-    else:
-        from cpc_toolkit.cli.demo import write_demo
+        run(Store(args.donnees))
+        return
+    from cpc_toolkit.cli.demo import write_demo
 
-        store = Store(Path(tempfile.mkdtemp(prefix="bench_moteur_")))
+    with tempfile.TemporaryDirectory(prefix="bench_moteur_") as tmp:
+        store = Store(Path(tmp))
         write_demo(store, 2025)
+        run(store)
+
+
+def run(store: Store) -> None:
     values = store.values()
     print(f"Magasin : {len(values):,} valeurs".replace(",", " "))
 
