@@ -104,7 +104,7 @@ def run_campagne(args: argparse.Namespace) -> int:
         raise UsageError("--jobs doit valoir au moins 1.")
     jobs = plan(year)
     bar = tqdm(total=len(jobs), desc=f"Rapports {year}", unit="rapport", file=sys.stderr,
-               disable=None, dynamic_ncols=True)
+               disable=False, dynamic_ncols=True, mininterval=1.0)
 
     def tick(o: object) -> None:
         bar.update(1)

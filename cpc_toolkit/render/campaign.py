@@ -236,7 +236,8 @@ class PapermillRunner:
                                              progress_bar=False, request_save_on_cell_execute=False,
                                              execution_timeout=CELL_TIMEOUT_S)
         except PapermillExecutionError as exc:
-            raise NotebookFailure(exc.cell_index, f"{exc.ename} : {exc.evalue}") from exc
+            raise NotebookFailure(exc.cell_index - 1 if exc.cell_index > 0 else exc.cell_index,
+                                  f"{exc.ename} : {exc.evalue}") from exc
         nb.cells = out.cells
         nb.metadata = out.metadata
         return nb

@@ -147,9 +147,10 @@ def run_papermill(kind: str, params: dict[str, Any], output_path: Path | None = 
             kernel_name=KERNEL_NAME, language="python", progress_bar=False, log_output=False,
             request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT_S)
     except PapermillExecutionError as exc:
-        raise RenderError(f"Échec du carnet « {KINDS[kind]} » (cellule {exc.cell_index}) : "
+        cell = exc.cell_index - 1 if exc.cell_index > 0 else exc.cell_index  # injected-parameters cell
+        raise RenderError(f"Échec du carnet « {KINDS[kind]} » (cellule {cell}) : "
                           f"{exc.ename} : {exc.evalue}", ReasonCode.NOTEBOOK_EXECUTION,
-                          details={"cell": exc.cell_index, "error": f"{exc.ename}: {exc.evalue}"}) from exc
+                          details={"cell": cell, "error": f"{exc.ename}: {exc.evalue}"}) from exc
     return nb
 
 
@@ -190,8 +191,10 @@ class WarmKernel:
         self.client.reset_execution_trackers()
         try:
             with self.client.setup_kernel():
-                reset = nbformat.v4.new_code_cell("get_ipython().run_line_magic('reset', '-f')")
-                self.client.execute_cell(reset, 0, store_history=False)
+                # namespace reset, outside the notebook (execute_cell would write into nb.cells)
+                msg_id = self.client.kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
+                                                store_history=False)
+                self.client.wait_for_reply(msg_id)
                 n = 0
                 for index, cell in enumerate(nb.cells):
                     if cell.cell_type != "code":
@@ -200,7 +203,8 @@ class WarmKernel:
                     try:
                         self.client.execute_cell(cell, index, execution_count=n)
                     except CellExecutionError as exc:
-                        raise NotebookFailure(index, f"{exc.ename} : {exc.evalue}", str(exc)) from exc
+                        raise NotebookFailure(source_index(nb, index), f"{exc.ename} : {exc.evalue}",
+                                              str(exc)) from exc
         except DeadKernelError as exc:
             self.restart()
             raise NotebookFailure(-1, f"le noyau Python s'est arrêté ({exc})") from exc
@@ -226,6 +230,12 @@ class WarmKernel:
 
     def __exit__(self, *exc: object) -> None:
         self.shutdown()
+
+
+def source_index(nb: NotebookNode, index: int) -> int:
+    """Index of a cell in the committed notebook (the injected-parameters cell does not count)."""
+    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
+    return index - sum(1 for i in injected if i < index)
 
 
 def failure_from_notebook(nb: NotebookNode) -> NotebookFailure | None:

@@ -1,0 +1,255 @@
+"""End-to-end: a small campaign (national + cour d'Agen + its CLPC reports) in HTML, PDF and Excel.
+
+One campaign is built per test session (fixture ``small_campaign``); everything that needs real
+outputs lives in this file so that ``--dist loadfile`` builds it once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import time
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pypdf
+from openpyxl import load_workbook
+
+from cpc_toolkit import reference
+from cpc_toolkit.demo import DEMO_LABEL
+from cpc_toolkit.render import campaign, html, notebook
+from cpc_toolkit.store import Store, SubmissionRecord
+
+YEAR = 2025
+COUR = "ca-agen"  # same as tests/render/conftest.py
+
+A4_WIDTH_PX = 186 / 25.4 * 96  # printable width: 210 mm − 2 × 12 mm margins, at 96 px per inch
+A4_HEIGHT_PX = 267 / 25.4 * 96
+
+
+def _files(result, fmt: str) -> list[Path]:
+    year_dir = result.root / str(YEAR)
+    return [year_dir / o.files[fmt] for o in result.outcomes if fmt in o.files]
+
+
+def test_every_report_is_built_in_every_format(small_campaign):
+    res = small_campaign
+    assert not res.failures, [(o.job_id, o.cell, o.error) for o in res.failures]
+    expected = 2 + len(reference.courts_of_cour(COUR))
+    assert len(res.built) == expected
+    for fmt in ("html", "pdf", "xlsx"):
+        files = _files(res, fmt)
+        assert len(files) == expected and all(p.stat().st_size > 10_000 for p in files)
+    year_dir = res.root / str(YEAR)
+    assert (year_dir / "clpc" / f"{reference.courts_of_cour(COUR)[0]}.html").exists()
+    assert (year_dir / "cours" / f"{COUR}.html").exists() and (year_dir / "national" / "national.html").exists()
+    index = (year_dir / "index.html").read_text(encoding="utf-8")
+    links = re.findall(r'href="([^"]+)"', index)
+    assert len(links) == 3 * expected and all((year_dir / link).exists() for link in links)
+    assert DEMO_LABEL in index
+
+
+def test_html_is_offline_without_code_prompts_or_errors(small_campaign):
+    for path in _files(small_campaign, "html"):
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"<script[^>]+src=[\"']?https?:", text)
+        assert "<link" not in text or not re.search(r"<link[^>]+href=[\"']?https?:", text)
+        assert "fonts.googleapis" not in text and "cdn." not in text.split("</script>")[-1]
+        for bad in ("Traceback", "Error</", "papermill", "In&nbsp;[", "rapport.cover()", "jp-InputArea-editor",
+                    "get_ipython"):
+            assert bad not in text, (path.name, bad)
+        assert "@media print" in text and "size: A4" in text
+        assert DEMO_LABEL in text and "Données fictives" in text
+        assert text.count("<script") >= 2  # plotly.js inlined once + one per chart
+
+
+def test_clpc_report_has_every_section(small_campaign):
+    court = reference.courts_of_cour(COUR)[0]
+    text = (small_campaign.root / str(YEAR) / "clpc" / f"{court}.html").read_text(encoding="utf-8")
+    for heading in ("Sommaire", "Synthèse", "Faits marquants", "Alertes", "Composition du conseil",
+                    "Priorités juridictionnelles locales", "Politique de l'amiable",
+                    "Protection des majeurs vulnérables", "Exploitations agricoles en difficulté",
+                    "Prévention et traitement des difficultés des entreprises",
+                    "Les acteurs de la politique locale de prévention", "CODEFI",
+                    "Violences intrafamiliales et contrôle coercitif", "Dématérialisation", "Activité civile",
+                    "Définitions et bases légales", "Complétude des données", "Sources"):
+        assert heading in text, heading
+    assert reference.court_name(court) in text and reference.court_name(COUR) in text
+    assert re.search(r"\d\s?\d{3},\d", text) or re.search(r"\d+,\d", text)  # French decimals
+
+
+def test_chef_de_cour_and_national_sections(small_campaign):
+    year_dir = small_campaign.root / str(YEAR)
+    cour = (year_dir / "cours" / f"{COUR}.html").read_text(encoding="utf-8")
+    for heading in ("Synthèse régionale", "Points d'harmonisation", "sans magistrat référent amiable",
+                    "État des remontées", "Priorités locales des juridictions", "Dispersion",
+                    "Totaux régionaux"):
+        assert heading in cour, heading
+    for court in reference.courts_of_cour(COUR):
+        assert reference.court_name(court) in cour
+    nat = (year_dir / "national" / "national.html").read_text(encoding="utf-8")
+    for heading in ("Carte par cour d'appel", "Répartitions et classements", "Complétude de la campagne",
+                    "Remontées des procédures par critère", "Procédures signalées à la DACS"):
+        assert heading in nat, heading
+
+
+def test_charts_draw_offline_in_headless_chromium_and_fit_a4(small_campaign):
+    from playwright.sync_api import sync_playwright
+
+    from cpc_toolkit.render.pdf import chromium_path
+
+    year_dir = small_campaign.root / str(YEAR)
+    court = reference.courts_of_cour(COUR)[0]
+    pages = [year_dir / "clpc" / f"{court}.html", year_dir / "cours" / f"{COUR}.html",
+             year_dir / "national" / "national.html"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox"])
+        try:
+            page = browser.new_page(viewport={"width": int(A4_WIDTH_PX), "height": 1000})
+            requests: list[str] = []
+            page.route("**/*", lambda r: (requests.append(r.request.url), r.abort())
+                       if r.request.url.startswith("http") else r.continue_())
+            errors: list[str] = []
+            page.on("pageerror", lambda e: errors.append(str(e)))
+            for path in pages:
+                page.goto(path.as_uri())
+                n_div = page.eval_on_selector_all(".plotly-graph-div", "e => e.length")
+                page.wait_for_function(f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= "
+                                       f"{n_div}", timeout=30_000)
+                drawn = page.eval_on_selector_all(
+                    ".plotly-graph-div", "els => els.filter(e => e.querySelector('svg.main-svg g.trace')).length")
+                assert n_div >= 2 and drawn == n_div, (path.name, n_div, drawn)
+                page.emulate_media(media="print")
+                boxes = page.eval_on_selector_all(
+                    ".plotly-graph-div", "els => els.map(e => {const r = e.getBoundingClientRect();"
+                                         " return [r.left, r.right, r.height];})")
+                assert all(left >= 0 and right <= A4_WIDTH_PX + 1 and h <= A4_HEIGHT_PX for left, right, h in boxes)
+                page.emulate_media(media="screen")
+            assert requests == [] and errors == []
+        finally:
+            browser.close()
+
+
+def test_pdf_is_a4_with_the_court_on_page_one(small_campaign):
+    year_dir = small_campaign.root / str(YEAR)
+    court = reference.courts_of_cour(COUR)[0]
+    reader = pypdf.PdfReader(year_dir / "clpc" / f"{court}.pdf")
+    assert len(reader.pages) >= 8
+    first = reader.pages[0].extract_text()
+    assert reference.court_name(court) in first and str(YEAR) in first
+    assert "DONNÉES FICTIVES" in first.upper()
+    for pg in reader.pages:
+        w, h = float(pg.mediabox.width), float(pg.mediabox.height)
+        assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
+
+
+def test_no_confidential_name_in_any_output(small_campaign, render_donnees, planted):
+    # the planted register really went into the store (aggregated counts only)...
+    court = reference.courts_of_cour(COUR)[0]
+    vals = Store(render_donnees).values(YEAR, [court])
+    assert (vals["indicator_id"] == "reg_proc_plus_250_salaries").any()
+    # ...and none of its names or identifiers reached a report
+    texts: list[tuple[str, str]] = []
+    for p in _files(small_campaign, "html"):
+        texts.append((p.name, p.read_text(encoding="utf-8")))
+    for p in _files(small_campaign, "pdf"):
+        texts.append((p.name, "\n".join(pg.extract_text() for pg in pypdf.PdfReader(p).pages)))
+    for p in _files(small_campaign, "xlsx"):
+        wb = load_workbook(p, read_only=True)
+        cells = [str(c) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for c in row
+                 if c is not None]
+        texts.append((p.name, "\n".join(cells)))
+    index = small_campaign.root / str(YEAR) / "index.html"
+    texts.append((index.name, index.read_text(encoding="utf-8")))
+    assert len(texts) == 3 * len(small_campaign.built) + 1
+    for name, text in texts:
+        for secret in planted:
+            assert secret not in text, (name, secret)
+
+
+def test_excel_annex_has_frozen_headers_and_french_formats(small_campaign):
+    court = reference.courts_of_cour(COUR)[0]
+    wb = load_workbook(small_campaign.root / str(YEAR) / "clpc" / f"{court}.xlsx")
+    assert {"Indicateurs", "Activité civile", "Évolution", "Politique locale", "Définitions"} <= set(wb.sheetnames)
+    ws = wb["Indicateurs"]
+    assert ws.freeze_panes is not None
+    formats = {c.number_format for row in ws.iter_rows(min_row=3) for c in row if isinstance(c.value, float)}
+    assert '0.0" %"' in formats and "#,##0" in formats
+
+
+def test_campaign_output_equals_a_plain_papermill_run(small_campaign, render_donnees, tmp_path):
+    """The warm-kernel campaign and `papermill.execute_notebook` + nbconvert give the same HTML."""
+    from cpc_toolkit.render import report
+    from cpc_toolkit.render.data import load
+
+    court = reference.courts_of_cour(COUR)[-1]
+    nb = notebook.run_papermill("clpc", {"juridiction": court, "annee": YEAR, "donnees": str(render_donnees)},
+                                tmp_path / "executed.ipynb")
+    assert (tmp_path / "executed.ipynb").exists()
+    rpt = report.ClpcReport(court, YEAR, load(str(render_donnees)))
+    plain = html.export_html(nb, rpt.title(), rpt.demo, rpt.footer())
+    built = (small_campaign.root / str(YEAR) / "clpc" / f"{court}.html").read_text(encoding="utf-8")
+    assert plain == built
+
+
+def test_rerun_is_incremental(small_campaign, render_donnees):
+    jobs = [j for j in campaign.plan(YEAR, units=[reference.NATIONAL, COUR, *reference.courts_of_cour(COUR)])]
+    t0 = time.perf_counter()
+    again = campaign.run_campaign(YEAR, render_donnees, small_campaign.root, jobs=2,
+                                  formats=("html", "pdf", "xlsx"), selection=jobs)
+    assert len(again.skipped) == len(jobs) and not again.built
+    assert time.perf_counter() - t0 < 30
+    manifest = json.loads((small_campaign.root / str(YEAR) / "manifest.json").read_text(encoding="utf-8"))
+    assert all(manifest["reports"][j.id]["status"] == "inchange" for j in jobs)
+
+
+def test_fingerprints_follow_the_store_slice(render_donnees, tmp_path):
+    root = tmp_path / "donnees"
+    shutil.copytree(render_donnees / "store", root / "store")
+    store = Store(root)
+    jobs = campaign.plan(YEAR)
+    before = campaign.fingerprints(store, jobs)
+    court = reference.courts_of_cour("ca-lyon")[0]
+    vals = store.values(YEAR, [court])[["indicator_id", "value", "text", "status"]]
+    vals.loc[vals["indicator_id"] == "act_cg_entrees", "value"] += 1
+    store.write([SubmissionRecord(court, YEAR, "classeur", vals, demo=True, file_name="v2")])
+    after = campaign.fingerprints(Store(root), jobs)
+    changed = sorted(k for k in before if before[k] != after[k])
+    assert changed == sorted([f"clpc/{court}", "cours/ca-lyon", "national/national"])
+
+
+def test_a_failing_report_is_recorded_and_does_not_stop_the_others(render_donnees, tmp_path, monkeypatch):
+    nb_dir = tmp_path / "carnets"
+    shutil.copytree(notebook.notebooks_dir(), nb_dir)
+    path = nb_dir / notebook.KINDS["clpc"]
+    nb = nbformat.read(path, as_version=4)
+    idx = next(i for i, c in enumerate(nb.cells) if c.source.strip() == "rapport.politique()")
+    nb.cells[idx].source = "raise ValueError('panne simulée')"
+    nbformat.write(nb, path)
+    monkeypatch.setenv(notebook.ENV_NOTEBOOKS, str(nb_dir))
+    court = reference.courts_of_cour(COUR)[0]
+    sel = [campaign.Job("clpc", court, YEAR), campaign.Job("cour", COUR, YEAR)]
+    res = campaign.run_campaign(YEAR, render_donnees, tmp_path / "out", jobs=1, formats=("html",), selection=sel)
+    assert [o.status for o in res.outcomes] == ["echec", "ok"]
+    fail = res.failures[0]
+    assert fail.cell == idx and "panne simulée" in fail.error
+    manifest = json.loads((tmp_path / "out" / str(YEAR) / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["echecs"] == [{"rapport": f"clpc/{court}", "juridiction": reference.court_name(court),
+                                   "cellule": idx, "erreur": fail.error}]
+    assert not (tmp_path / "out" / str(YEAR) / "clpc" / f"{court}.html").exists()
+    index = (tmp_path / "out" / str(YEAR) / "index.html").read_text(encoding="utf-8")
+    assert "échec" in index and "panne simulée" in index
+
+
+def test_report_objects_do_not_mutate_results(render_donnees):
+    from cpc_toolkit.render import report
+    from cpc_toolkit.render.data import load
+
+    data = load(str(render_donnees))
+    before = data.res.copy()
+    rpt = report.ChefDeCourReport(COUR, YEAR, data)
+    rpt.juridictions()
+    rpt.tables()
+    pd.testing.assert_frame_equal(before, data.res)
