@@ -29,8 +29,9 @@ chromium:
 
 demo: $(STAMP) chromium
 	$(BIN)/cpc --donnees $(DONNEES) demo
+	$(BIN)/cpc --donnees $(DONNEES) campagne --annee $(ANNEE) --jobs 2 --formats html
 	@echo
-	@echo "Terminé. Données : $(DONNEES)/ — rapports : reports/$(ANNEE)/index.html (si construits)."
+	@echo "Terminé. Données : $(DONNEES)/ — rapports (données fictives) : ouvrez reports/$(ANNEE)/index.html"
 
 test: $(STAMP) chromium
 	$(BIN)/ruff check cpc_toolkit tests benchmarks
