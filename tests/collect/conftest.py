@@ -25,7 +25,7 @@ COURT, YEAR = "tj-lyon", 2025
 
 @cache
 def demo_inputs() -> pd.DataFrame:
-    return generate_inputs(2025, years=(2023, 2024, 2025))
+    return generate_inputs(2025)
 
 
 def demo_values(court: str = COURT, year: int = YEAR) -> pd.DataFrame:

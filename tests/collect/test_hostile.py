@@ -161,7 +161,7 @@ CASES: dict[str, Case] = {
     "format_xls": ("clpc_2025_tj-lyon.xls", lambda: (DATA / "excel97.xls").read_bytes(), "file_format", None, ()),
     "format_ods": ("clpc_2025_tj-lyon.ods", lambda: (DATA / "opendocument.ods").read_bytes(), "file_format", None,
                    ()),
-    "format_csv": ("clpc_2025_tj-lyon.csv", lambda: "indicateur;valeur\nact_cg_entrees;12\n".encode(),
+    "format_csv": ("clpc_2025_tj-lyon.csv", lambda: b"indicateur;valeur\nact_cg_entrees;12\n",
                    "file_format", None, ()),
     "zip_tronque": (GOOD, lambda: F()[: len(F()) // 2], "file_unreadable", None, ()),
     "zip_corrompu": (GOOD, lambda: _corrupt(F()), "file_unreadable", None, ()),
@@ -241,6 +241,6 @@ def test_non_utf8_file_name(base_store: Store, tmp_path: Path, cli) -> None:
     with open(raw, "wb") as fh:
         fh.write(set_named(filled_bytes(), act_cg_entrees="x"))
     before = base_store.file_digest()
-    rc, out, err = cli("--donnees", str(base_store.root), "importer", os.fsdecode(raw), "--sans-progression")
+    rc, out, _ = cli("--donnees", str(base_store.root), "importer", os.fsdecode(raw), "--sans-progression")
     assert rc == 1 and base_store.file_digest() == before
     assert "clpc_2025_\ufffdt\ufffd.xlsx" in out and "[type_number]" in out
