@@ -231,8 +231,9 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
     ``delta_pct`` is the relative change in % of ``previous`` (NaN when previous is 0 or NA);
     ``improved`` (nullable boolean) is True/False for indicators with a direction and NA for
     neutral ones, missing values or no change; ``comparable`` is False when either value is
-    missing or (for a cour or the nation) the number of reporting courts differs between the two
-    years — totals over different sets of courts should not be compared.
+    missing or, for a total (aggregation ``sum``) of a cour or the nation, the courts that reported
+    differ between the two years — totals over different sets of courts are not compared (rates
+    and medians are).
     """
     idx = results_index(res)
     level = _check_unit(idx, unit_id)
@@ -250,7 +251,16 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         pct = np.where(prev.abs() > 0, 100.0 * delta / prev.abs(), np.nan)
     if r1 is not None and r0 is not None:
-        same_scope = idx.n_reporting[r1, cols] == idx.n_reporting[r0, cols]
+        # totals (sums) are only comparable over the same courts; rates and medians always are
+        additive = (cat["aggregation"] == "sum").to_numpy()
+        same = idx.n_reporting[r1, cols] == idx.n_reporting[r0, cols]
+        if level != "juridiction" and (year - 1) in idx.years:
+            now, before = coverage(res, year), coverage(res, year - 1)
+            m1 = now.loc[now["unit_id"] == unit_id, "missing_ids"]
+            m0 = before.loc[before["unit_id"] == unit_id, "missing_ids"]
+            if len(m1) and len(m0) and list(m1.iloc[0]) != list(m0.iloc[0]):
+                same = np.zeros(len(cols), bool)
+        same_scope = ~additive | same
     else:
         same_scope = np.zeros(len(cols), bool)
     direction = cat["direction"]
