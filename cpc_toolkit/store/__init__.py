@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -169,9 +170,10 @@ class Store:
     def exists(self) -> bool:
         return self.manifest_path.exists()
 
-    def lock(self, timeout: float = LOCK_TIMEOUT_S) -> FileLock:
+    def lock(self, timeout: float | None = None) -> FileLock:
+        """The writers' lock (default timeout :data:`LOCK_TIMEOUT_S`)."""
         self.dir.mkdir(parents=True, exist_ok=True)
-        return FileLock(str(self.dir / ".lock"), timeout=timeout)
+        return FileLock(str(self.dir / ".lock"), timeout=LOCK_TIMEOUT_S if timeout is None else timeout)
 
     def _snapshot_read(self, read: Callable[[dict[str, Any]], T]) -> T:
         """Run ``read`` on the current manifest; retry once if a file vanished meanwhile.
@@ -316,37 +318,47 @@ class Store:
             man = self.manifest()
             subs = self._read_submissions(man).copy()
             tag = uuid.uuid4().hex[:12]
+            # (court, year, channel) → latest version and the rows of the history holding it
+            latest: dict[tuple[str, int, str], int] = {}
+            rows_of: dict[tuple[str, int, str], list[int]] = {}
+            for i, key in enumerate(zip(subs["court_id"], subs["year"].astype(int), subs["channel"],
+                                        strict=True)):
+                rows_of.setdefault(key, []).append(i)
+                latest[key] = max(latest.get(key, 0), int(subs["version"].iat[i]))
+            superseded_rows: list[int] = []
             new_subs: list[dict[str, Any]] = []
-            by_year: dict[int, list[pd.DataFrame]] = {}
+            batch_index: dict[tuple[str, int, str], int] = {}
+            by_year: dict[int, list[pa.Table]] = {}
             for rec, vals in zip(records, normalised, strict=True):
                 year = int(rec.year)
-                mask = ((subs["court_id"] == rec.court_id) & (subs["year"] == year)
-                        & (subs["channel"] == rec.channel))
-                version = int(subs.loc[mask, "version"].max()) + 1 if mask.any() else 1
-                # supersede earlier versions of the same channel (and earlier records of this batch)
-                subs.loc[mask, "status"] = "superseded"
-                for prev in new_subs:
-                    if (prev["court_id"], prev["year"], prev["channel"]) == (rec.court_id, year, rec.channel):
-                        prev["status"] = "superseded"
-                        version = max(version, prev["version"] + 1)
+                key = (rec.court_id, year, rec.channel)
+                version = latest.get(key, 0) + 1
+                latest[key] = version
+                superseded_rows.extend(rows_of.pop(key, []))
+                if key in batch_index:  # an earlier record of this batch
+                    new_subs[batch_index[key]]["status"] = "superseded"
+                batch_index[key] = len(new_subs)
                 sid = f"{rec.court_id}:{year}:{rec.channel}:v{version}:{tag}"
-                by_year.setdefault(year, []).append(vals.assign(submission_id=sid))
+                by_year.setdefault(year, []).append(
+                    vals.append_column("submission_id", pa.array([sid] * len(vals), pa.string())))
                 new_subs.append({
                     "submission_id": sid, "court_id": rec.court_id, "year": year,
                     "channel": rec.channel, "version": version, "sha256": rec.sha256,
                     "file_name": rec.file_name, "received_at": now, "status": "accepted",
                     "n_values": len(vals), "n_warnings": int(rec.n_warnings), "demo": bool(rec.demo),
                 })
+            if superseded_rows:
+                subs.loc[subs.index[superseded_rows], "status"] = "superseded"
             new_frame = pd.DataFrame(new_subs, columns=SUBMISSION_COLUMNS)
             subs = pd.concat([subs, new_frame], ignore_index=True) if len(subs) else new_frame
             new_man: dict[str, Any] = {"format": MANIFEST_FORMAT, "tag": tag,
                                        "values": dict(man.get("values", {})),
                                        "submissions": f"submissions-{tag}.parquet", "written_at": now}
-            for year, frames in sorted(by_year.items()):
+            for year, tables in sorted(by_year.items()):
                 old = man.get("values", {}).get(str(year))
-                parts = ([pq.read_table(self.dir / old).to_pandas()] if old else []) + frames
+                parts = ([pq.read_table(self.dir / old, schema=_VALUE_SCHEMA)] if old else []) + tables
                 name = f"values-{year}-{tag}.parquet"
-                _write_values(pd.concat(parts, ignore_index=True), self.dir / name)
+                _write_values(pa.concat_tables(parts), self.dir / name)
                 new_man["values"][str(year)] = name
             sub_table = pa.Table.from_pandas(subs[SUBMISSION_COLUMNS], schema=_SUB_SCHEMA,
                                              preserve_index=False)
@@ -374,8 +386,15 @@ class Store:
                 for p in sorted(self.dir.glob("*")) if p.is_file() and p.name != ".lock"}
 
 
-def _normalise_values(rec: SubmissionRecord) -> pd.DataFrame:
-    """Store rows of one record (a new frame; ``rec.values`` is left untouched)."""
+_VALUE_ROW_SCHEMA = pa.schema([f for f in _VALUE_SCHEMA if f.name != "submission_id"])
+
+
+def _is_missing(x: object) -> bool:
+    return x is None or x is pd.NA or (isinstance(x, float) and x != x)
+
+
+def _normalise_values(rec: SubmissionRecord) -> pa.Table:
+    """Store rows of one record, without submission id (``rec.values`` is left untouched)."""
     values = rec.values
     where = f"{rec.court_id} {rec.year} ({rec.channel})"
     if not isinstance(values, pd.DataFrame) or "indicator_id" not in values.columns:
@@ -387,50 +406,48 @@ def _normalise_values(rec: SubmissionRecord) -> pd.DataFrame:
     if not isinstance(rec.year, numbers.Integral) or isinstance(rec.year, bool):
         raise StoreError(f"Soumission {where} : l'année doit être un entier.", ReasonCode.STORE_CORRUPT)
     n = len(values)
-    ids = values["indicator_id"].astype(str).to_numpy()
-    dupes = sorted(pd.Series(ids)[pd.Series(ids).duplicated()].unique())
-    if dupes:
+    ids = [str(x) for x in values["indicator_id"].tolist()]
+    if len(set(ids)) != n:
+        dupes = sorted({x for x in ids if ids.count(x) > 1})
         raise StoreError(f"Soumission {where} : indicateurs en double {dupes[:10]}.",
                          ReasonCode.STORE_CORRUPT)
     if "status" in values.columns:
-        status = values["status"].astype(object).where(values["status"].notna(), "(vide)").astype(str).to_numpy()
+        status = ["(vide)" if _is_missing(x) else str(x) for x in values["status"].tolist()]
     else:
         status = ["ok"] * n
-    texts = ([None if t is None or t is pd.NA or (isinstance(t, float) and t != t) else str(t)
-              for t in values["text"].tolist()] if "text" in values.columns else [None] * n)
-    df = pd.DataFrame({
-        "court_id": pd.Series([rec.court_id] * n, dtype=object),
-        "year": pd.Series([int(rec.year)] * n, dtype="int32"),
-        "indicator_id": ids,
-        "value": pd.to_numeric(values["value"], errors="coerce").astype("float64").to_numpy()
-        if "value" in values.columns else [float("nan")] * n,
-        "text": pd.Series(texts, dtype=object),
-        "status": status,
-    })
-    bad = set(df["status"]) - set(STATUSES)
+    bad = set(status) - set(STATUSES)
     if bad:
         raise StoreError(f"Soumission {where} : statut inconnu {sorted(bad)} (attendus : "
                          f"{', '.join(STATUSES)}).", ReasonCode.STORE_CORRUPT)
-    return df
+    if "value" in values.columns:
+        value = pd.to_numeric(values["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    else:
+        value = np.full(n, np.nan)
+    if "text" in values.columns:
+        text = [None if _is_missing(t) else str(t) for t in values["text"].tolist()]
+    else:
+        text = [None] * n
+    return pa.Table.from_arrays([
+        pa.array([rec.court_id] * n, pa.string()), pa.array(np.full(n, int(rec.year), dtype="int32")),
+        pa.array(ids, pa.string()), pa.array(value, pa.float64(), from_pandas=True),
+        pa.array(text, pa.string()), pa.array(status, pa.string()),
+    ], schema=_VALUE_ROW_SCHEMA)
 
 
-def _write_values(df: pd.DataFrame, path: Path) -> None:
+def _write_values(table: pa.Table, path: Path) -> None:
     """Write a year file sorted by court, one row group per court (atomic: temp file + rename)."""
-    df = df.sort_values(["court_id", "indicator_id", "submission_id"], kind="stable")
-    table = pa.Table.from_pandas(df[VALUE_COLUMNS], schema=_VALUE_SCHEMA, preserve_index=False)
+    table = table.select(VALUE_COLUMNS).cast(_VALUE_SCHEMA)
+    table = table.sort_by([("court_id", "ascending"), ("indicator_id", "ascending"),
+                           ("submission_id", "ascending")])
+    courts = table.column("court_id").to_numpy(zero_copy_only=False)
+    starts = [0, *(np.flatnonzero(courts[1:] != courts[:-1]) + 1).tolist()] if len(courts) else []
+    bounds = list(zip(starts, [*starts[1:], len(courts)], strict=True))
     tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    courts = table.column("court_id").to_pylist()
     try:
         with pq.ParquetWriter(tmp, _VALUE_SCHEMA, compression="zstd") as writer:
-            start, n = 0, len(courts)
-            while start < n:
-                end = start
-                cid = courts[start]
-                while end < n and courts[end] == cid:
-                    end += 1
+            for start, end in bounds:
                 writer.write_table(table.slice(start, end - start))
-                start = end
-            if n == 0:
+            if not bounds:
                 writer.write_table(table)
         _fsync_file(tmp)
         os.replace(tmp, path)
