@@ -64,7 +64,7 @@ def test_hand_filled_workbook_round_trip(tmp_path: Path, cli) -> None:
             assert got[row.indicator_id]["statut"] == row.status
 
 
-def _values(parsed) -> pd.DataFrame:  # noqa: ANN001
+def _values(parsed) -> pd.DataFrame:
     return pd.DataFrame(list(parsed.values), columns=["indicator_id", "value", "text", "status"]).set_index(
         "indicator_id")
 
@@ -84,7 +84,7 @@ def _insert_rows(wb: openpyxl.Workbook) -> None:
     """What Excel does when a user inserts 2 rows above row 5 of « Activité civile »."""
     ws = wb["Activité civile"]
     ws.insert_rows(5, 2)
-    for name, dn in list(wb.defined_names.items()):
+    for dn in list(wb.defined_names.values()):
         sheet, coord = next(iter(dn.destinations))
         if sheet == ws.title:
             col = "".join(c for c in coord if c.isalpha() or c == "$").rstrip("$")
@@ -155,8 +155,8 @@ def test_tolerated_variant_imports(case: str, fresh_store: Store) -> None:
             assert row["value"] == value, iid
         if text is not None:
             assert row["text"] == text, iid
-    untouched = base.index.difference(list(expected) + ["clpc_tenu", "ami_conciliateurs_actifs",
-                                                         "ami_conciliations_deleguees"])
+    untouched = base.index.difference([*expected, "clpc_tenu", "ami_conciliateurs_actifs",
+                                       "ami_conciliations_deleguees"])
     ok = base.loc[untouched]
     ok = ok[ok["status"] == "ok"]
     num = ok["value"].notna()

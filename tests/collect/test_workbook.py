@@ -22,7 +22,7 @@ def wb() -> openpyxl.Workbook:
     return openpyxl.load_workbook(io.BytesIO(workbook_bytes(build_workbook("tj-lyon", 2025))))
 
 
-def _dv_for(ws, coord: str):  # noqa: ANN001, ANN202
+def _dv_for(ws, coord: str):
     for dv in ws.data_validations.dataValidation:
         if coord in dv.sqref:
             return dv
@@ -125,7 +125,7 @@ def test_fast_filler_writes_the_same_workbook() -> None:
 
 
 def test_cli_modeles_for_a_cour(tmp_path: Path, cli) -> None:
-    rc, out, _ = cli("modeles", "--annee", "2025", "--cour", "ca-bastia", "--sortie", str(tmp_path))
+    rc, _, _ = cli("modeles", "--annee", "2025", "--cour", "ca-bastia", "--sortie", str(tmp_path))
     assert rc == 0
     expected = {f"clpc_2025_{c}.xlsx" for c in reference.courts_of_cour("ca-bastia")}
     assert expected and {p.name for p in tmp_path.iterdir()} == expected
