@@ -15,6 +15,7 @@ import math
 import re
 import warnings
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 import openpyxl
@@ -226,6 +227,11 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
 _NO_CACHE = object()
 
 
+@cache
+def _known_courts() -> frozenset[str]:
+    return frozenset(reference.first_instance_courts().index)
+
+
 def _ind_of(defined: str) -> str | None:
     base = defined.removesuffix(layout.STATUS_SUFFIX)
     try:
@@ -245,7 +251,7 @@ def _identity(raw: dict[str, RawCell], file: str, expected_court: str | None, ex
     problems: list[Problem] = []
     court_id: str | None = None
     year: int | None = None
-    known = set(reference.first_instance_courts().index)
+    known = _known_courts()
     m = layout.FILE_NAME_PATTERN.match(file.rsplit("/", 1)[-1].lower())
     name_court = m.group("court") if m and m.group("court") in known else None
     name_year = int(m.group("year")) if m else None
