@@ -14,6 +14,7 @@ nothing else of the repository is reachable; built reports are served read-only 
 from __future__ import annotations
 
 import errno
+import inspect
 import ipaddress
 import os
 import re
@@ -223,6 +224,14 @@ def _voila_class() -> type:
             if name in ("template", "theme"):
                 return default
             return super().get_argument(name, default, strip)
+
+        async def prepare(self, *args: Any, **kwargs: Any) -> None:
+            result = super().prepare(*args, **kwargs)
+            if inspect.isawaitable(result):
+                await result
+            # sets the _xsrf cookie that Voilà's page sends back when it asks, on unload, to shut
+            # its kernel down (without it the request is refused and kernels wait for culling)
+            _ = self.xsrf_token
 
         def should_use_rendered_notebook(self, notebook_data: Any, pool_size: int, template_name: Any,
                                          theme: Any, request_args: Any) -> bool:
