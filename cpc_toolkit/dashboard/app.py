@@ -240,7 +240,8 @@ class Dashboard:
         self.notice.add_class("cpc-notice")
         self.header = w.HTML()
         self.export_button = w.Button(description="Préparer l'export (CSV et Excel)",
-                                      tooltip="Exporter la sélection courante", button_style="")
+                                      tooltip="Exporter la sélection courante", button_style="",
+                                      layout=w.Layout(width="auto"))
         self.export_button.add_class("cpc-export-bouton")
         self.export_button.on_click(self._guard(lambda _b: self.prepare_export()))
         self.export_links = w.HTML()
@@ -545,7 +546,7 @@ class Dashboard:
                  "Valeur de la juridiction": _fmt(r.value, ind.unit)} for r in pos.itertuples()]
         table = pd.DataFrame(rows, columns=["Groupe de comparaison", "Rang", "Médiane du groupe",
                                             "Valeur de la juridiction"])
-        panel.show(fig, table, f"position de la {reference.court_name(s.juridiction)} en {s.annee}")
+        panel.show(fig, table, f"position — {reference.court_name(s.juridiction)}, {s.annee}")
 
     def _draw_repartition(self, panel: ChartPanel) -> None:
         from cpc_toolkit.render import figures
