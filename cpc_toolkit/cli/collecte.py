@@ -14,6 +14,7 @@ from cpc_toolkit.collect import completeness, import_files, problems_frame, reje
 from cpc_toolkit.collect.archive import OUTCOME_LABELS
 from cpc_toolkit.collect.problems import PROBLEM_LABELS
 from cpc_toolkit.collect.workbook import write_blank_template, write_workbooks
+from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, UsageError
 from cpc_toolkit.fr import format_date, format_number
 
@@ -154,6 +155,8 @@ def run_depots(args: argparse.Namespace) -> int:
     if args.format == "csv":
         print_frame(comp if comp is not None else table, "csv")
         return 0
+    if len(vers) and vers["demo"].astype(bool).any():
+        print(f"⚠ {DEMO_LABEL}.")
     print(f"Versions déposées ({len(table)}) :")
     print_frame(table, "table")
     if args.refus:

@@ -43,6 +43,8 @@ def _cells(p: ParsedFile, ids: list[str]) -> tuple[tuple[str, str], ...]:
 def _cell_text(cells: tuple[tuple[str, str], ...]) -> tuple[str | None, str | None]:
     if not cells:
         return None, None
+    cells = tuple(sorted(cells, key=lambda sc: (sc[0], int("".join(ch for ch in sc[1] if ch.isdigit()) or 0),
+                                                  sc[1])))
     sheets = {s for s, _ in cells}
     first = cells[0][0]
     if len(sheets) == 1:
