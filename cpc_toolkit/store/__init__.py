@@ -316,7 +316,10 @@ class Store:
             self._cache.clear()
             self._cache_tag = None
             man = self.manifest()
-            subs = self._read_submissions(man).copy()
+            try:
+                subs = self._read_submissions(man).copy()
+            except (OSError, pa.ArrowInvalid) as exc:
+                raise self._corrupt(man.get("submissions"), exc) from exc
             tag = uuid.uuid4().hex[:12]
             # (court, year, channel) → latest version and the rows of the history holding it
             latest: dict[tuple[str, int, str], int] = {}
@@ -356,7 +359,10 @@ class Store:
                                        "submissions": f"submissions-{tag}.parquet", "written_at": now}
             for year, tables in sorted(by_year.items()):
                 old = man.get("values", {}).get(str(year))
-                parts = ([pq.read_table(self.dir / old, schema=_VALUE_SCHEMA)] if old else []) + tables
+                try:
+                    parts = ([pq.read_table(self.dir / old, schema=_VALUE_SCHEMA)] if old else []) + tables
+                except (OSError, pa.ArrowInvalid) as exc:
+                    raise self._corrupt(old, exc) from exc
                 name = f"values-{year}-{tag}.parquet"
                 _write_values(pa.concat_tables(parts), self.dir / name)
                 new_man["values"][str(year)] = name
@@ -370,6 +376,12 @@ class Store:
             return [s["submission_id"] for s in new_subs]
         finally:
             lock.release()
+
+    def _corrupt(self, name: str | None, exc: BaseException) -> StoreError:
+        return StoreError(
+            f"Le magasin de données est endommagé : le fichier « {name} » est absent ou illisible "
+            f"({self.dir}). Rien n'a été écrit ; restaurez le magasin depuis une sauvegarde.",
+            ReasonCode.STORE_CORRUPT, details={"cause": str(exc)})
 
     def _garbage_collect(self, man: dict[str, Any]) -> None:
         """Delete files no manifest names any more (called under the writer lock)."""

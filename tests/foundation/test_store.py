@@ -255,6 +255,18 @@ def test_missing_file_without_new_manifest_is_a_french_corruption_error(tmp_path
     assert info.value.reason == ReasonCode.STORE_CORRUPT
 
 
+def test_write_on_a_damaged_store_is_refused_without_change(tmp_path):
+    store = Store(tmp_path)
+    store.write([rec("tj-a", 2025, {"x": 1.0})])
+    year_file = store.dir / store.manifest()["values"]["2025"]
+    year_file.write_bytes(b"pas du parquet")
+    manifest = store.manifest_path.read_bytes()
+    with pytest.raises(StoreError, match="endommagé") as info:
+        Store(tmp_path).write([rec("tj-b", 2025, {"x": 2.0})])
+    assert info.value.reason == ReasonCode.STORE_CORRUPT
+    assert store.manifest_path.read_bytes() == manifest
+
+
 # ---------------------------------------------------------------------------------- lock
 def test_lock_timeout_gives_french_error(tmp_path, monkeypatch):
     store = Store(tmp_path)
