@@ -113,7 +113,7 @@ def inspect_bytes(data: bytes, name: str) -> list[Problem]:
         return [_p(name, "Le classeur contient des macros (format .xlsm ou projet VBA), qui sont refusées "
                          "pour des raisons de sécurité. Enregistrez-le au format « Classeur Excel (.xlsx) » "
                          "sans macros, puis renvoyez-le.", ReasonCode.FILE_MACROS, rule="classeur sans macros")]
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+    if "[Content_Types].xml" not in names:
         if "xl/workbook.bin" in names:
             return [_p(name, "Le fichier est un classeur binaire Excel (.xlsb), qui n'est pas accepté. "
                        + _TEMPLATE_HINT, ReasonCode.FILE_FORMAT)]
@@ -129,6 +129,10 @@ def inspect_bytes(data: bytes, name: str) -> list[Problem]:
         return [_p(name, "Le classeur est déclaré avec macros (type « macroEnabled ») : il est refusé. "
                          "Enregistrez-le au format « Classeur Excel (.xlsx) » sans macros.", ReasonCode.FILE_MACROS,
                    rule="classeur sans macros")]
+    if b"spreadsheetml.sheet.main" not in ctypes and b"spreadsheetml.template.main" not in ctypes:
+        kind = "binaire (.xlsb)" if b"sheet.binary" in ctypes else "d'un autre type"
+        return [_p(name, f"Le fichier est une archive Office {kind}, pas un classeur Excel .xlsx. " + _TEMPLATE_HINT,
+                   ReasonCode.FILE_FORMAT)]
     problems: list[Problem] = []
     for info in infos:
         lower = info.filename.lower()

@@ -157,6 +157,10 @@ CASES: dict[str, Case] = {
     "injection_formule": (GOOD, lambda: _injection(F()), "range", ("Activité civile", "B5"), ()),
     "macros_xlsm": ("clpc_2025_tj-lyon.xlsm", F, "file_macros", None, ()),
     "macros_vbaproject": (GOOD, lambda: _vba(F()), "file_macros", None, ()),
+    "macros_type_de_contenu": (GOOD, lambda: zip_replace(F(), {"[Content_Types].xml": lambda r: r.replace(
+        b"spreadsheetml.sheet.main+xml", b"sheet.macroEnabled.main+xml").replace(
+        b"application/vnd.openxmlformats-officedocument.sheet.macroEnabled", b"application/vnd.ms-excel.sheet.macroEnabled")}),
+        "file_macros", None, ()),
     "chiffre_mot_de_passe": (GOOD, lambda: (DATA / "encrypted.xlsx").read_bytes(), "file_encrypted", None, ()),
     "format_xls": ("clpc_2025_tj-lyon.xls", lambda: (DATA / "excel97.xls").read_bytes(), "file_format", None, ()),
     "format_ods": ("clpc_2025_tj-lyon.ods", lambda: (DATA / "opendocument.ods").read_bytes(), "file_format", None,
