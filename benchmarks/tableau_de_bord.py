@@ -42,6 +42,7 @@ def first_chart(browser, url: str) -> float:
     page.goto(url, timeout=180_000)
     page.wait_for_selector(".js-plotly-plot .main-svg", timeout=180_000)
     elapsed = time.perf_counter() - t0
+    page.goto("about:blank")  # lets Voilà's page ask for its kernel to be shut down
     page.close()
     return elapsed
 
@@ -90,6 +91,7 @@ def filter_changes(browser, srv: harness.RunningServer, n: int) -> list[float]:
             "name => { const el = document.querySelector('.cpc-panel-classement .js-plotly-plot');"
             " return el && el.data[0].hovertext.includes(name); }", arg=court, timeout=60_000)
         times.append(time.perf_counter() - t0)
+    page.goto("about:blank")
     page.close()
     return times
 

@@ -701,23 +701,33 @@ def build(level: str, query: str | None = None, data: DashboardData | None = Non
 def tableau_de_bord(level: str) -> Dashboard | None:
     """Notebook entry point: build and display the dashboard; any error becomes a French message.
 
-    Before the request (preheated kernel) the data are loaded and a throw-away dashboard is drawn
-    to warm every cache; after it, the dashboard is built directly with the URL selection (widget
-    models created before the page connects would show their initial figures).
+    Before the request (preheated kernel) the data are loaded and the default dashboard is drawn
+    (warming every cache). After it, that dashboard is shown as is when the URL selects nothing
+    else; otherwise a new one is built directly with the URL selection (a widget updated before the
+    page connects would show its initial figure).
     """
     from IPython.display import HTML, display
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data = None
+            data: DashboardData | None = None
+            pre: Dashboard | None = None
             with contextlib.suppress(Exception):
                 data = load_data()
-                Dashboard(level, data).close()
+                pre = Dashboard(level, data)
             _wait_for_request()
             if data is None or (data.tag and _store_tag() not in ("", data.tag)):
-                data = load_data()
-            dash = Dashboard(level, data, parse_query(os.environ.get("QUERY_STRING", ""), data.years))
+                data, pre = load_data(), None
+            sel = parse_query(os.environ.get("QUERY_STRING", ""), data.years)
+            dash = pre
+            if pre is not None:
+                values, notices = pre._selection_values(sel)
+                if notices or pre._next_state(values)[1]:
+                    pre.close()  # its widgets must not be shown with updates the page never received
+                    dash = None
+            if dash is None:
+                dash = Dashboard(level, data, sel)
             display(dash.root)
             return dash
     except Exception as exc:
