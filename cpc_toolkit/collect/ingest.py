@@ -32,6 +32,7 @@ from cpc_toolkit.collect.archive import Archive, display_name, sha256
 from cpc_toolkit.collect.checks import batch_problems
 from cpc_toolkit.collect.problems import Problem, write_error_report
 from cpc_toolkit.collect.reader import ParsedFile, parse_workbook
+from cpc_toolkit.collect.safety import require_defusedxml
 from cpc_toolkit.errors import ReasonCode, UsageError
 from cpc_toolkit.store import Store, SubmissionRecord
 
@@ -124,6 +125,7 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
                  progress: bool | None = None, report_dir: Path | None = None, error_reports: bool = True,
                  today: dt.date | None = None) -> list[FileOutcome]:
     """Import received files given as (name, bytes); see the module docstring for the steps."""
+    require_defusedxml()
     archive = Archive(store.root)
     known = set(store.submissions()["sha256"]) if store.exists() else set()
     seen: set[str] = set()

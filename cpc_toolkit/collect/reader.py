@@ -359,6 +359,20 @@ def _date(value: Any) -> dt.date | str | None:
     return None
 
 
+_CASE_NUMBER = re.compile(r"\b(?:RG|N°\s*RG|n°\s*RG|Portalis)\b\s*(?:n[°o]\s*)?:?\s*\d{2}\s*/\s*\d{3,6}",
+                          re.IGNORECASE)
+_SIREN = re.compile(r"\b(?:SIREN|SIRET)\b\s*:?\s*\d|\b\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}(?:[ \u00a0]?\d{5})?\b")
+
+
+def _identifying(text: str) -> str | None:
+    """What in a free text looks like a case number or a company identifier (confidentiality)."""
+    if _CASE_NUMBER.search(text):
+        return "un numéro d'affaire (RG)"
+    if _SIREN.search(text):
+        return "un numéro SIREN ou SIRET"
+    return None
+
+
 def _input_value(ind: catalogue.Indicator, cell: RawCell, status_cell: RawCell | None, file: str,
                  year: int | None, today: dt.date) -> tuple[tuple[str, float, str | None, str] | None, list[Problem]]:
     status, sprob = _status(status_cell, file, ind)
@@ -436,6 +450,12 @@ def _convert(ind: catalogue.Indicator, cell: RawCell, v: Any, file: str, year: i
             text = str(int(v))
         else:
             text = str(v).strip()
+        found = _identifying(text)
+        if found:
+            return _prob(file, cell, f"Le texte semble contenir {found} : retirez toute donnée permettant "
+                         "d'identifier une affaire, une personne ou une entreprise (circulaire § 1.2 : le CLPC "
+                         "n'évoque pas les affaires individuelles).", ReasonCode.CONFIDENTIAL,
+                         "aucun identifiant d'affaire ni d'entreprise", ind.id)
         if len(text) > layout.TEXT_MAX_CHARS:
             return _prob(file, cell, f"Texte trop long ({format_number(len(text))} caractères ; au plus "
                          f"{format_number(layout.TEXT_MAX_CHARS)}) : résumez-le.", ReasonCode.TEXT_TOO_LONG,

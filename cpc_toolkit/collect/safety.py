@@ -17,7 +17,7 @@ from pathlib import PurePath
 import openpyxl
 
 from cpc_toolkit.collect.problems import Problem
-from cpc_toolkit.errors import ReasonCode
+from cpc_toolkit.errors import CpcError, ReasonCode
 
 __all__ = ["MAX_FILE_BYTES", "MAX_UNCOMPRESSED_BYTES", "inspect_bytes", "require_defusedxml"]
 
@@ -37,8 +37,9 @@ _TEMPLATE_HINT = "Utilisez le classeur .xlsx fourni (« cpc modeles ») et enreg
 def require_defusedxml() -> None:
     """openpyxl must parse XML through defusedxml (entity-expansion protection)."""
     if not openpyxl.DEFUSEDXML:
-        raise RuntimeError("openpyxl doit utiliser defusedxml (installez defusedxml et ne définissez pas "
-                           "OPENPYXL_DEFUSEDXML=False).")
+        raise CpcError("Import impossible : openpyxl doit lire le XML à travers defusedxml (protection contre "
+                       "l'expansion d'entités). Installez defusedxml et ne définissez pas OPENPYXL_DEFUSEDXML=False.",
+                       ReasonCode.SECURITY)
 
 
 def _col_number(letters: bytes) -> int:

@@ -31,3 +31,14 @@ def test_csv_problem_table(tmp_path: Path, cli) -> None:
     assert {(r["cellule"], r["code"]) for r in rows} == {("B5", "type_number"), ("B11", "range")}
     assert all(r["fichier"] == path.name and r["feuille"] == "Activité civile" and r["comment corriger"]
                for r in rows)
+
+
+def test_import_refuses_to_run_without_defusedxml(tmp_path: Path, cli, monkeypatch) -> None:
+    import openpyxl
+
+    monkeypatch.setattr(openpyxl, "DEFUSEDXML", False)
+    path = tmp_path / "clpc_2025_tj-lyon.xlsx"
+    path.write_bytes(filled_bytes())
+    rc, _, err = cli("--donnees", str(tmp_path / "d"), "importer", str(path), "--sans-progression")
+    assert rc == 1 and "defusedxml" in err and "[security]" in err
+    assert not (tmp_path / "d").exists()
