@@ -31,6 +31,7 @@ class ReportData:
     res: pd.DataFrame
     submissions: pd.DataFrame  # accepted (current) submissions only
     deadlines: dict[int, dt.date]
+    year_list: tuple[int, ...] = ()
 
     def demo(self, court_ids: list[str] | None = None) -> bool:
         """True when the data (of these courts) are the synthetic demo data set."""
@@ -40,7 +41,7 @@ class ReportData:
         return bool(len(subs)) and bool(subs["demo"].any())
 
     def years(self) -> list[int]:
-        return sorted(int(y) for y in self.res["year"].unique())
+        return list(self.year_list)
 
 
 _CACHE: dict[str, ReportData] = {}
@@ -59,8 +60,10 @@ def load(donnees: str | Path | None = None) -> ReportData:
     if hit is not None and hit.tag == tag:
         return hit
     subs = store.submissions(include_superseded=False)
-    data = ReportData(root=root, tag=tag, res=results(store), submissions=subs.reset_index(drop=True),
-                      deadlines=_deadlines(root))
+    res = results(store)
+    data = ReportData(root=root, tag=tag, res=res, submissions=subs.reset_index(drop=True),
+                      deadlines=_deadlines(root),
+                      year_list=tuple(sorted(int(y) for y in res["year"].unique())))
     _CACHE[key] = data
     return data
 

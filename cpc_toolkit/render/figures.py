@@ -12,10 +12,11 @@ départements' outlines as filled polygons, with the overseas départements as i
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import weakref
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
 
@@ -87,7 +88,7 @@ def _layout(title: str, height: int = 340, width: int | None = WIDTH, **kw: Any)
     lay: dict[str, Any] = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         "separators": ", ", "font": {"family": FONT, "size": 12, "color": "#222"},
-        "template": _template(), "height": height, "width": width, "autosize": width is None,
+        "template": _template_json(), "height": height, "width": width, "autosize": width is None,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 40}, "colorway": list(PALETTE),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
         "hoverlabel": {"font": {"family": FONT}},
@@ -109,11 +110,26 @@ def _vline(x: float, color: str, dash: str, text: str) -> tuple[dict[str, Any], 
     return shape, note
 
 
-def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
-    return go.Figure({"data": data, "layout": layout})
+Spec = dict[str, Any]
 
 
-def _empty(layout: dict[str, Any], message: str) -> go.Figure:
+def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> Spec:
+    return {"data": data, "layout": layout}
+
+
+def _builder(spec_fn: Callable[..., Spec]) -> Callable[..., go.Figure]:
+    """Public builder returning a ``go.Figure``; ``builder.spec(...)`` returns the plain dict (reports
+    render it with ``plotly.io.to_html(spec, validate=False)``, skipping plotly's validation)."""
+
+    @functools.wraps(spec_fn)
+    def public(*args: Any, **kwargs: Any) -> go.Figure:
+        return go.Figure(spec_fn(*args, **kwargs))
+
+    public.spec = spec_fn  # type: ignore[attr-defined]
+    return public
+
+
+def _empty(layout: dict[str, Any], message: str) -> Spec:
     layout = {**layout, "annotations": [{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
                                          "yref": "paper", "font": {"size": 13, "color": "#555"}}],
               "xaxis": {"visible": False}, "yaxis": {"visible": False}}
@@ -126,6 +142,11 @@ def _template() -> go.layout.Template:
     axis = {"gridcolor": "#E5E5E5", "linecolor": "#888", "zerolinecolor": "#CCC", "automargin": True}
     return go.layout.Template(layout={"plot_bgcolor": "white", "paper_bgcolor": "white",
                                       "xaxis": axis, "yaxis": axis})
+
+
+@cache
+def _template_json() -> dict[str, Any]:
+    return _template().to_plotly_json()
 
 
 @cache
@@ -147,7 +168,11 @@ class _Index:
         self.values = dict(zip(zip(res["unit_id"].to_numpy(), res["year"].to_numpy().astype(int),
                                    res["indicator_id"].to_numpy(), strict=True),
                                res["value"].to_numpy(dtype=float), strict=True))
-        self.levels: dict[tuple[str, int, str], pd.Series] = {}
+        self.levels: dict[tuple[str, int, str], Any] = {}
+        txt = res[res["text"].notna()]
+        self.texts = dict(zip(zip(txt["unit_id"].to_numpy(), txt["year"].to_numpy().astype(int),
+                                  txt["indicator_id"].to_numpy(), strict=True),
+                              txt["text"].astype(str).to_numpy(), strict=True))
 
 
 _INDEX: dict[int, tuple[weakref.ref, _Index]] = {}
@@ -178,6 +203,11 @@ def _value(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> flo
     return float(_index(res).values.get((unit_id, int(year), indicator_id), math.nan))
 
 
+def _text(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> str:
+    """Text of a text/date indicator ("" when absent)."""
+    return str(_index(res).texts.get((unit_id, int(year), indicator_id), ""))
+
+
 def _level_values(res: pd.DataFrame, year: int, indicator_id: str, level: str) -> pd.Series:
     idx = _index(res)
     key = (indicator_id, int(year), level)
@@ -200,6 +230,22 @@ def _kinds() -> dict[str, str]:
     return reference.courts()["kind"].to_dict()
 
 
+@cache
+def _members(cour_id: str) -> tuple[str, ...]:
+    """First-instance courts of a cour (cached: the reference returns a fresh copy each call)."""
+    return tuple(reference.courts_of_cour(cour_id))
+
+
+@cache
+def _cour(court_id: str) -> str:
+    return reference.cour_of(court_id)
+
+
+@cache
+def _level(unit_id: str) -> str:
+    return reference.level_of(unit_id)
+
+
 def _short(unit_id: str) -> str:
     """Short court name for axes: « TJ Saint-Étienne », « CA Lyon »."""
     if unit_id == reference.NATIONAL:
@@ -214,8 +260,9 @@ _PREFIX = re.compile(r"^(Tribunal judiciaire|Tribunal de première instance|Cour
 
 
 # --------------------------------------------------------------------------- figures
+@_builder
 def trend(res: pd.DataFrame, unit_id: str, indicator_id: str, years: Sequence[int] | None = None,
-          compare: bool | None = None) -> go.Figure:
+          compare: bool | None = None) -> Spec:
     """Five-year trend of one indicator for a unit (court, cour or ``national``).
 
     ``compare`` (default: on for rates, durations and shares, off for counts) adds the unit's
@@ -228,10 +275,10 @@ def trend(res: pd.DataFrame, unit_id: str, indicator_id: str, years: Sequence[in
     if compare is None:
         compare = ind.unit != "count"
     units = [unit_id]
-    level = reference.level_of(unit_id)
+    level = _level(unit_id)
     if compare:
         if level == "juridiction":
-            units.append(reference.cour_of(unit_id))
+            units.append(_cour(unit_id))
         if level != "national":
             units.append(reference.NATIONAL)
     styles = ({"width": 3}, {"width": 2, "dash": "dash"}, {"width": 2, "dash": "dot"})
@@ -250,7 +297,8 @@ def trend(res: pd.DataFrame, unit_id: str, indicator_id: str, years: Sequence[in
     return _figure(data, layout) if any_value else _empty(layout, "Aucune donnée sur la période")
 
 
-def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: str) -> go.Figure:
+@_builder
+def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: str) -> Spec:
     """The court among all courts of the nation (grey dots), its cour's courts, and its size class
     (:func:`cpc_toolkit.compute.size_classes`).
 
@@ -258,7 +306,7 @@ def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: st
     """
     ind = _ind(indicator_id)
     vals = _court_values(res, year, indicator_id).dropna()
-    cour = reference.cour_of(court_id)
+    cour = _cour(court_id)
     layout = _layout(f"{ind.label} — position en {year}", height=300,
                      margin={"b": 110}, legend={"y": -0.32, "font": {"size": 10}},
                      yaxis={"visible": False, "range": [-0.6, 0.6]},
@@ -266,18 +314,18 @@ def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: st
     if vals.empty:
         return _empty(layout, "Aucune donnée pour cette année")
     classes = _size_classes(res, year)
-    rng = np.random.default_rng(7)  # deterministic jitter
-    jitter = pd.Series(rng.uniform(-0.3, 0.3, len(vals)), index=vals.index)
-    same_cour = set(reference.courts_of_cour(cour))
-    data: list[dict[str, Any]] = []
-    groups = (("toutes les juridictions", [c for c in vals.index if c not in same_cour], GREY, 6),
-              (f"juridictions de la {_name(cour).replace('Cour', 'cour')}",
-               [c for c in vals.index if c in same_cour and c != court_id], PALETTE[4], 8))
-    for label, ids, color, size in groups:
-        data.append({"type": "scatter", "x": vals[ids].tolist(), "y": jitter[ids].round(3).tolist(),
-                     "mode": "markers", "name": label, "marker": {"color": color, "size": size, "opacity": 0.8},
-                     "text": [_name(c) for c in ids],
-                     "hovertemplate": f"%{{text}} : {_hover_fmt(ind)}<extra></extra>"})
+    ids_all, xs_all, ys_all, names_all = _strip_base(res, year, indicator_id)
+    same_cour = set(_members(cour))
+    pos = {c: k for k, c in enumerate(ids_all)}
+    mates = [c for c in ids_all if c in same_cour and c != court_id]
+    data: list[dict[str, Any]] = [
+        {"type": "scatter", "x": xs_all, "y": ys_all, "mode": "markers", "name": "toutes les juridictions",
+         "marker": {"color": GREY, "size": 6, "opacity": 0.8}, "text": names_all,
+         "hovertemplate": f"%{{text}} : {_hover_fmt(ind)}<extra></extra>"},
+        {"type": "scatter", "x": [xs_all[pos[c]] for c in mates], "y": [ys_all[pos[c]] for c in mates],
+         "mode": "markers", "name": f"juridictions de la {_name(cour).replace('Cour', 'cour')}",
+         "marker": {"color": PALETTE[4], "size": 8, "opacity": 0.9}, "text": [_name(c) for c in mates],
+         "hovertemplate": f"%{{text}} : {_hover_fmt(ind)}<extra></extra>"}]
     own = float(vals.get(court_id, math.nan))
     refs = [(f"{_name(cour)}", _value(res, cour, year, indicator_id), PALETTE[1], "dash"),
             ("France entière", _value(res, reference.NATIONAL, year, indicator_id), PALETTE[5], "dot")]
@@ -301,6 +349,20 @@ def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: st
     return _figure(data, layout)
 
 
+def _strip_base(res: pd.DataFrame, year: int, indicator_id: str) -> tuple[list[str], list[float], list[float],
+                                                                         list[str]]:
+    """All courts with a value: ids, values, deterministic jitter, names (cached per table)."""
+    idx = _index(res)
+    key = ("__strip__", int(year), indicator_id)
+    if key not in idx.levels:
+        vals = _court_values(res, year, indicator_id).dropna()
+        rng = np.random.default_rng(7)  # deterministic jitter
+        jitter = rng.uniform(-0.3, 0.3, len(vals)).round(3)
+        ids = [str(c) for c in vals.index]
+        idx.levels[key] = (ids, vals.tolist(), jitter.tolist(), [_name(c) for c in ids])  # type: ignore[assignment]
+    return idx.levels[key]  # type: ignore[return-value]
+
+
 def _size_classes(res: pd.DataFrame, year: int) -> pd.Series:
     idx = _index(res)
     key = ("__size__", int(year), "")
@@ -309,10 +371,11 @@ def _size_classes(res: pd.DataFrame, year: int) -> pd.Series:
     return idx.levels[key]
 
 
-def courts_bar(res: pd.DataFrame, cour_id: str, year: int, indicator_id: str) -> go.Figure:
+@_builder
+def courts_bar(res: pd.DataFrame, cour_id: str, year: int, indicator_id: str) -> Spec:
     """One horizontal bar per court of a cour (sorted), with the cour and national values as lines."""
     ind = _ind(indicator_id)
-    ids = reference.courts_of_cour(cour_id)
+    ids = list(_members(cour_id))
     vals = _court_values(res, year, indicator_id).reindex(ids).sort_values(na_position="first")
     shapes, notes = [], []
     for k, (uid, color, dash) in enumerate(((cour_id, PALETTE[1], "dash"), (reference.NATIONAL, PALETTE[5], "dot"))):
@@ -333,7 +396,8 @@ def courts_bar(res: pd.DataFrame, cour_id: str, year: int, indicator_id: str) ->
     return _figure(data, layout)
 
 
-def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequence[str]) -> go.Figure:
+@_builder
+def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequence[str]) -> Spec:
     """Courts of a cour (rows) × key indicators (columns), coloured by performance.
 
     Colour = the court's value standardised against all courts of the nation, oriented by the
@@ -341,7 +405,7 @@ def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequen
     shows the French-formatted value. Drawn with square markers (no heatmap trace needed).
     """
     inds = [_ind(i) for i in indicator_ids]
-    ids = reference.courts_of_cour(cour_id)
+    ids = list(_members(cour_id))
     xs, ys, colors, texts, hovers = [], [], [], [], []
     for ind in inds:
         allv = _court_values(res, year, ind.id).dropna()
@@ -378,8 +442,9 @@ def _wrap(text: str, width: int = 18) -> str:
     return "<br>".join(lines)
 
 
+@_builder
 def distribution(res: pd.DataFrame, year: int, indicator_id: str, bins: int = 20,
-                 highlight: str | None = None) -> go.Figure:
+                 highlight: str | None = None) -> Spec:
     """Histogram of an indicator over all first-instance courts, with the national value.
 
     ``highlight``: a court id whose bin is drawn in a contrasting colour.
@@ -408,7 +473,8 @@ def distribution(res: pd.DataFrame, year: int, indicator_id: str, bins: int = 20
     return _figure(data, layout)
 
 
-def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour") -> go.Figure:
+@_builder
+def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour") -> Spec:
     """Ranking of the cours (``level="cour"``) or of all courts (``"juridiction"``) on one indicator."""
     ind = _ind(indicator_id)
     sub = _level_values(res, year, indicator_id, level)
@@ -427,7 +493,8 @@ def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour"
     return _figure(data, layout)
 
 
-def activity_bars(res: pd.DataFrame, unit_id: str, year: int) -> go.Figure:
+@_builder
+def activity_bars(res: pd.DataFrame, unit_id: str, year: int) -> Spec:
     """Entrées, sorties and end-of-year stock per contentieux for one unit-year (grouped bars)."""
     conts = catalogue.contentieux()
     data = []
@@ -441,7 +508,8 @@ def activity_bars(res: pd.DataFrame, unit_id: str, year: int) -> go.Figure:
                                  yaxis={"title": {"text": "affaires"}}))
 
 
-def composition_bar(res: pd.DataFrame, court_id: str, year: int) -> go.Figure:
+@_builder
+def composition_bar(res: pd.DataFrame, court_id: str, year: int) -> Spec:
     """Members present at the conseil local de politique civile, by category."""
     ids = [i for i in catalogue.indicators(family="clpc", kind="input") if i.id.startswith("clpc_membres_")]
     vals = [_value(res, court_id, year, i.id) for i in ids]
@@ -479,7 +547,8 @@ def _project(lon: np.ndarray, lat: np.ndarray, lat0: float) -> tuple[np.ndarray,
     return lon * math.cos(math.radians(lat0)), lat
 
 
-def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> go.Figure:
+@_builder
+def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> Spec:
     """Map of France by cour d'appel (choropleth from the départements' outlines).
 
     Metropolitan France on the left, the five overseas départements as insets on the right; the

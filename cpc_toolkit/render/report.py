@@ -15,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -115,8 +116,9 @@ class _Report:
     def years(self) -> list[int]:
         return [y for y in self.data.years() if self.annee - 4 <= y <= self.annee]
 
-    def fig(self, fig: go.Figure) -> str:
-        """A figure as an inline ``div`` (no plotly.js: the template inlines it once)."""
+    def fig(self, fig: go.Figure | dict[str, Any]) -> str:
+        """A figure (or a figure spec from ``figures.<builder>.spec``) as an inline ``div`` — no
+        plotly.js: the template inlines it once."""
         self._n_fig += 1
         div_id = f"fig-{self.kind}-{self._n_fig}"
         body = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=PLOTLY_CONFIG,
@@ -132,11 +134,7 @@ class _Report:
         return figures._value(self.res, unit_id, year or self.annee, indicator_id)
 
     def text(self, unit_id: str, indicator_id: str, year: int | None = None) -> str:
-        sub = compute.results_index(self.res).unit(unit_id)
-        sub = sub[(sub["year"] == (year or self.annee)) & (sub["indicator_id"] == indicator_id)]
-        if not len(sub) or pd.isna(sub["text"].iloc[0]):
-            return ""
-        return str(sub["text"].iloc[0])
+        return figures._text(self.res, unit_id, year or self.annee, indicator_id)
 
     def banner(self) -> str:
         return f'<div class="cpc-banner" role="note">{esc(DEMO_LABEL)}</div>' if self.demo else ""
@@ -280,7 +278,7 @@ class ClpcReport(_Report):
         ids = [i.id for i in catalogue.indicators(family="clpc") if i.numeric]
         table = indicator_table(self.res, self.unit_id, self.annee, ids, compare=False)
         self.use(ids)
-        return Html(self._h2("conseil") + self.fig(figures.composition_bar(self.res, self.unit_id, self.annee))
+        return Html(self._h2("conseil") + self.fig(figures.composition_bar.spec(self.res, self.unit_id, self.annee))
                     + html_table(table))
 
     def politique(self) -> Html:
@@ -306,10 +304,10 @@ class ClpcReport(_Report):
         trend_ids = (rates[:1] + counts[:1]) or list(keys[:2])
         parts.append("<h3>Évolution sur cinq ans</h3>")
         for iid in trend_ids:
-            parts.append(self.fig(figures.trend(self.res, self.unit_id, iid, years=self.years)))
+            parts.append(self.fig(figures.trend.spec(self.res, self.unit_id, iid, years=self.years)))
         if rates:
             parts.append("<h3>Position par rapport à la cour, à la France et aux juridictions de même taille</h3>")
-            parts.append(self.fig(figures.position_strip(self.res, self.unit_id, self.annee, rates[0])))
+            parts.append(self.fig(figures.position_strip.spec(self.res, self.unit_id, self.annee, rates[0])))
         ids = [i.id for i in catalogue.indicators(family=family_id) if i.numeric]
         parts.append("<h3>Tous les indicateurs</h3>")
         parts.append(html_table(indicator_table(self.res, self.unit_id, self.annee, ids)))
@@ -326,13 +324,13 @@ class ClpcReport(_Report):
     def activite(self) -> Html:
         parts = [self._h2("activite"), self.kpis(self.unit_id, KEY_INDICATORS["activite"][:3],
                                                   (self.cour, reference.NATIONAL))]
-        parts.append(self.fig(figures.activity_bars(self.res, self.unit_id, self.annee)))
+        parts.append(self.fig(figures.activity_bars.spec(self.res, self.unit_id, self.annee)))
         parts.append(html_table(self.activity_table()))
         parts.append("<h3>Évolution sur cinq ans</h3>")
-        parts.append(self.fig(figures.trend(self.res, self.unit_id, "act_total_taux_couverture", years=self.years)))
-        parts.append(self.fig(figures.trend(self.res, self.unit_id, "act_total_dtes", years=self.years)))
+        parts.append(self.fig(figures.trend.spec(self.res, self.unit_id, "act_total_taux_couverture", years=self.years)))
+        parts.append(self.fig(figures.trend.spec(self.res, self.unit_id, "act_total_dtes", years=self.years)))
         parts.append("<h3>Position</h3>")
-        parts.append(self.fig(figures.position_strip(self.res, self.unit_id, self.annee, "act_total_dtes")))
+        parts.append(self.fig(figures.position_strip.spec(self.res, self.unit_id, self.annee, "act_total_dtes")))
         self.use([i.id for i in catalogue.indicators(family="activite")])
         return Html("".join(parts))
 
@@ -431,7 +429,7 @@ class ChefDeCourReport(_Report):
                  'France (bleu : plus favorable, orange : moins favorable, blanc : neutre ou non renseigné).</p>',
                  heat, "<h3>Comparaison des juridictions</h3>"]
         for iid in ("act_total_taux_couverture", "act_total_dtes"):
-            parts.append(self.fig(figures.courts_bar(self.res, self.unit_id, self.annee, iid)))
+            parts.append(self.fig(figures.courts_bar.spec(self.res, self.unit_id, self.annee, iid)))
         parts.append("<h3>Dispersion</h3>")
         parts.append(html_table(self.dispersion_table()))
         return Html("".join(parts))
@@ -536,7 +534,7 @@ class _NoUnit(Table):
         super().__init__(frame, row_units=row_units)
         self.plain = set(plain)
 
-    def unit_of(self, row: pd.Series, column: str) -> str | None:
+    def unit_of(self, row: Mapping[str, Any], column: str) -> str | None:
         if column in self.plain or column == "indicateur":
             return None
         return super().unit_of(row, column)
@@ -581,15 +579,15 @@ class NationalReport(_Report):
     def carte(self) -> Html:
         parts = [self._h2("carte")]
         for iid in MAP_INDICATORS:
-            parts.append(self.fig(figures.france_map(self.res, self.annee, iid)))
+            parts.append(self.fig(figures.france_map.spec(self.res, self.annee, iid)))
         self.use(MAP_INDICATORS)
         return Html("".join(parts))
 
     def distributions(self) -> Html:
         parts = [self._h2("distributions")]
         for iid in ("act_total_dtes", "ami_part_amiable", "vif_part_op_6j"):
-            parts.append(self.fig(figures.distribution(self.res, self.annee, iid)))
-        parts.append(self.fig(figures.ranking(self.res, self.annee, "act_total_taux_couverture")))
+            parts.append(self.fig(figures.distribution.spec(self.res, self.annee, iid)))
+        parts.append(self.fig(figures.ranking.spec(self.res, self.annee, "act_total_taux_couverture")))
         self.use(["act_total_dtes", "ami_part_amiable", "vif_part_op_6j", "act_total_taux_couverture"])
         return Html("".join(parts))
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ class Table:
         self.units = units or {}
         self.row_units = row_units  # name of a column holding each row's unit (indicator tables)
 
-    def unit_of(self, row: pd.Series, column: str) -> str | None:
+    def unit_of(self, row: Mapping[str, Any], column: str) -> str | None:
         if column in self.units:
             return self.units[column]
         if self.row_units and column != self.row_units and self.row_units in row:
@@ -57,7 +58,7 @@ def html_table(table: Table, hide: Sequence[str] = (), classes: str = "cpc-table
     cols = [c for c in df.columns if c not in hide and not str(c).startswith("_")]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
     rows = []
-    for i, (_, row) in enumerate(df.iterrows()):
+    for i, row in enumerate(df.to_dict("records")):
         tds = []
         for c in cols:
             text, num = _cell(row[c], table.unit_of(row, c))
@@ -84,10 +85,10 @@ def indicator_table(res: pd.DataFrame, unit_id: str, year: int, indicator_ids: S
                     compare: bool = True) -> Table:
     """One row per indicator: value in ``year`` and ``year - 1`` and, for a court, its cour, the
     nation and the median of its size class; for a cour, the nation."""
-    from cpc_toolkit.render.figures import _value
+    from cpc_toolkit.render.figures import _cour, _level, _value
 
-    level = reference.level_of(unit_id)
-    cour = reference.cour_of(unit_id) if level == "juridiction" else None
+    level = _level(unit_id)
+    cour = _cour(unit_id) if level == "juridiction" else None
     pos: dict[tuple[str, str], tuple[float, int, int]] = {}
     if compare and level == "juridiction":
         p = compute.positions(res, unit_id, year, list(indicator_ids))
@@ -118,7 +119,7 @@ class _RefTable(Table):
 
     REF = ("cour d'appel", "France", "médiane taille")
 
-    def unit_of(self, row: pd.Series, column: str) -> str | None:
+    def unit_of(self, row: Mapping[str, Any], column: str) -> str | None:
         if column in ("indicateur", "rang dans la cour", "_unit", "_unit_ref"):
             return None
         if column in ("cour d'appel", "France") and "_unit_ref" in row:

@@ -62,7 +62,7 @@ def annex_bytes(tables: dict[str, Table], title: str, demo: bool) -> bytes:
             cell.font = Font(bold=True)
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for i, (_, row) in enumerate(df.iterrows(), start=start + 1):
+        for i, row in enumerate(df.to_dict("records"), start=start + 1):
             for j, col in enumerate(cols, start=1):
                 _write(ws.cell(row=i, column=j), row[col], table.unit_of(row, col))
         ws.freeze_panes = ws.cell(row=start + 1, column=2 if len(cols) > 1 else 1)

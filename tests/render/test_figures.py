@@ -50,10 +50,12 @@ def test_position_strip_marks_the_court_and_its_references(demo_results):
     assert court.x[0] == pytest.approx(_val(demo_results, "tj-lyon", YEAR, "act_total_dtes"))
     assert by_name["France entière"].x[0] == pytest.approx(_val(demo_results, "national", YEAR, "act_total_dtes"))
     assert any(n.startswith("médiane taille") for n in by_name)
-    n_points = sum(len(t.x) for t in fig.data if t.mode == "markers" and t.name != court.name)
     n_courts = demo_results[(demo_results.level == "juridiction") & (demo_results.year == YEAR)
                             & (demo_results.indicator_id == "act_total_dtes")]["value"].notna().sum()
-    assert n_points == n_courts - 1
+    assert len(by_name["toutes les juridictions"].x) == n_courts
+    mates = by_name["juridictions de la cour d'appel de Lyon"]
+    assert len(mates.x) == len(reference.courts_of_cour("ca-lyon")) - 1
+    assert "Tribunal judiciaire de Lyon" not in mates.text
 
 
 def test_courts_bar_has_one_bar_per_court_of_the_cour(demo_results):
