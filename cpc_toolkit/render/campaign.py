@@ -175,9 +175,13 @@ def _init_worker(env: dict[str, str]) -> None:
     """Worker start: one long-lived kernel (kept for the whole campaign)."""
     global _KERNEL
     os.environ.update(env)
+    from multiprocessing.util import Finalize
+
     from cpc_toolkit.render.notebook import WarmKernel
 
     _KERNEL = WarmKernel()
+    # pool workers leave through os._exit (no atexit): shut the kernel down with the process
+    Finalize(None, _shutdown_worker, exitpriority=10)
 
 
 def _shutdown_worker() -> None:
