@@ -142,7 +142,9 @@ def heat_table_html(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: S
             continue
         z = (frame[iid] - col.mean()) / col.std() * (1 if ind.direction == "higher" else -1)
         colors[iid] = [("" if pd.isna(v) else _diverging(float(v))) for v in z]
-    names = [reference.court_name(c) for c in courts]
+    from cpc_toolkit.render.figures import _short
+
+    names = [_short(c) for c in courts]
     frame.insert(0, "juridiction", names)
     units = {iid: catalogue.get(iid).unit for iid in indicator_ids}
     labelled = frame.rename(columns={iid: catalogue.get(iid).label for iid in indicator_ids})

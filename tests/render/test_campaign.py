@@ -126,6 +126,8 @@ def test_charts_draw_offline_in_headless_chromium_and_fit_a4(small_campaign):
                     ".plotly-graph-div", "els => els.map(e => {const r = e.getBoundingClientRect();"
                                          " return [r.left, r.right, r.height];})")
                 assert all(left >= 0 and right <= A4_WIDTH_PX + 1 and h <= A4_HEIGHT_PX for left, right, h in boxes)
+                tables = page.eval_on_selector_all("table", "els => els.map(e => e.getBoundingClientRect().right)")
+                assert tables and max(tables) <= A4_WIDTH_PX + 1, (path.name, max(tables))
                 page.emulate_media(media="screen")
             assert requests == [] and errors == []
         finally:
