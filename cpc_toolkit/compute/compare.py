@@ -8,6 +8,7 @@ dashboard filters) cost milliseconds.
 
 from __future__ import annotations
 
+import functools
 import warnings
 import weakref
 from dataclasses import dataclass, field
@@ -110,8 +111,15 @@ def results_index(res: pd.DataFrame) -> ResultsIndex:
     idx = ResultsIndex(res=res, unit_rows=rows, years=years, ids=ids, col={k: j for j, k in enumerate(ids)},
                        keys=keyd, levels=levels, values=values, status=status,
                        n_reporting=n_rep)
-    _INDEX[key] = (weakref.ref(res, lambda _r, k=key: _INDEX.pop(k, None)), idx)
+    _INDEX[key] = (weakref.ref(res, functools.partial(_forget, key)), idx)
     return idx
+
+
+def _forget(key: object, _ref: object) -> None:
+    """Drop a cached index when its results frame is garbage-collected (tolerates interpreter exit)."""
+    index = globals().get("_INDEX")
+    if index is not None:
+        index.pop(key, None)
 
 
 # --------------------------------------------------------------------------- helpers
