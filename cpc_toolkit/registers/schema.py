@@ -1,4 +1,4 @@
-"""Column mappings of the three case registers (documented in ``docs/registres.md``).
+"""Column mappings of the three case registers (documented in README.md, section « Registres d'affaires »; `cpc registre colonnes`).
 
 Each register is a table exported by the court's case-management software, one row per case.
 Headers are matched after normalisation (lower case, accents removed, any run of non-alphanumeric
