@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
+
+from cpc_toolkit.store import atomic_write_bytes
 
 DIR_MODE = 0o700
 FILE_MODE = 0o600
@@ -42,34 +43,7 @@ def secure_dir(path: Path, top: Path | None = None) -> Path:
 
 def write_secret(path: Path, data: bytes) -> None:
     """Atomically write ``data`` to ``path`` as a 0600 file (temp file, fsync, rename, dir fsync)."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-    try:
-        os.fchmod(fd, FILE_MODE)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+    atomic_write_bytes(Path(path), data, mode=FILE_MODE)
 
 
 def lock_down(tree: Path) -> None:
