@@ -140,8 +140,10 @@ def _empty(layout: dict[str, Any], message: str) -> Spec:
 def _template() -> go.layout.Template:
     """A light template (built once; plotly's named templates cost ~40 ms per figure)."""
     axis = {"gridcolor": "#E5E5E5", "linecolor": "#888", "zerolinecolor": "#CCC", "automargin": True}
+    # y values get French thousands separators (« 8 000 », not « 8000 » or « 8k »); the x axis
+    # often carries years, which must stay « 2025 »
     return go.layout.Template(layout={"plot_bgcolor": "white", "paper_bgcolor": "white",
-                                      "xaxis": axis, "yaxis": axis})
+                                      "xaxis": axis, "yaxis": {**axis, "tickformat": ",~f"}})
 
 
 @cache
