@@ -41,7 +41,8 @@ __all__ = [
     "validate_parameters",
 ]
 
-KINDS = {"clpc": "rapport_clpc.ipynb", "cour": "rapport_chef_de_cour.ipynb", "national": "rapport_national.ipynb"}
+KINDS = {"clpc": "rapport_clpc.ipynb", "cour": "rapport_chef_de_cour.ipynb", "national": "rapport_national.ipynb",
+         "remontees": "rapport_remontees.ipynb"}  # remontees: DACS-only summary (annee 0 / cour "" = all)
 ENV_NOTEBOOKS = "CPC_NOTEBOOKS"
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 600
@@ -106,7 +107,8 @@ def validate_parameters(kind: str, params: dict[str, Any]) -> dict[str, Any]:
             year = int(out["annee"])
         except (TypeError, ValueError) as exc:
             raise RenderError(f"Année invalide : « {out['annee']} ».", ReasonCode.NOTEBOOK_PARAMETER) from exc
-        if not MIN_YEAR <= year <= MAX_YEAR or str(year) != str(out["annee"]).strip():
+        every_year = kind == "remontees" and year == 0
+        if not (every_year or MIN_YEAR <= year <= MAX_YEAR) or str(year) != str(out["annee"]).strip():
             raise RenderError(f"Année invalide : « {out['annee']} ».", ReasonCode.NOTEBOOK_PARAMETER)
         out["annee"] = year
     if kind == "clpc":
@@ -116,6 +118,8 @@ def validate_parameters(kind: str, params: dict[str, Any]) -> dict[str, Any]:
     if kind == "cour":
         if "cour" not in out:
             raise RenderError("Paramètre « cour » manquant.", ReasonCode.NOTEBOOK_PARAMETER)
+        reference.validate_scope(str(out["cour"]), "cour")
+    if kind == "remontees" and out.get("cour"):
         reference.validate_scope(str(out["cour"]), "cour")
     if "donnees" in out:
         out["donnees"] = str(out["donnees"])

@@ -48,7 +48,8 @@ class PdfPrinter:
         self.context.route("http://**", lambda route: route.abort())
         self.context.route("https://**", lambda route: route.abort())
 
-    def print(self, html_path: Path, pdf_path: Path, timeout_ms: int = 60_000) -> Path:
+    def print(self, html_path: Path, pdf_path: Path, timeout_ms: int = 60_000, mode: int | None = None) -> Path:
+        """Print ``html_path`` to ``pdf_path`` (atomic write; ``mode``, e.g. 0o600, whatever the umask)."""
         page = self.context.new_page()
         errors: list[str] = []
         page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -65,7 +66,7 @@ class PdfPrinter:
             page.close()
         if errors:
             raise RenderError(f"Erreur JavaScript dans « {html_path} » : {errors[0]}", ReasonCode.RENDER)
-        atomic_write_bytes(Path(pdf_path), data)
+        atomic_write_bytes(Path(pdf_path), data, mode=mode)
         return Path(pdf_path)
 
 

@@ -134,3 +134,59 @@ def test_destination_address_is_a_setting(built, monkeypatch, tmp_path):
     from cpc_toolkit.errors import UsageError
     with pytest.raises(UsageError):
         load_config(tmp_path)
+
+
+def test_summary_is_rendered_offline_like_the_other_reports(built):
+    """Render stage's template: no network script, no code or prompts, the vendored plotly.js
+    bundle inlined exactly once (not plotly.py's full 4.8 MB one), and charts that draw offline."""
+    import re
+
+    from playwright.sync_api import sync_playwright
+
+    from cpc_toolkit.render.html import plotly_js
+    from cpc_toolkit.render.pdf import chromium_path
+
+    html = built.out.summary_html.read_text(encoding="utf-8")
+    assert not re.search(r"<script[^>]*\bsrc=[\"']?(https?:)?//", html)
+    bundle = plotly_js()
+    assert html.count(bundle[:4000]) == 1 and html.count(bundle[-4000:]) == 1
+    assert html.count("plotly.js v") <= 1 and len(html) < len(bundle) + 400_000  # not the full plotly.js
+    assert "cpc-rapport" in html and "ro.summary" not in html and "In&nbsp;[" not in html
+    assert 'id="remontees-criteres"' in html and 'id="remontees-mois"' in html
+    assert "Données fictives" not in html  # hand-filled test data are not demo data
+    remote: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
+        try:
+            ctx = browser.new_context()
+            ctx.route(re.compile(r"^https?://"), lambda route: (remote.append(route.request.url), route.abort()))
+            page = ctx.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto(built.out.summary_html.resolve().as_uri(), wait_until="load")
+            page.wait_for_function("document.querySelectorAll('.plotly-graph-div .main-svg').length >= 2",
+                                   timeout=30_000)
+            bars = page.eval_on_selector_all(".plotly-graph-div", "els => els.map(e => e.data[0].y.length)")
+        finally:
+            browser.close()
+    assert errors == [] and remote == []
+    assert bars == [5, 3]  # 5 criteria; signalements in 3 months
+
+
+@pytest.mark.parametrize(("params", "ok"), [
+    ({"annee": 0, "cour": "", "donnees": "/x"}, True),          # every year, national
+    ({"annee": 2025, "cour": "ca-lyon"}, True),
+    ({"annee": 2025, "cour": "tj-lyon"}, False),                 # a TJ is not a cour
+    ({"annee": 1850}, False),
+    ({"annee": "0; import os"}, False),
+    ({"annee": 2025, "juridiction": "tj-lyon"}, False),          # unknown parameter
+])
+def test_summary_parameters_are_validated_by_the_render_stage(params, ok):
+    from cpc_toolkit.errors import CpcError
+    from cpc_toolkit.render.notebook import validate_parameters
+
+    if ok:
+        assert validate_parameters("remontees", params)["annee"] == int(params["annee"])
+    else:
+        with pytest.raises(CpcError):
+            validate_parameters("remontees", params)

@@ -2,13 +2,17 @@
 
 Everything is written under ``<donnees>/confidentiel/sorties/`` (0700 directories, 0600 files) — a
 folder no CLPC / chef de cour report or non-DACS dashboard reads.
+
+The summary is rendered like the other reports, by :mod:`cpc_toolkit.render` (papermill execution with
+parameter validation, offline HTML export with the vendored plotly.js bundle inlined once, Chromium PDF
+helper). This DACS output step is the one place of ``registers`` that calls the render stage; it
+imports it lazily, inside the functions, so the register itself never depends on it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,7 +23,6 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from cpc_toolkit import reference
 from cpc_toolkit.collect.workbook import set_safe_value
-from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.fr import MONTHS, format_date, format_number
 from cpc_toolkit.registers.remontees.config import RemonteesConfig, load_config
 from cpc_toolkit.registers.remontees.model import (
@@ -31,11 +34,19 @@ from cpc_toolkit.registers.remontees.model import (
     criteria_labels,
     naf_section,
 )
-from cpc_toolkit.registers.remontees.secure import confidential_root, lock_down, secure_dir, write_secret
+from cpc_toolkit.registers.remontees.secure import (
+    FILE_MODE,
+    confidential_root,
+    lock_down,
+    owner_only_umask,
+    secure_dir,
+    write_secret,
+)
 from cpc_toolkit.registers.remontees.store import RemonteesStore
 
-CHROMIUM = os.environ.get("CPC_CHROMIUM", "/usr/bin/chromium")
-NOTEBOOK = "rapport_remontees.ipynb"
+NOTEBOOK_KIND = "remontees"  # cpc_toolkit.render.notebook.KINDS → notebooks/rapport_remontees.ipynb
+SUMMARY_TITLE = "Synthèse des remontées d'information à la DACS"
+CONFIDENTIAL_NOTICE = "CONFIDENTIEL — réservé à la DACS (bureau D4). Ne pas diffuser."
 
 
 def demo_label() -> str:
@@ -229,31 +240,15 @@ def fiche_html(case: dict[str, Any], events: pd.DataFrame, config: RemonteesConf
         demo_label=demo_label() if demo else "")
 
 
-def html_to_pdf(pages: list[tuple[str, Path]]) -> None:
-    """Print each (html, pdf path) with ONE headless Chromium (Debian ``/usr/bin/chromium``); files 0600."""
+def html_to_pdf(pages: list[tuple[Path, Path]]) -> list[Path]:
+    """Print each (HTML file, PDF path) with ONE headless Chromium — the render stage's PDF helper
+    (network blocked, charts awaited); PDFs are created 0600 whatever the umask."""
     if not pages:
-        return
-    try:
-        from playwright.sync_api import Error as PlaywrightError
-        from playwright.sync_api import sync_playwright
-    except ImportError as exc:  # pragma: no cover - dependency of the package
-        raise RenderError("Playwright est absent : impossible de produire les PDF.", ReasonCode.RENDER) from exc
-    if not Path(CHROMIUM).exists():
-        raise RenderError(f"Chromium introuvable ({CHROMIUM}) : installez-le (« make chromium ») ou relancez "
-                          "avec --sans-pdf.", ReasonCode.RENDER)
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-            try:
-                page = browser.new_page(viewport={"width": 794, "height": 1123})
-                page.emulate_media(media="print")
-                for html, path in pages:
-                    page.set_content(html, wait_until="load")
-                    write_secret(path, page.pdf(format="A4", print_background=True, prefer_css_page_size=True))
-            finally:
-                browser.close()
-    except PlaywrightError as exc:
-        raise RenderError(f"Échec de la production des PDF par Chromium : {exc}", ReasonCode.RENDER) from exc
+        return []
+    from cpc_toolkit.render.pdf import pdf_printer
+
+    with owner_only_umask(), pdf_printer() as printer:
+        return [printer.print(html, pdf, mode=FILE_MODE) for html, pdf in pages]
 
 
 # ----------------------------------------------------------------------------- orchestration
@@ -284,13 +279,13 @@ def build_outputs(store: RemonteesStore, year: int | None = None, cour: str | No
     folder = secure_dir(outputs_root(store.donnees) / scope_name(year, cour), top=top)
     fiches_dir = secure_dir(folder / "fiches", top=top)
     out = OutputSet(folder=folder, n_cases=len(cases))
-    pages = []
+    pages: list[tuple[Path, Path]] = []
     for case in cases.to_dict("records"):
         html = fiche_html(case, _events_of(events, case["case_id"]), config, bool(case.get("demo") is True))
         path = fiches_dir / f"{case['case_id']}.html"
         write_secret(path, html.encode("utf-8"))
         out.fiches_html.append(path)
-        pages.append((html, path.with_suffix(".pdf")))
+        pages.append((path, path.with_suffix(".pdf")))
     title = scope_label(year, cour)
     out.register = folder / f"registre_national_{scope_name(year, cour)}.xlsx"
     write_secret(out.register, register_workbook(cases, events, config, title, demo))
@@ -300,7 +295,7 @@ def build_outputs(store: RemonteesStore, year: int | None = None, cour: str | No
         write_secret(out.summary_html, html.encode("utf-8"))
         if pdf:
             out.summary_pdf = out.summary_html.with_suffix(".pdf")
-            pages.append((html, out.summary_pdf))
+            pages.append((out.summary_html, out.summary_pdf))
     if pdf:
         html_to_pdf(pages)
         out.fiches_pdf = [p for _, p in pages if p.parent == fiches_dir]
@@ -318,49 +313,31 @@ def build_outputs(store: RemonteesStore, year: int | None = None, cour: str | No
 
 # ----------------------------------------------------------------------------- summary notebook
 def notebook_path() -> Path:
-    """The summary notebook (``notebooks/rapport_remontees.ipynb`` in the repository)."""
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        cand = parent / "notebooks" / NOTEBOOK
-        if cand.exists():
-            return cand
-    raise RenderError(f"Carnet « {NOTEBOOK} » introuvable.", ReasonCode.RENDER)
+    """The summary notebook (``notebooks/rapport_remontees.ipynb``, found by the render stage)."""
+    from cpc_toolkit.render.notebook import notebook_path as render_notebook_path
+
+    return render_notebook_path(NOTEBOOK_KIND)
 
 
 def render_summary(donnees: Path, year: int | None, cour: str | None) -> str:
-    """Execute the summary notebook (papermill) and export it as offline HTML without code."""
-    import nbformat
-    import papermill as pm
-    from nbconvert import HTMLExporter
+    """Execute the summary notebook and export it as offline HTML, exactly like the other reports.
 
-    from cpc_toolkit.registers.remontees.secure import owner_only_umask
+    :func:`cpc_toolkit.render.notebook.run_papermill` validates the parameters against the notebook
+    and the court reference, then executes it in a fresh kernel (in memory: no executed notebook is
+    written); :func:`cpc_toolkit.render.html.export_html` gives one page without code, prompts or
+    network resource, with the vendored plotly.js bundle inlined once. The kernel runs under an
+    owner-only umask, so anything it might write stays 0600 / 0700.
+    """
+    from cpc_toolkit.render.html import export_html
+    from cpc_toolkit.render.notebook import run_papermill
 
-    top = confidential_root(donnees)
-    work = secure_dir(outputs_root(donnees) / ".travail", top=top)
-    executed = work / f"synthese_{scope_name(year, cour)}.ipynb"
     params = {"donnees": str(Path(donnees).resolve()), "annee": int(year) if year else 0, "cour": cour or ""}
-    env_before = os.environ.get("PLOTLY_RENDERER")
-    os.environ["PLOTLY_RENDERER"] = "notebook"
-    try:
-        with owner_only_umask():
-            pm.execute_notebook(str(notebook_path()), str(executed), parameters=params, kernel_name="python3",
-                                progress_bar=False, request_save_on_cell_execute=False, log_output=False)
-    except pm.PapermillExecutionError as exc:
-        raise RenderError(f"La synthèse des remontées n'a pas pu être calculée : {exc.ename} : {exc.evalue}",
-                          ReasonCode.NOTEBOOK_EXECUTION) from exc
-    finally:
-        if env_before is None:
-            os.environ.pop("PLOTLY_RENDERER", None)
-        else:
-            os.environ["PLOTLY_RENDERER"] = env_before
-    nb = nbformat.read(str(executed), as_version=4)
-    exporter = HTMLExporter(template_name="lab")
-    exporter.exclude_input = True
-    exporter.exclude_input_prompt = True
-    exporter.exclude_output_prompt = True
-    body, _ = exporter.from_notebook_node(nb)
-    executed.unlink(missing_ok=True)
-    return body
+    with owner_only_umask():
+        nb = run_papermill(NOTEBOOK_KIND, params)
+    cases = RemonteesStore(Path(donnees)).cases(year=year, cour=cour)
+    demo = bool(cases["demo"].fillna(False).any()) if len(cases) else False
+    footer = f"{CONFIDENTIAL_NOTICE} Généré le {format_date(dt.date.today())} par cpc_toolkit."
+    return export_html(nb, f"{SUMMARY_TITLE} — {scope_label(year, cour)}", demo, footer)
 
 
 @dataclass(frozen=True)
@@ -409,3 +386,31 @@ def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):  # typ
                       xaxis={"tickformat": ",d", "dtick": 1 if len(df) and df[value].max() <= 10 else None},
                       template="simple_white")
     return fig
+
+
+def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: str):  # type: ignore[no-untyped-def]
+    """:func:`summary_figure` as an HTML fragment WITHOUT plotly.js (the report template inlines the
+    vendored bundle once), with a fixed ``div`` id (reproducible HTML)."""
+    import plotly.io as pio
+    from IPython.display import HTML
+
+    from cpc_toolkit.render.report import PLOTLY_CONFIG
+
+    body = pio.to_html(summary_figure(df, label, value, title), include_plotlyjs=False, full_html=False,
+                       div_id=div_id, config=PLOTLY_CONFIG)
+    return HTML(f'<div class="cpc-figure">{body}</div>')
+
+
+def summary_header(ctx: SummaryContext):  # type: ignore[no-untyped-def]
+    """Title block of the summary: confidentiality notice, demo warning, scope and destination."""
+    import html as _html
+
+    from IPython.display import HTML
+
+    demo = (f'<p style="background:#fff3cd;padding:4px;font-weight:bold">⚠ {_html.escape(demo_label())}</p>'
+            if ctx.demo else "")
+    return HTML(f'<p style="border:2px solid #9c0006;color:#9c0006;font-weight:bold;padding:4px">'
+                f'{_html.escape(CONFIDENTIAL_NOTICE)}</p>{demo}'
+                f'<h1>{_html.escape(SUMMARY_TITLE)}</h1>'
+                f'<p><strong>{_html.escape(ctx.title)}</strong> — destinataire : '
+                f'{_html.escape(ctx.config.service_destinataire)} ({_html.escape(ctx.config.destinataire)}).</p>')
