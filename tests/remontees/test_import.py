@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from cpc_toolkit.collect.archive import OUTCOME_LABELS, RECEIPT_COLUMNS, Archive
 from cpc_toolkit.errors import ReasonCode
 from cpc_toolkit.registers.remontees import workbook as wbk
 from cpc_toolkit.registers.remontees.importer import import_file, parse_workbook
@@ -73,8 +74,18 @@ def test_same_bytes_twice_is_a_noop(rstore, tmp_path, h):
     receipts = len(rstore.receipts())
     again = import_file(path, rstore, today=h.TODAY)
     assert again.outcome == "deja_importe" and again.version == 1
-    assert rstore.file_digest() == before
-    assert len(rstore.receipts()) == receipts
+    assert rstore.file_digest() == before  # nothing changed in the register…
+    rec = rstore.receipts()
+    assert len(rec) == receipts + 1  # …but the reception is recorded, like Collecte's
+    dup = rec.iloc[-1]
+    assert dup["outcome"] == "duplicate" and dup["sha256"] == again.sha256 and dup["file_name"] == "x.xlsx"
+    assert (dup["court_id"], int(dup["year"])) == ("ca-lyon", 2025)
+    assert dup["submission_id"] == rstore.submissions()["submission_id"].iloc[0]
+    assert (rstore.base / dup["archive_path"]).read_bytes() == path.read_bytes()
+    assert list(rec.columns) == RECEIPT_COLUMNS
+    full = Archive(rstore.base).receipt(dup["receipt_id"])
+    assert [p["reason"] for p in full["problems"]] == [ReasonCode.DUPLICATE_FILE.value]
+    assert OUTCOME_LABELS[dup["outcome"]] == "déjà reçu (sans effet)"
 
 
 def test_resubmission_supersedes_and_keeps_history(rstore, tmp_path, h):

@@ -473,7 +473,11 @@ def _frame(rows: list[dict[str, Any]], columns: list[str], cour: str, year: int)
 # ----------------------------------------------------------------------------- import
 def import_file(path: Path, store: RemonteesStore, today: dt.date | None = None, demo: bool = False,
                 data: bytes | None = None, file_name: str | None = None) -> ImportResult:
-    """Import one workbook into the confidential register (never raises on bad content)."""
+    """Import one workbook into the confidential register (never raises on bad content).
+
+    Order (Collecte's): archive the bytes durably → commit (manifest rename) → receipt. The same
+    bytes as a current version change nothing in the register and leave a ``duplicate`` receipt.
+    """
     path = Path(path)
     data = path.read_bytes() if data is None else data
     name = file_name or path.name
@@ -482,23 +486,56 @@ def import_file(path: Path, store: RemonteesStore, today: dt.date | None = None,
     known = store.known_current_shas()
     if sha in known:
         cour, year, version = known[sha]
-        return ImportResult(name, sha, "deja_importe", cour, year, version, 0, 0, ())
+        blob = store.keep(data, sha, name)
+        return _duplicate(store, name, data, sha, blob, now, cour, year, version, None)
     config = load_config(store.donnees)
     parsed = parse_workbook(data, name, today=today, config=config)
+    blob = store.keep(data, sha, name)
     if parsed.errors:
-        store.archive(data, sha, name, "rejected", now, {"n_errors": len(parsed.errors),
-                                                        "n_warnings": len(parsed.warnings)})
         report = write_error_report(store, data, name, parsed.problems)
+        store.write_receipt(_receipt(store, name, data, sha, blob, now, "rejected", parsed.cour_id, parsed.year,
+                                     None, parsed.problems, report))
         return ImportResult(name, sha, "refuse", parsed.cour_id, parsed.year, None, 0, 0,
                             tuple(parsed.problems), report)
     assert parsed.cour_id is not None and parsed.year is not None
     cases = parsed.cases.assign(demo=demo).astype({"demo": "boolean"})
-    store.archive(data, sha, name, "accepted", now, {"n_warnings": len(parsed.warnings),
-                                                    "court_id": parsed.cour_id, "year": parsed.year})
     commit = store.commit(parsed.cour_id, parsed.year, cases, parsed.events, sha, name,
                           n_warnings=len(parsed.warnings), demo=demo, received_at=now)
-    return ImportResult(name, sha, "deja_importe" if commit.noop else "accepte", parsed.cour_id, parsed.year,
-                        commit.version, len(cases), len(parsed.events), tuple(parsed.problems))
+    if commit.noop:  # the same bytes landed meanwhile (concurrent import)
+        return _duplicate(store, name, data, sha, blob, now, parsed.cour_id, parsed.year, commit.version,
+                          commit.submission_id)
+    store.write_receipt(_receipt(store, name, data, sha, blob, now, "accepted", parsed.cour_id, parsed.year,
+                                 commit.submission_id, parsed.problems, None))
+    return ImportResult(name, sha, "accepte", parsed.cour_id, parsed.year, commit.version, len(cases),
+                        len(parsed.events), tuple(parsed.problems))
+
+
+def _duplicate(store: RemonteesStore, name: str, data: bytes, sha: str, blob: Path, now: str, cour: str,
+               year: int, version: int, submission_id: str | None) -> ImportResult:
+    if submission_id is None:
+        subs = store.submissions(include_superseded=False)
+        hit = subs.loc[subs["sha256"] == sha, "submission_id"]
+        submission_id = str(hit.iloc[0]) if len(hit) else None
+    dup = Problem(file=name, level=WARNING, reason=ReasonCode.DUPLICATE_FILE, rule="fichier nouveau",
+                  message="Ce fichier (mêmes octets) a déjà été reçu : import sans effet.")
+    store.write_receipt(_receipt(store, name, data, sha, blob, now, "duplicate", cour, year, submission_id,
+                                 [dup], None))
+    return ImportResult(name, sha, "deja_importe", cour, year, version, 0, 0, ())
+
+
+def _receipt(store: RemonteesStore, name: str, data: bytes, sha: str, blob: Path, now: str, outcome: str,
+             cour: str | None, year: int | None, submission_id: str | None, problems: list[Problem],
+             report: Path | None) -> dict[str, Any]:
+    """One receipt in Collecte's format (:mod:`cpc_toolkit.collect.archive`), ``court_id`` = the cour."""
+    return {
+        "received_at": now, "file_name": name, "size": len(data), "sha256": sha, "outcome": outcome,
+        "court_id": cour, "year": year, "submission_id": submission_id,
+        "n_errors": sum(p.level == ERROR for p in problems), "n_warnings": sum(p.level == WARNING for p in problems),
+        "archive_path": str(blob.relative_to(store.base)),
+        "error_report": str(report) if report else None,
+        "problems": [{"level": x.level, "sheet": x.sheet, "cell": x.cell, "indicator": x.indicator, "value": x.value,
+                      "rule": x.rule, "message": x.message, "reason": x.reason.value} for x in problems],
+    }
 
 
 def write_error_report(store: RemonteesStore, data: bytes, file_name: str, problems: list[Problem],

@@ -12,8 +12,11 @@ Layout (every directory 0700, every file 0600)::
         erreurs/                      error reports of rejected workbooks
         .lock                         serialises writers
 
-An import writes new files then replaces ``manifest.json``; a crash leaves the previous manifest in
-force. Importing the bytes of the current version of a (cour, year) again is a no-op.
+An import archives the bytes, writes new table files, then replaces ``manifest.json`` (the commit
+point), then writes its receipt; a crash or ``kill -9`` before the rename leaves the previous manifest
+— and so the committed register — in force (unnamed table files it may leave are invisible and removed
+by the next commit). Importing the bytes of the current version of a (cour, year) again changes
+nothing in the register; it only leaves a ``duplicate`` receipt (Collecte's receipt format).
 """
 
 from __future__ import annotations
@@ -143,31 +146,43 @@ class RemonteesStore:
                 zip(subs["sha256"], subs["cour_id"], subs["year"], subs["version"], strict=True)}
 
     def file_digest(self) -> dict[str, bytes]:
-        """Bytes of every committed store file (manifest and tables; not the archive) — for tests."""
-        if not self.base.exists():
+        """Bytes of the committed register: ``manifest.json`` and every file it names (not the archive,
+        nor table files of an interrupted commit that no manifest names) — tests compare them."""
+        man = self.manifest()
+        if not man:
             return {}
-        return {p.name: p.read_bytes() for p in sorted(self.base.iterdir())
-                if p.is_file() and (p.suffix in (".json", ".parquet"))}
+        out = {self.manifest_path.name: self.manifest_path.read_bytes()}
+        for key, name in sorted(man.items()):
+            if key != "tag":
+                path = self.base / name
+                out[name] = path.read_bytes() if path.exists() else b"<absent>"
+        return out
 
     # ------------------------------------------------------------------ writes
-    def archive(self, data: bytes, sha256: str, file_name: str, outcome: str, received_at: str,
-                details: dict[str, Any] | None = None) -> Path:
-        """Keep the received bytes (once per sha256) and a receipt of this reception (Collecte's archive)."""
+    def keep(self, data: bytes, sha256: str, file_name: str) -> Path:
+        """Archive the received bytes, once per sha256, durably (before anything refers to them)."""
         from cpc_toolkit.collect.archive import Archive
         from cpc_toolkit.registers.remontees.secure import lock_down, owner_only_umask
 
         self.ensure()
-        arch = Archive(self.base)
         with owner_only_umask():
-            blob = arch.keep(data, file_name, sha256)
-            arch.write_receipts([{"received_at": received_at, "file_name": file_name, "size": len(data),
-                                 "sha256": sha256, "outcome": outcome, "archive_path": str(blob),
-                                 **(details or {})}])
+            blob = Archive(self.base).keep(data, file_name, sha256)
         lock_down(self.archive_dir)
         return blob
 
+    def write_receipt(self, receipt: dict[str, Any]) -> Path:
+        """Record one reception in Collecte's receipt format (``archive/recus/*.jsonl``, 0600)."""
+        from cpc_toolkit.collect.archive import Archive
+        from cpc_toolkit.registers.remontees.secure import lock_down, owner_only_umask
+
+        self.ensure()
+        with owner_only_umask():
+            path = Archive(self.base).write_receipts([receipt])
+        lock_down(self.archive_dir)
+        return path
+
     def receipts(self) -> pd.DataFrame:
-        """Every reception (accepted, rejected), oldest first."""
+        """Every reception (accepted, rejected, duplicate), oldest first."""
         from cpc_toolkit.collect.archive import Archive
 
         return Archive(self.base).receipts()
