@@ -36,7 +36,7 @@ def capture(data_dir: Path, out_dir: Path, work: Path) -> list[Path]:
                 page = browser.new_page(viewport={"width": 1280, "height": 1000}, device_scale_factor=1)
                 page.goto(srv.url + f"voila/render/tableau_de_bord_{level}.ipynb{query}", timeout=240_000)
                 page.wait_for_function(
-                    f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {N_CHARTS[level]}",
+                    f"document.querySelectorAll('.cpc-tableau .js-plotly-plot .main-svg').length >= {N_CHARTS[level]}",
                     timeout=240_000)
                 time.sleep(1.5)  # plotly transitions
                 height = page.evaluate("Math.max(document.body.scrollHeight, "

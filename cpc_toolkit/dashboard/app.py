@@ -29,6 +29,7 @@ import pandas as pd
 
 from cpc_toolkit import catalogue, compute, reference
 from cpc_toolkit.dashboard import export as exp
+from cpc_toolkit.dashboard.figwidget import ENV_SERVER, PREVIEW_BUNDLE_NAME
 from cpc_toolkit.dashboard.params import LEVELS, Selection, parse_query, query_string
 from cpc_toolkit.errors import CpcError, DashboardError, ReasonCode
 from cpc_toolkit.fr import format_number, format_value
@@ -158,19 +159,34 @@ class ChartPanel:
         self.box = w.VBox([self.heading, self.holder, self.table], layout=w.Layout(width="100%"))
         self.box.add_class(f"cpc-panel-{key}")
 
-    def show(self, fig: Any, table: pd.DataFrame, caption: str) -> None:
+    def show(self, fig: dict[str, Any], table: pd.DataFrame, caption: str) -> None:
+        """Draw a figure spec (``figures.<builder>.spec``: validated once, by the widget or the
+        ``go.Figure`` diffed against it, instead of twice)."""
+        import plotly.graph_objects as go
+
         from cpc_toolkit.dashboard.figwidget import figure_widget, sync_figure
 
-        fig.update_layout(width=None, autosize=True)
+        fig = {**fig, "layout": {**fig.get("layout", {}), "width": None, "autosize": True}}
         if self.figure is None:
             self.figure = figure_widget(fig)
             self.holder.children = (self.figure,)
         else:
-            sync_figure(self.figure, fig)
+            sync_figure(self.figure, go.Figure(fig))
         self.table.value = _details(f"Tableau des données — {caption}", _table(table, caption))
 
     def set_visible(self, visible: bool) -> None:
         self.box.layout.display = None if visible else "none"
+
+    def preview_json(self) -> str | None:
+        """The chart as plotly JSON for the static preview, or None (hidden, or a trace type the basic
+        plotly.js bundle cannot draw, such as the map)."""
+        from cpc_toolkit.dashboard.figwidget import PREVIEW_TRACE_TYPES
+
+        if self.figure is None or self.box.layout.display == "none":
+            return None
+        if not all(t.type in PREVIEW_TRACE_TYPES for t in self.figure.data):
+            return None
+        return str(self.figure.to_json())
 
 
 class HtmlPanel:
@@ -477,7 +493,7 @@ class Dashboard:
         from cpc_toolkit.render import figures
 
         s = self.state
-        fig = figures.france_map(self.data.res, s.annee, s.indicateur)
+        fig = figures.france_map.spec(self.data.res, s.annee, s.indicateur)
         first = panel.figure is None
         panel.show(fig, self._values(self.data.cours, s.annee, s.indicateur), "valeur par cour d'appel")
         if first:
@@ -499,11 +515,11 @@ class Dashboard:
 
         s = self.state
         if s.cour:
-            fig = figures.courts_bar(self.data.res, s.cour, s.annee, s.indicateur)
+            fig = figures.courts_bar.spec(self.data.res, s.cour, s.annee, s.indicateur)
             units = sorted(reference.courts_of_cour(s.cour), key=reference.court_name)
             caption = f"juridictions de la {reference.court_name(s.cour)}"
         else:
-            fig = figures.ranking(self.data.res, s.annee, s.indicateur, "cour")
+            fig = figures.ranking.spec(self.data.res, s.annee, s.indicateur, "cour")
             units = self.data.cours
             caption = "cours d'appel"
         panel.show(fig, self._values(units, s.annee, s.indicateur), caption)
@@ -513,7 +529,7 @@ class Dashboard:
 
         s = self.state
         unit = self.focus_unit()
-        fig = figures.trend(self.data.res, unit, s.indicateur, compare=True)
+        fig = figures.trend.spec(self.data.res, unit, s.indicateur, compare=True)
         units = [unit]
         if reference.level_of(unit) == "juridiction":
             units.append(reference.cour_of(unit))
@@ -537,7 +553,7 @@ class Dashboard:
             panel.set_visible(False)
             return
         panel.set_visible(True)
-        fig = figures.position_strip(self.data.res, s.juridiction, s.annee, s.indicateur)
+        fig = figures.position_strip.spec(self.data.res, s.juridiction, s.annee, s.indicateur)
         pos = compute.positions(self.data.res, s.juridiction, s.annee, [s.indicateur])
         ind = catalogue.get(s.indicateur)
         rows = [{"Groupe de comparaison": r.group_label,
@@ -552,7 +568,7 @@ class Dashboard:
         from cpc_toolkit.render import figures
 
         s = self.state
-        fig = figures.distribution(self.data.res, s.annee, s.indicateur, highlight=s.juridiction or None)
+        fig = figures.distribution.spec(self.data.res, s.annee, s.indicateur, highlight=s.juridiction or None)
         ind = catalogue.get(s.indicateur)
         res = self.data.res
         vals = res[(res["year"] == s.annee) & (res["indicator_id"] == s.indicateur)
@@ -636,6 +652,29 @@ class Dashboard:
             f'<a class="cpc-export-xlsx" download="{xlsx_name}" href="{xlsx_url}">Télécharger {xlsx_name} '
             f"(Excel)</a></p>")
 
+    def preview_html(self) -> str:
+        """Static first view, drawn by the page itself before any kernel connection.
+
+        The header and the charts the basic plotly.js bundle can draw, as plain HTML with their JSON
+        (served in the preheated page); the template hides it as soon as the first interactive chart
+        is drawn (CSS ``:has``). Hidden from assistive technologies: the widgets that follow carry the
+        same content, labelled controls and data tables.
+        """
+        charts = []
+        for k, panel in enumerate(p for p in self.panels.values() if isinstance(p, ChartPanel)):
+            spec = panel.preview_json()
+            if spec is None:
+                continue
+            spec = spec.replace("</", "<\\/")  # never closes the <script> element early
+            charts.append(f'<div class="cpc-apercu-bloc">{panel.heading.value}'
+                          f'<div class="cpc-apercu-graphique" id="cpc-apercu-{self.level}-{k}"></div>'
+                          f'<script type="application/json" class="cpc-apercu-spec">{spec}</script></div>')
+        if not charts:
+            return ""
+        return (f'<div class="cpc-apercu" aria-hidden="true">{self._header_html()}'
+                '<p class="cpc-aide">Chargement des graphiques interactifs et des filtres…</p>'
+                f"{''.join(charts)}<script>{_PREVIEW_JS}</script></div>")
+
     def close(self) -> None:
         """Close every widget of this dashboard (frees the kernel-side models)."""
         def close_tree(widget: Any) -> None:
@@ -649,6 +688,26 @@ class Dashboard:
         s = self.state
         return "?" + query_string(Selection(annee=s.annee, cour=s.cour or None, juridiction=s.juridiction or None,
                                             famille=s.famille, indicateur=s.indicateur))
+
+
+#: loads the basic plotly.js bundle once (template static folder) and draws the preview charts
+_PREVIEW_JS = """(function () {
+  var base = (document.body && document.body.dataset.baseUrl) || '/voila/';
+  function draw() {
+    document.querySelectorAll('.cpc-apercu-graphique').forEach(function (el) {
+      if (el.dataset.drawn) { return; }
+      el.dataset.drawn = '1';
+      var spec = JSON.parse(el.nextElementSibling.textContent);
+      window.Plotly.newPlot(el, spec.data, spec.layout, {staticPlot: true, responsive: true,
+                                                        displayModeBar: false});
+    });
+  }
+  if (window.Plotly) { draw(); return; }
+  var s = document.createElement('script');
+  s.src = base + 'templates/cpc/static/%s';
+  s.onload = draw;
+  document.head.appendChild(s);
+})();""".replace("%s", PREVIEW_BUNDLE_NAME)
 
 
 def _value(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> float:
@@ -728,6 +787,10 @@ def tableau_de_bord(level: str) -> Dashboard | None:
                     dash = None
             if dash is None:
                 dash = Dashboard(level, data, sel)
+            if os.environ.get(ENV_SERVER):  # the preview's plotly.js is served by cpc tableau-de-bord
+                preview = dash.preview_html()
+                if preview:
+                    display(HTML(preview))
             display(dash.root)
             return dash
     except Exception as exc:

@@ -12,15 +12,29 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
+
+# plotly's FigureWidget imports nbformat → jsonschema, whose format checkers import
+# ``rfc3987_syntax`` when installed: it compiles Lark grammars at import time (≈2.5 s of CPU per
+# dashboard kernel on 2 cores, more while the three pools preheat together). IRI format checking
+# is never used by a dashboard kernel, so the module is marked absent (jsonschema then simply
+# skips the "iri" checkers) unless something already imported it.
+if "jsonschema" not in sys.modules:
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 import plotly.graph_objects as go
 
-__all__ = ["BUNDLE_NAME", "ENV_SERVER", "copy_bundle", "figure_widget", "sync_figure"]
+__all__ = ["BUNDLE_NAME", "ENV_SERVER", "PREVIEW_BUNDLE_NAME", "PREVIEW_TRACE_TYPES", "copy_bundle", "figure_widget",
+           "sync_figure"]
 
 #: set by ``cpc tableau-de-bord`` in the kernels' environment
 ENV_SERVER = "CPC_TABLEAU_SERVEUR"
 BUNDLE_NAME = "plotly-widget.js"
+#: plotly.js *basic* bundle (1,2 Mo, vendored in cpc_toolkit/render/static/) drawing the static preview
+PREVIEW_BUNDLE_NAME = "plotly-basic.min.js"
+#: trace types the basic bundle draws (the others, e.g. the map, are left to the widgets)
+PREVIEW_TRACE_TYPES = frozenset({"scatter", "bar", "pie"})
 #: template name served by cpc tableau-de-bord (see server.py)
 TEMPLATE_NAME = "cpc"
 
@@ -46,14 +60,18 @@ def bundle_path() -> Path:
 
 
 def copy_bundle(static_dir: Path) -> Path:
-    """Copy plotly's widget bundle into a template ``static`` folder (a copy: Tornado refuses symlinks)."""
+    """Copy plotly's widget bundle (and the basic plotly.js of the static preview) into a template
+    ``static`` folder (copies: Tornado refuses symlinks)."""
+    from cpc_toolkit.render.html import plotly_js
+
     static_dir.mkdir(parents=True, exist_ok=True)
     target = static_dir / BUNDLE_NAME
     shutil.copyfile(bundle_path(), target)
+    (static_dir / PREVIEW_BUNDLE_NAME).write_text(plotly_js(), encoding="utf-8")
     return target
 
 
-def figure_widget(fig: go.Figure) -> go.FigureWidget:
+def figure_widget(fig: go.Figure | dict) -> go.FigureWidget:
     """A figure widget for ``fig``: the served variant under cpc tableau-de-bord, else plotly's own."""
     cls = ServedFigureWidget if os.environ.get(ENV_SERVER) else go.FigureWidget
     return cls(fig)

@@ -180,6 +180,9 @@ def voila_argv(opts: ServerOptions, served: Path, connection_root: Path | None =
         f"--VoilaConfiguration.preheat_kernel={opts.preheat and opts.pool_size > 0}",
         f"--VoilaConfiguration.default_pool_size={opts.pool_size}",
         f"--VoilaExecutor.cell_error_instruction={FRENCH_CELL_ERROR}",
+        # plotly's mimetype renderer eagerly loads its own 4.8 MB copy of plotly.js on every page;
+        # the dashboards only draw FigureWidgets (bundle served once, see figwidget.py)
+        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
         "--VoilaExecutor.timeout=120",
         "--HTMLExporter.language_code=fr",
         f"--MappingKernelManager.cull_idle_timeout={opts.cull_idle_seconds}",

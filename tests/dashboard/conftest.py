@@ -111,5 +111,6 @@ def open_dashboard(browser: object, url: str, n_charts: int = 1) -> tuple[object
     page.wait_for_selector(".cpc-tableau, .cpc-erreur", timeout=PAGE_TIMEOUT_MS)
     if n_charts:
         page.wait_for_function(
-            f"document.querySelectorAll('.js-plotly-plot .main-svg').length >= {n_charts}", timeout=PAGE_TIMEOUT_MS)
+            f"document.querySelectorAll('.cpc-tableau .js-plotly-plot .main-svg').length >= {n_charts}",
+            timeout=PAGE_TIMEOUT_MS)
     return page, console

@@ -30,6 +30,25 @@ def test_each_level_builds_and_flags_fictitious_data(data: DashboardData) -> Non
         dash.close()
 
 
+def test_static_preview_holds_the_visible_charts_in_order(data: DashboardData) -> None:
+    import json
+    import re
+
+    dash = build("national", "cour=ca-lyon", data)
+    try:
+        preview = dash.preview_html()
+        specs = [json.loads(m.replace("<\\/", "</")) for m in
+                 re.findall(r'<script type="application/json" class="cpc-apercu-spec">(.*?)</script>', preview, re.S)]
+        drawn = {t["type"] for spec in specs for t in spec["data"]}
+        assert "Données fictives" in preview and 'aria-hidden="true"' in preview
+        # carte, classement, évolution, répartition (the position panel is hidden without a juridiction)
+        assert len(specs) == 4 and drawn <= {"scatter", "bar", "pie"}  # drawable by the basic bundle
+        assert specs[1]["data"][0]["y"] == list(dash.panels["classement"].figure.data[0].y)  # Lyon's courts
+        assert "templates/cpc/static/plotly-basic.min.js" in preview
+    finally:
+        dash.close()
+
+
 def test_changing_the_cour_changes_the_plotted_courts(data: DashboardData) -> None:
     dash = build("national", "cour=ca-lyon", data)
     lyon = _bar_labels(dash)

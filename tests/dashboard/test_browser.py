@@ -62,9 +62,12 @@ def test_dashboard_loads_in_french_without_console_errors(server: DashboardServe
         assert page.evaluate("document.documentElement.lang") == "fr"  # type: ignore[attr-defined]
         for label in ("Année", "Famille", "Indicateur", "Juridiction"):
             assert page.get_by_label(label, exact=True).count() == 1, label  # type: ignore[attr-defined]
-        n_charts = page.eval_on_selector_all(".js-plotly-plot", "els => els.length")  # type: ignore[attr-defined]
+        n_charts = page.eval_on_selector_all(".cpc-tableau .js-plotly-plot", "els => els.length")  # type: ignore[attr-defined]
         n_tables = page.eval_on_selector_all("details.cpc-details table", "els => els.length")  # type: ignore[attr-defined]
         assert n_charts >= N_CHARTS[level] and n_tables >= n_charts  # a data table for each chart
+        # the static first view was drawn from the served basic bundle, then hidden by the widgets
+        assert page.eval_on_selector_all(".cpc-apercu .js-plotly-plot .main-svg", "els => els.length") >= 1  # type: ignore[attr-defined]
+        assert not page.is_visible(".cpc-apercu")  # type: ignore[attr-defined]
         assert "tableau_de_bord(niveau)" not in page.content()  # type: ignore[attr-defined]
         assert "Traceback" not in text
         assert console.errors == []

@@ -60,6 +60,7 @@ def test_voila_arguments_enforce_the_hardening() -> None:
         "--VoilaConfiguration.allow_template_override=NO", "--VoilaConfiguration.allow_theme_override=NO",
         "--Voila.ip=127.0.0.1", "--Voila.port=9001", "--Voila.port_retries=0",
         "--VoilaConfiguration.preheat_kernel=True", "--HTMLExporter.language_code=fr",
+        "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
     }
     assert expected <= set(argv)
     assert argv[0] == "/srv/tableaux"
@@ -92,6 +93,7 @@ def test_runtime_holds_only_the_dashboards_and_the_french_template(tmp_path: Pat
     tpl = rt["template"]
     assert json.loads((tpl / "conf.json").read_text())["base_template"] == "lab"
     assert (tpl / "static" / "plotly-widget.js").stat().st_size > 1_000_000
+    assert (tpl / "static" / "plotly-basic.min.js").read_text(encoding="utf-8").startswith("/**")
     assert "Chargement du tableau de bord" in (tpl / "spinner.macro.html.j2").read_text(encoding="utf-8")
 
 
