@@ -693,13 +693,18 @@ class Dashboard:
 #: loads the basic plotly.js bundle once (template static folder) and draws the preview charts
 _PREVIEW_JS = """(function () {
   var base = (document.body && document.body.dataset.baseUrl) || '/voila/';
-  function draw() {
-    document.querySelectorAll('.cpc-apercu-graphique').forEach(function (el) {
-      if (el.dataset.drawn) { return; }
-      el.dataset.drawn = '1';
-      var spec = JSON.parse(el.nextElementSibling.textContent);
-      window.Plotly.newPlot(el, spec.data, spec.layout, {staticPlot: true, responsive: true,
-                                                        displayModeBar: false});
+  // parsed with the page (template cpc): leave Voilà's hidden cell area to be seen at once
+  var me = document.currentScript, root = me && me.closest('.cpc-apercu');
+  var cells = document.getElementById('rendered_cells');
+  if (root && cells && cells.contains(root)) { cells.parentNode.insertBefore(root, cells); }
+  function draw() {  // one chart per task, so that each one is painted as soon as it is drawn
+    var el = document.querySelector('.cpc-apercu-graphique:not([data-drawn])');
+    if (!el) { return; }
+    el.dataset.drawn = '1';
+    var spec = JSON.parse(el.nextElementSibling.textContent);
+    window.Plotly.newPlot(el, spec.data, spec.layout, {staticPlot: true, responsive: true,
+                                                      displayModeBar: false}).then(function () {
+      setTimeout(draw, 0);
     });
   }
   if (window.Plotly) { draw(); return; }

@@ -68,6 +68,8 @@ def test_dashboard_loads_in_french_without_console_errors(server: DashboardServe
         # the static first view was drawn from the served basic bundle, then hidden by the widgets
         assert page.eval_on_selector_all(".cpc-apercu .js-plotly-plot .main-svg", "els => els.length") >= 1  # type: ignore[attr-defined]
         assert not page.is_visible(".cpc-apercu")  # type: ignore[attr-defined]
+        assert page.evaluate(  # type: ignore[attr-defined]
+            "!document.getElementById('rendered_cells').contains(document.querySelector('.cpc-apercu'))")
         assert "tableau_de_bord(niveau)" not in page.content()  # type: ignore[attr-defined]
         assert "Traceback" not in text
         assert console.errors == []
