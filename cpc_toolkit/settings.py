@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 DEFAULT_DATA_DIR = "donnees"
 DEFAULT_REPORTS_DIR = "reports"
@@ -25,3 +28,8 @@ def reports_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
         return Path(explicit)
     env = os.environ.get(ENV_REPORTS_DIR)
     return Path(env) if env else Path(DEFAULT_REPORTS_DIR)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML safely, with libyaml's C loader when available (≈ 10× faster than pure Python)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))

@@ -11,10 +11,10 @@ from importlib import resources
 from typing import Any
 
 import pandas as pd
-import yaml
 
 from cpc_toolkit.catalogue.expressions import Expression, parse
 from cpc_toolkit.errors import CatalogueError, ReasonCode
+from cpc_toolkit.settings import load_yaml
 
 __all__ = [
     "AGGREGATIONS",
@@ -132,7 +132,7 @@ def _expand(template: dict[str, Any], c: dict[str, str]) -> dict[str, Any]:
 @cache
 def _load() -> tuple[tuple[Family, ...], tuple[Indicator, ...], tuple[Check, ...], tuple[dict[str, str], ...]]:
     text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_text(encoding="utf-8")
-    raw = yaml.safe_load(text)
+    raw = load_yaml(text)
     fams = tuple(Family(**f) for f in raw["families"])
     fam_by_id = {f.id: f for f in fams}
     conts = tuple(raw["contentieux"])

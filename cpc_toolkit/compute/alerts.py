@@ -31,6 +31,7 @@ from cpc_toolkit.compute.compare import (
 )
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode, ValidationError
 from cpc_toolkit.fr import format_number, format_value
+from cpc_toolkit.settings import load_yaml
 
 CONDITIONS = {"inferieur": "inférieur au seuil", "superieur": "supérieur au seuil",
               "non": "réponse « non »", "manquant": "données manquantes"}
@@ -97,7 +98,7 @@ def _line_of(text: str, k: int) -> int | None:
 def _parse(text: str, source: str, base: dict[str, AlertRule] | None) -> list[AlertRule | dict[str, Any]]:
     """Parse one rules file; return AlertRule objects (complete rules) or partial overrides."""
     try:
-        raw = yaml.safe_load(text)
+        raw = load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise ValidationError(

@@ -16,7 +16,7 @@ import yaml
 
 from cpc_toolkit.compute import results
 from cpc_toolkit.errors import ReasonCode, RenderError
-from cpc_toolkit.settings import data_dir
+from cpc_toolkit.settings import data_dir, load_yaml
 from cpc_toolkit.store import Store
 
 __all__ = ["ReportData", "load"]
@@ -74,7 +74,7 @@ def _deadlines(root: Path) -> dict[int, dt.date]:
     if not path.exists():
         return {}
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        raw = load_yaml(path.read_text(encoding="utf-8")) or {}
         return {int(k): dt.date.fromisoformat(str(v)) for k, v in (raw.get("echeances") or {}).items()}
     except (ValueError, yaml.YAMLError, AttributeError) as exc:
         raise RenderError(f"Fichier « {path} » illisible (attendu : echeances: {{2025: 2026-03-31}}).",

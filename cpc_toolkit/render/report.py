@@ -23,7 +23,6 @@ from typing import Any
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
-import yaml
 
 from cpc_toolkit import __version__, catalogue, compute, reference
 from cpc_toolkit.demo import DEMO_LABEL
@@ -32,6 +31,7 @@ from cpc_toolkit.fr import format_date, format_number, format_signed, format_val
 from cpc_toolkit.render import figures
 from cpc_toolkit.render.data import ReportData, load
 from cpc_toolkit.render.tables import Table, heat_table_html, html_table, indicator_table, values_by_unit
+from cpc_toolkit.settings import load_yaml
 
 __all__ = ["KEY_INDICATORS", "ChefDeCourReport", "ClpcReport", "Html", "NationalReport", "chef_de_cour",
            "clpc", "national"]
@@ -77,7 +77,7 @@ def esc(text: object) -> str:
 @cache
 def prevention_actors() -> tuple[str, pd.DataFrame]:
     """The circulaire's annex: actors of the local prevention of companies' difficulties."""
-    raw = yaml.safe_load(resources.files("cpc_toolkit.render").joinpath("static", "acteurs_prevention.yaml")
+    raw = load_yaml(resources.files("cpc_toolkit.render").joinpath("static", "acteurs_prevention.yaml")
                          .read_text(encoding="utf-8"))
     df = pd.DataFrame(raw["acteurs"]).rename(columns={"acteur": "acteur", "role": "rôle", "base": "base légale"})
     return str(raw["source"]), df

@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from cpc_toolkit.errors import Location, ReasonCode, UsageError
+from cpc_toolkit.settings import load_yaml
 
 ENV_DESTINATION = "CPC_REMONTEES_DESTINATAIRE"
 USER_FILE = "remontees.yaml"
@@ -28,7 +29,7 @@ class RemonteesConfig:
 
 def _read_yaml(text: str, where: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text) or {}
     except yaml.YAMLError as exc:
         raise UsageError(f"Le fichier de réglages « {where} » est illisible : {exc}.", ReasonCode.USAGE,
                          Location(file=where)) from exc
