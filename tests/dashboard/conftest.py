@@ -2,86 +2,29 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
 import pytest
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-extensions", "--no-first-run"]
+from cpc_toolkit.dashboard import harness
+from cpc_toolkit.dashboard.harness import CHROMIUM, CHROMIUM_ARGS
+
 START_TIMEOUT_S = 180.0
 PAGE_TIMEOUT_MS = 120_000
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class DashboardServer:
-    url: str
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def log_text(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")
+DashboardServer = harness.RunningServer
 
 
 def start_server(data_dir: Path, reports: Path, log: Path, extra: tuple[str, ...] = ()) -> DashboardServer:
     """Start ``cpc tableau-de-bord`` on a free port and wait until its home page answers."""
-    port = free_port()
-    env = {**os.environ, "CPC_RAPPORTS": str(reports), "PYTHONWARNINGS": "ignore"}
-    env.pop("PLOTLY_RENDERER", None)
-    with open(log, "wb") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cpc_toolkit", "--donnees", str(data_dir), "tableau-de-bord",
-             "--port", str(port), *extra],
-            stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"le serveur s'est arrêté :\n{log.read_text(errors='replace')}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as resp:
-                if resp.status == 200:
-                    return DashboardServer(url=url, proc=proc, log=log)
-        except OSError:
-            time.sleep(0.5)
-    stop_server(proc)
-    raise RuntimeError(f"le serveur n'a pas répondu à temps :\n{log.read_text(errors='replace')}")
+    return harness.start(data_dir, log, reports=reports, extra=extra, timeout=START_TIMEOUT_S)
 
 
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    """SIGTERM the server (it shuts its kernels down), then kill any child left, by pid."""
-    try:
-        children = psutil.Process(proc.pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        children = []
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
-    for child in children:
-        try:
-            child.kill()
-        except psutil.NoSuchProcess:
-            pass
+def stop_server(srv: DashboardServer) -> None:
+    """SIGTERM the server (it shuts its kernels down), then kill any child left."""
+    harness.stop(srv)
 
 
 @pytest.fixture(scope="module")

@@ -32,7 +32,7 @@ def server(demo_store: Store, tmp_path_factory: pytest.TempPathFactory) -> Itera
     (reports / "2025" / "index.html").write_text("<html lang='fr'><body>Index des rapports</body></html>")
     srv = start_server(demo_store.root, reports, tmp_path_factory.mktemp("journal") / "serveur.log")
     yield srv
-    stop_server(srv.proc)
+    stop_server(srv)
 
 
 def _url(server: DashboardServer, level: str, query: str = "") -> str:

@@ -19,7 +19,7 @@ def broken_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dashboar
     srv = start_server(data, tmp_path_factory.mktemp("rapports"), tmp_path_factory.mktemp("j") / "serveur.log",
                        extra=("--noyaux-prechauffes", "0"))
     yield srv
-    stop_server(srv.proc)
+    stop_server(srv)
 
 
 def test_corrupt_data_shows_a_french_message_without_traceback(broken_server: DashboardServer,
