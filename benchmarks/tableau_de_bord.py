@@ -1,7 +1,10 @@
 """Speed of the dashboards (Playwright + Debian chromium, demo data).
 
 Prints, with the goals they are measured against (2 cores):
-- time from navigation to the first chart drawn, per dashboard (goal ≤ 4 s);
+- time from navigation to the first chart drawn, per dashboard (goal ≤ 4 s), measured once the
+  preheated kernel of the pool has finished executing the dashboard (the server is idle), plus —
+  reported without goal — the very first visit right after the server started, while every pool is
+  still preheating at once;
 - time from a filter change (cour) to the redrawn chart (goal ≤ 0,5 s);
 - resident memory per kernel.
 Baseline measured in the same run: a bare Voilà page with one plotly chart (plain ``voila``,
@@ -76,6 +79,33 @@ def wait_pools(srv: harness.RunningServer, n: int, timeout: float = 120.0) -> No
         time.sleep(0.5)
 
 
+def wait_idle(srv: harness.RunningServer, timeout: float = 90.0, threshold: float = 10.0) -> None:
+    """Wait until the server and its kernels use < ``threshold`` % CPU over one second.
+
+    Voilà logs a pool as filled when its kernel *starts*; the preheated kernel then still executes
+    the dashboard for a few seconds. A visit in that window measures preheating, not the page.
+    """
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        procs = [psutil.Process(srv.proc.pid), *harness._children(srv.proc.pid)]
+        for proc in procs:
+            try:
+                proc.cpu_percent(None)
+            except psutil.NoSuchProcess:
+                pass
+        time.sleep(1.0)
+        used = 0.0
+        for proc in procs:
+            try:
+                used += proc.cpu_percent(None)
+            except psutil.NoSuchProcess:
+                pass
+        if used < threshold:
+            return
+
+
 def filter_changes(browser, srv: harness.RunningServer, n: int) -> list[float]:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})
     page.goto(srv.url + "voila/render/tableau_de_bord_national.ipynb?cour=ca-lyon", timeout=180_000)
@@ -113,11 +143,13 @@ def main() -> int:
             base = baseline(browser, work)
             srv = harness.start(work / "donnees", work / "serveur.log", wait_pools=3)
             try:
+                startup = first_chart(browser, srv.url + "voila/render/tableau_de_bord_national.ipynb")
                 firsts: dict[str, list[float]] = {}
                 for level in ("national", "cour", "juridiction"):
                     firsts[level] = []
                     for _ in range(args.repetitions):
-                        wait_pools(srv, 3 + sum(len(v) for v in firsts.values()))
+                        wait_pools(srv, 4 + sum(len(v) for v in firsts.values()))
+                        wait_idle(srv)
                         firsts[level].append(first_chart(
                             browser, srv.url + f"voila/render/tableau_de_bord_{level}.ipynb"))
                 changes = filter_changes(browser, srv, 2 * args.repetitions + 2)
@@ -131,6 +163,9 @@ def main() -> int:
 
     print("Tableaux de bord — mesures (Chromium headless, données fictives)")
     print(f"  référence : page Voilà nue avec un graphique (noyau froid) : {s(base)} s")
+    print(f"  première visite juste après le démarrage du serveur (tous les noyaux en préchauffage), "
+          f"tableau national : {s(startup)} s (sans objectif) ; rapport à la référence : {s(startup / base)}")
+    print("  noyaux préchauffés prêts (serveur au repos avant chaque visite) :")
     for level, vals in firsts.items():
         med = statistics.median(vals)
         ok = "atteint" if med <= GOAL_FIRST_CHART_S else "NON atteint"
