@@ -30,7 +30,7 @@ from tqdm import tqdm
 
 from cpc_toolkit.collect.archive import Archive, display_name, sha256
 from cpc_toolkit.collect.checks import batch_problems
-from cpc_toolkit.collect.problems import Problem, write_error_report
+from cpc_toolkit.collect.problems import HasProblems, Problem, write_error_report
 from cpc_toolkit.collect.reader import ParsedFile, parse_workbook
 from cpc_toolkit.collect.safety import require_defusedxml
 from cpc_toolkit.errors import ReasonCode, UsageError
@@ -44,7 +44,7 @@ _IGNORED = re.compile(r"^(~\$|\.~lock|\.)")
 
 
 @dataclass(frozen=True)
-class FileOutcome:
+class FileOutcome(HasProblems):
     """What happened to one received file."""
 
     name: str
@@ -57,14 +57,6 @@ class FileOutcome:
     error_report: Path | None = None
     archive_path: Path | None = None
     receipt: Path | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
 
 def collect_paths(items: Iterable[str | os.PathLike[str]]) -> list[Path]:

@@ -25,8 +25,17 @@ from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode
 from cpc_toolkit.store import atomic_write_bytes
 
-__all__ = ["ERROR", "PROBLEM_COLUMNS", "PROBLEM_LABELS", "WARNING", "Problem", "error_report_bytes",
-           "problems_frame", "write_error_report"]
+__all__ = [
+    "ERROR",
+    "PROBLEM_COLUMNS",
+    "PROBLEM_LABELS",
+    "WARNING",
+    "HasProblems",
+    "Problem",
+    "error_report_bytes",
+    "problems_frame",
+    "write_error_report",
+]
 
 ERROR = "erreur"
 WARNING = "avertissement"
@@ -85,6 +94,20 @@ class Problem:
         what = f" [{self.indicator}]" if self.indicator else ""
         found = f" Valeur trouvée : « {self.value} »." if self.value != "" else ""
         return f"{self.level} — {where}{what} : {self.message}{found} [{self.reason.value}]"
+
+
+class HasProblems:
+    """Errors / warnings split of an object carrying ``problems`` (a parsed file, an import outcome)."""
+
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
 
 
 def show_value(value: object) -> str:

@@ -24,7 +24,7 @@ from openpyxl.utils.datetime import from_excel
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import layout
-from cpc_toolkit.collect.problems import ERROR, WARNING, Problem, show_value
+from cpc_toolkit.collect.problems import ERROR, WARNING, HasProblems, Problem, show_value
 from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
 from cpc_toolkit.errors import CpcError, ReasonCode
 from cpc_toolkit.fr import format_date, format_number
@@ -55,7 +55,7 @@ class RawCell:
 
 
 @dataclass(frozen=True)
-class ParsedFile:
+class ParsedFile(HasProblems):
     """What the reader made of one file (picklable: no openpyxl objects)."""
 
     name: str
@@ -67,14 +67,6 @@ class ParsedFile:
     values: tuple[tuple[str, float, str | None, str], ...] = ()
     # indicator id -> (sheet, A1 cell) of its value cell
     cells: dict[str, tuple[str, str]] = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
 
     @property
     def ok(self) -> bool:

@@ -11,15 +11,18 @@ from __future__ import annotations
 import functools
 import warnings
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.errors import ComputeError, ReasonCode
+
+T = TypeVar("T")
 
 SIZE_INDICATOR = "act_total_entrees"
 SIZE_LABELS = ("Q1 (plus petites)", "Q2 (petites à moyennes)", "Q3 (moyennes à grandes)",
@@ -74,15 +77,30 @@ class ResultsIndex:
         return self._wide[key]
 
 
-_INDEX: dict[int, tuple[weakref.ref, ResultsIndex]] = {}
+_FRAME_MEMO: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
+
+
+def frame_memo(res: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], T]) -> T:
+    """``build(res)``, computed once per results object and ``name``; dropped when ``res`` is freed.
+
+    Results frames are treated as immutable: every lookup structure derived from one (the engine's
+    index, the figures' index) is cached here, keyed by the object's identity.
+    """
+    key = (id(res), name)
+    hit = _FRAME_MEMO.get(key)
+    if hit is not None and hit[0]() is res:
+        return hit[1]
+    value = build(res)
+    _FRAME_MEMO[key] = (weakref.ref(res, functools.partial(_forget, key)), value)
+    return value
 
 
 def results_index(res: pd.DataFrame) -> ResultsIndex:
     """The cached :class:`ResultsIndex` of ``res`` (rebuilt if ``res`` is a new object)."""
-    key = id(res)
-    hit = _INDEX.get(key)
-    if hit is not None and hit[0]() is res:
-        return hit[1]
+    return frame_memo(res, "results_index", _build_results_index)
+
+
+def _build_results_index(res: pd.DataFrame) -> ResultsIndex:
     codes, uniques = pd.factorize(res["unit_id"], sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
@@ -111,15 +129,14 @@ def results_index(res: pd.DataFrame) -> ResultsIndex:
     idx = ResultsIndex(res=res, unit_rows=rows, years=years, ids=ids, col={k: j for j, k in enumerate(ids)},
                        keys=keyd, levels=levels, values=values, status=status,
                        n_reporting=n_rep)
-    _INDEX[key] = (weakref.ref(res, functools.partial(_forget, key)), idx)
     return idx
 
 
 def _forget(key: object, _ref: object) -> None:
-    """Drop a cached index when its results frame is garbage-collected (tolerates interpreter exit)."""
-    index = globals().get("_INDEX")
-    if index is not None:
-        index.pop(key, None)
+    """Drop a cached value when its results frame is garbage-collected (tolerates interpreter exit)."""
+    memo = globals().get("_FRAME_MEMO")
+    if memo is not None:
+        memo.pop(key, None)
 
 
 # --------------------------------------------------------------------------- helpers

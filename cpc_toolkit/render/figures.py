@@ -15,7 +15,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import weakref
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -177,17 +176,8 @@ class _Index:
                               txt["text"].astype(str).to_numpy(), strict=True))
 
 
-_INDEX: dict[int, tuple[weakref.ref, _Index]] = {}
-
-
 def _index(res: pd.DataFrame) -> _Index:
-    key = id(res)
-    hit = _INDEX.get(key)
-    if hit is not None and hit[0]() is res:
-        return hit[1]
-    idx = _Index(res)
-    _INDEX[key] = (weakref.ref(res, lambda _r, k=key: _INDEX.pop(k, None)), idx)
-    return idx
+    return compute.frame_memo(res, "figures", _Index)
 
 
 def _slice(res: pd.DataFrame, indicator_id: str, year: int | None = None,
