@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_modeles(args: argparse.Namespace) -> int:
-    if args.remontees:  # remontées d'information (DACS): generator owned by cpc_toolkit.registers.remontees
+    if args.remontees:  # remontées d'information (DACS): generator owned by cpc_toolkit.remontees
         from cpc_toolkit.cli.remontees import modele_from_modeles
 
         return modele_from_modeles(args)

@@ -63,7 +63,7 @@ def build_demo(store: Store, seed: int) -> None:
 
     write_demo_registers(store, seed)
     # remontées (confidential DACS register): keep LAST — it reads the demo procédures register
-    from cpc_toolkit.registers.remontees.demo import write_demo_register
+    from cpc_toolkit.remontees.demo import write_demo_register
 
     write_demo_register(store.root, seed)
 

@@ -73,7 +73,7 @@ def _help(p: argparse.ArgumentParser) -> int:
 
 
 def _store():  # type: ignore[no-untyped-def]
-    from cpc_toolkit.registers.remontees.store import RemonteesStore
+    from cpc_toolkit.remontees.store import RemonteesStore
 
     return RemonteesStore(data_dir())
 
@@ -87,8 +87,8 @@ def _check_cour(cour: str | None) -> None:
 
 
 def run_modele(args: argparse.Namespace) -> int:
-    from cpc_toolkit.registers.remontees.secure import owner_only_umask
-    from cpc_toolkit.registers.remontees.workbook import write_workbook
+    from cpc_toolkit.remontees.secure import owner_only_umask
+    from cpc_toolkit.remontees.workbook import write_workbook
 
     _check_cour(args.cour)
     with owner_only_umask():
@@ -108,8 +108,8 @@ def modele_from_modeles(args: argparse.Namespace) -> int:
 def run_importer(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from cpc_toolkit.registers.remontees.importer import import_file
-    from cpc_toolkit.registers.remontees.secure import owner_only_umask
+    from cpc_toolkit.remontees.importer import import_file
+    from cpc_toolkit.remontees.secure import owner_only_umask
 
     store = _store()
     rejected = 0
@@ -138,7 +138,7 @@ def run_importer(args: argparse.Namespace) -> int:
 
 
 def run_candidats(args: argparse.Namespace) -> int:
-    from cpc_toolkit.registers.remontees.candidates import candidates_for, candidates_table
+    from cpc_toolkit.remontees.candidates import candidates_for, candidates_table
 
     _check_cour(args.cour)
     df = candidates_for(data_dir(), year=args.annee, cour=args.cour)
@@ -152,8 +152,8 @@ def run_candidats(args: argparse.Namespace) -> int:
 
 
 def run_fiches(args: argparse.Namespace) -> int:
-    from cpc_toolkit.registers.remontees.outputs import build_outputs
-    from cpc_toolkit.registers.remontees.secure import owner_only_umask
+    from cpc_toolkit.remontees.outputs import build_outputs
+    from cpc_toolkit.remontees.secure import owner_only_umask
 
     _check_cour(args.cour)
     store = _store()
@@ -173,7 +173,7 @@ def run_fiches(args: argparse.Namespace) -> int:
 
 
 def run_registre(args: argparse.Namespace) -> int:
-    from cpc_toolkit.registers.remontees.model import PROCEDURE_TYPES, STATUSES, criteria_labels
+    from cpc_toolkit.remontees.model import PROCEDURE_TYPES, STATUSES, criteria_labels
 
     _check_cour(args.cour)
     cases = _store().cases(year=args.annee, cour=args.cour)

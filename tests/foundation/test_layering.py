@@ -1,6 +1,6 @@
 """Dependencies flow one way: a stage never imports a later stage.
 
-The confidential DACS channel (``registers/remontees``) is its own stage, downstream of rendering
+The confidential DACS channel (``remontees``) is its own stage, downstream of rendering
 (it renders the DACS fiches) and upstream of nothing that the public outputs use.
 """
 
@@ -31,10 +31,7 @@ def _imported_stages(path: Path) -> set[str]:
 
 
 def _stage_of_module(name: str) -> str:
-    parts = name.split(".")
-    if parts[1:3] == ["registers", "remontees"]:
-        return "remontees"
-    return parts[1]
+    return name.split(".")[1]
 
 
 def test_every_stage_is_known_and_imports_only_earlier_stages():
@@ -44,7 +41,7 @@ def test_every_stage_is_known_and_imports_only_earlier_stages():
     violations = []
     for path in files:
         rel = path.relative_to(PACKAGE).parts
-        stage = "remontees" if rel[:2] == ("registers", "remontees") else rel[0].removesuffix(".py")
+        stage = rel[0].removesuffix(".py")
         if stage in ("__init__", "__main__"):
             continue
         assert stage in RANK, f"étape inconnue : {stage} ({path})"
@@ -60,6 +57,6 @@ def test_reports_and_public_dashboards_never_import_the_confidential_register():
     scanned = 0
     for stage in ("render", "dashboard", "compute", "collect"):
         for path in (PACKAGE / stage).rglob("*.py"):
-            assert "registers.remontees" not in path.read_text(encoding="utf-8"), path
+            assert "cpc_toolkit.remontees" not in path.read_text(encoding="utf-8"), path
             scanned += 1
     assert scanned > 20

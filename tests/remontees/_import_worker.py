@@ -33,8 +33,8 @@ def main() -> int:
                 os.kill(os.getpid(), signal.SIGKILL)
 
         os.replace = replace  # type: ignore[assignment]
-    from cpc_toolkit.registers.remontees.importer import import_file
-    from cpc_toolkit.registers.remontees.store import RemonteesStore
+    from cpc_toolkit.remontees.importer import import_file
+    from cpc_toolkit.remontees.store import RemonteesStore
 
     res = import_file(file, RemonteesStore(donnees), today=dt.date(2026, 6, 30))
     print(res.outcome, res.cour_id, res.year, res.version)

@@ -10,8 +10,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from cpc_toolkit.registers.remontees import workbook as wbk
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees import workbook as wbk
+from cpc_toolkit.remontees.store import RemonteesStore
 
 TODAY = dt.date(2026, 6, 30)
 PLANTED_NAME = "Zorglub Hyperfréquences Souveraines"

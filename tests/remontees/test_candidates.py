@@ -10,10 +10,10 @@ import pytest
 
 from cpc_toolkit.cli.main import main
 from cpc_toolkit.registers.importer import import_register
-from cpc_toolkit.registers.remontees.candidates import candidates, candidates_for
-from cpc_toolkit.registers.remontees.demo import write_demo_register
-from cpc_toolkit.registers.remontees.importer import import_file
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.candidates import candidates, candidates_for
+from cpc_toolkit.remontees.demo import write_demo_register
+from cpc_toolkit.remontees.importer import import_file
+from cpc_toolkit.remontees.store import RemonteesStore
 from cpc_toolkit.store import Store
 
 PROCEDURES = """identifiant,juridiction,type_procedure,date_ouverture,salaries,strategique,denomination,siren,secteur_naf,forme_debiteur

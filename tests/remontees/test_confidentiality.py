@@ -13,19 +13,19 @@ import re
 from pathlib import Path
 
 from cpc_toolkit.cli.main import main
-from cpc_toolkit.registers.remontees.importer import import_file
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.importer import import_file
+from cpc_toolkit.remontees.store import RemonteesStore
 
 REPO = Path(__file__).resolve().parents[2]
 PKG = REPO / "cpc_toolkit"
 # the only modules allowed to touch the confidential channel
 ALLOWED = {
-    "cpc_toolkit/registers/remontees",  # the channel itself
+    "cpc_toolkit/remontees",  # the channel itself
     "cpc_toolkit/cli/remontees.py",  # `cpc remontees`
     "cpc_toolkit/cli/collecte.py",  # `cpc modeles --remontees` (blank workbook only)
     "cpc_toolkit/cli/demo.py",  # demo step
 }
-FORBIDDEN = re.compile(r"registers\.remontees|registers import remontees")
+FORBIDDEN = re.compile(r"cpc_toolkit\.remontees|cpc_toolkit import remontees")
 CONFIDENTIAL_PATH = re.compile(r"^(?:.*[/\\])?confidentiel(?:[/\\].*)?$")
 
 
@@ -47,7 +47,7 @@ def test_no_non_dacs_module_reads_the_confidential_register():
                 names = [a.name for a in node.names]
             elif isinstance(node, ast.ImportFrom) and node.module:
                 names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-            if any("registers.remontees" in n or n.endswith("registers.remontees") for n in names):
+            if any(n == "cpc_toolkit.remontees" or n.startswith("cpc_toolkit.remontees.") for n in names):
                 offenders.append(f"{path.relative_to(REPO)}: import {names}")
             if isinstance(node, ast.Constant) and isinstance(node.value, str) and \
                     CONFIDENTIAL_PATH.match(node.value.strip()):

@@ -13,8 +13,8 @@ import pytest
 
 from cpc_toolkit.collect.archive import OUTCOME_LABELS, RECEIPT_COLUMNS, Archive
 from cpc_toolkit.errors import ReasonCode
-from cpc_toolkit.registers.remontees import workbook as wbk
-from cpc_toolkit.registers.remontees.importer import import_file, parse_workbook
+from cpc_toolkit.remontees import workbook as wbk
+from cpc_toolkit.remontees.importer import import_file, parse_workbook
 
 
 def _modes(root: Path) -> list[tuple[str, str]]:

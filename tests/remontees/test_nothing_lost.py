@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cpc_toolkit.registers.remontees.importer import import_file
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.importer import import_file
+from cpc_toolkit.remontees.store import RemonteesStore
 
 WORKER = Path(__file__).with_name("_import_worker.py")
 MAX_POINTS = 9  # more than the os.replace calls of one import (archive, 3 tables, manifest, receipt)

@@ -10,10 +10,10 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from cpc_toolkit.registers.remontees.config import ENV_DESTINATION, load_config
-from cpc_toolkit.registers.remontees.importer import import_file
-from cpc_toolkit.registers.remontees.outputs import build_outputs, fiche_html, summary_tables
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.config import ENV_DESTINATION, load_config
+from cpc_toolkit.remontees.importer import import_file
+from cpc_toolkit.remontees.outputs import build_outputs, fiche_html, summary_tables
+from cpc_toolkit.remontees.store import RemonteesStore
 
 HOSTILE = "<script>alert('x')</script>"
 
@@ -25,7 +25,7 @@ def built(tmp_path_factory):
     import pathlib
     from types import SimpleNamespace
 
-    from cpc_toolkit.registers.remontees.secure import owner_only_umask
+    from cpc_toolkit.remontees.secure import owner_only_umask
     spec = importlib.util.spec_from_file_location("rem_conftest", pathlib.Path(__file__).with_name("conftest.py"))
     cf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cf)

@@ -24,8 +24,8 @@ from jinja2 import Environment, StrictUndefined, select_autoescape
 from cpc_toolkit import reference
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.fr import MONTHS, format_date, format_number
-from cpc_toolkit.registers.remontees.config import RemonteesConfig, load_config
-from cpc_toolkit.registers.remontees.model import (
+from cpc_toolkit.remontees.config import RemonteesConfig, load_config
+from cpc_toolkit.remontees.model import (
     CASE_FIELDS,
     CRITERIA,
     EVENT_TYPES,
@@ -34,7 +34,7 @@ from cpc_toolkit.registers.remontees.model import (
     criteria_labels,
     naf_section,
 )
-from cpc_toolkit.registers.remontees.secure import (
+from cpc_toolkit.remontees.secure import (
     FILE_MODE,
     confidential_root,
     lock_down,
@@ -42,7 +42,7 @@ from cpc_toolkit.registers.remontees.secure import (
     secure_dir,
     write_secret,
 )
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.store import RemonteesStore
 
 NOTEBOOK_KIND = "remontees"  # cpc_toolkit.render.notebook.KINDS → notebooks/rapport_remontees.ipynb
 SUMMARY_TITLE = "Synthèse des remontées d'information à la DACS"
@@ -206,7 +206,7 @@ def _env() -> Environment:
 
 
 def _template(name: str) -> str:
-    return resources.files("cpc_toolkit.registers.remontees").joinpath("templates", name).read_text("utf-8")
+    return resources.files("cpc_toolkit.remontees").joinpath("templates", name).read_text("utf-8")
 
 
 def _nz(v: Any) -> Any:

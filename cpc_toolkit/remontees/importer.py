@@ -23,9 +23,9 @@ from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.errors import ReasonCode
 from cpc_toolkit.fr import format_number
-from cpc_toolkit.registers.remontees import workbook as wbk
-from cpc_toolkit.registers.remontees.config import RemonteesConfig, load_config
-from cpc_toolkit.registers.remontees.model import (
+from cpc_toolkit.remontees import workbook as wbk
+from cpc_toolkit.remontees.config import RemonteesConfig, load_config
+from cpc_toolkit.remontees.model import (
     CASE_COLUMNS,
     CASE_FIELDS,
     COLLECTIVE_TYPES,
@@ -49,8 +49,8 @@ from cpc_toolkit.registers.remontees.model import (
     parse_date,
     siren_problem,
 )
-from cpc_toolkit.registers.remontees.secure import write_secret
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.secure import write_secret
+from cpc_toolkit.remontees.store import RemonteesStore
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024

@@ -41,7 +41,7 @@ def _read_yaml(text: str, where: str) -> dict[str, Any]:
 
 def load_config(root: Path | None = None) -> RemonteesConfig:
     """Package defaults < ``<root>/remontees.yaml`` < ``$CPC_REMONTEES_DESTINATAIRE``."""
-    text = resources.files("cpc_toolkit.registers.remontees").joinpath("remontees.yaml").read_text("utf-8")
+    text = resources.files("cpc_toolkit.remontees").joinpath("remontees.yaml").read_text("utf-8")
     data = _read_yaml(text, "remontees.yaml (paquet)")
     if root is not None:
         user = Path(root) / USER_FILE

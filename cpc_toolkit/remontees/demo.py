@@ -17,17 +17,17 @@ import numpy as np
 import pandas as pd
 from stdnum import luhn
 
-from cpc_toolkit.registers.remontees import workbook as wbk
-from cpc_toolkit.registers.remontees.config import load_config
-from cpc_toolkit.registers.remontees.importer import ImportResult, import_file
-from cpc_toolkit.registers.remontees.model import (
+from cpc_toolkit.remontees import workbook as wbk
+from cpc_toolkit.remontees.config import load_config
+from cpc_toolkit.remontees.importer import ImportResult, import_file
+from cpc_toolkit.remontees.model import (
     CASE_FIELDS,
     EVENT_FIELDS,
     EVENT_TYPES,
     PROCEDURE_TYPES,
     STATUSES,
 )
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.store import RemonteesStore
 
 MAX_SIGNALLED = 10
 EXTRA_CASES: tuple[dict[str, Any], ...] = (
@@ -130,7 +130,7 @@ def reset_demo_register(store: RemonteesStore) -> None:
     import shutil
 
     from cpc_toolkit.errors import ReasonCode, UsageError
-    from cpc_toolkit.registers.remontees.outputs import outputs_root
+    from cpc_toolkit.remontees.outputs import outputs_root
 
     if store.exists():
         subs = store.submissions()

@@ -33,8 +33,8 @@ import pandas as pd
 from filelock import FileLock
 
 from cpc_toolkit.errors import ReasonCode, StoreError
-from cpc_toolkit.registers.remontees.model import CASE_COLUMNS, EVENT_COLUMNS
-from cpc_toolkit.registers.remontees.secure import (
+from cpc_toolkit.remontees.model import CASE_COLUMNS, EVENT_COLUMNS
+from cpc_toolkit.remontees.secure import (
     FILE_MODE,
     confidential_root,
     secure_dir,
@@ -162,7 +162,7 @@ class RemonteesStore:
     def keep(self, data: bytes, sha256: str, file_name: str) -> Path:
         """Archive the received bytes, once per sha256, durably (before anything refers to them)."""
         from cpc_toolkit.collect.archive import Archive
-        from cpc_toolkit.registers.remontees.secure import lock_down, owner_only_umask
+        from cpc_toolkit.remontees.secure import lock_down, owner_only_umask
 
         self.ensure()
         with owner_only_umask():
@@ -173,7 +173,7 @@ class RemonteesStore:
     def write_receipt(self, receipt: dict[str, Any]) -> Path:
         """Record one reception in Collecte's receipt format (``archive/recus/*.jsonl``, 0600)."""
         from cpc_toolkit.collect.archive import Archive
-        from cpc_toolkit.registers.remontees.secure import lock_down, owner_only_umask
+        from cpc_toolkit.remontees.secure import lock_down, owner_only_umask
 
         self.ensure()
         with owner_only_umask():

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from cpc_toolkit.registers.remontees.model import PROCEDURE_TYPES
-from cpc_toolkit.registers.remontees.store import RemonteesStore
+from cpc_toolkit.remontees.model import PROCEDURE_TYPES
+from cpc_toolkit.remontees.store import RemonteesStore
 
 CANDIDATE_COLUMNS = ["cour_id", "court_id", "identifiant", "denomination", "siren", "type_procedure",
                      "date_ouverture", "salaries", "secteur_naf", "motif"]

@@ -19,8 +19,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cpc_toolkit import reference
-from cpc_toolkit.registers.remontees.config import RemonteesConfig, load_config
-from cpc_toolkit.registers.remontees.model import (
+from cpc_toolkit.remontees.config import RemonteesConfig, load_config
+from cpc_toolkit.remontees.model import (
     CASE_FIELDS,
     EVENT_FIELDS,
     NO,
@@ -82,7 +82,7 @@ def build_workbook(cour: str, year: int, config: RemonteesConfig | None = None) 
 
 def write_workbook(cour: str, year: int, folder: Path, config: RemonteesConfig | None = None) -> Path:
     """Write the workbook into ``folder`` (owner-only file) and return its path."""
-    from cpc_toolkit.registers.remontees.secure import write_secret
+    from cpc_toolkit.remontees.secure import write_secret
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -144,7 +144,7 @@ def _readme(wb: Workbook, ws, cour: str, year: int, config: RemonteesConfig) -> 
 
 def _lists(ws, cour: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """Drop-down sources; returns field kind / id → absolute range."""
-    from cpc_toolkit.registers.remontees.model import EVENT_TYPES, PROCEDURE_TYPES, STATUSES
+    from cpc_toolkit.remontees.model import EVENT_TYPES, PROCEDURE_TYPES, STATUSES
 
     columns = {
         "court": [c for c, _ in seized_courts(cour)],
