@@ -50,8 +50,9 @@ from cpc_toolkit.registers.io import RawTable, RegisterProblem
 from cpc_toolkit.registers.schema import MESURES
 
 FORMATS = ("natif", "emjpm")
-ATTRIBUTION = ("Schéma « Mesure de protection » et liste des tribunaux (SIRET) d'e-MJPM : "
-               "SocialGouv/schema-pjm (Incubateur des ministères sociaux), Licence Ouverte Etalab 2.0.")
+ATTRIBUTION = ("Schéma « Mesure de protection » et liste des tribunaux (SIRET) d'e-MJPM : dépôt "
+               "SocialGouv/schema-pjm (Incubateur des ministères sociaux ; schéma sous Licence Ouverte Etalab 2.0, "
+               "dépôt sous licence ISC).")
 
 # e-MJPM code lists (schema-pjm: nature-mesure.csv, resultat-revision-mesure.csv, mesure_protection.json)
 NATURES = {
