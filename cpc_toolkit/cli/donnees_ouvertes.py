@@ -14,7 +14,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                     "LISEZMOI. Seuls les résultats agrégés y entrent ; aucune donnée individuelle.")
     p.add_argument("--annee", type=int, required=True, metavar="AAAA", help="année publiée")
     p.add_argument("--sortie", required=True, metavar="DOSSIER", help="dossier où écrire le jeu (créé au besoin)")
-    p.add_argument("--separateur", choices=(",", ";"), default=",", help="séparateur des CSV (défaut « , »)")
+    p.add_argument("--separateur", choices=(",", ";"), default=",", metavar="CAR",
+                   help="séparateur des CSV : « , » (défaut) ou « ; »")
     p.set_defaults(func=run)
 
 

@@ -215,6 +215,9 @@ def test_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.Cap
     out = capsys.readouterr()
     assert code == 0, out.err
     assert "44 ligne(s)" in out.out and "durées légales maximales" in out.out
+    code = main(["--donnees", str(root), "registre", "importer", "--type", "mesures", "--format", "emjpm",
+                 "--annee", str(YEAR), str(src)])
+    assert code == 0 and "déjà importé" in capsys.readouterr().out  # same bytes twice: nothing to do
     code = main(["--donnees", str(root), "registre", "importer", "--type", "procedures", "--format", "emjpm",
                  str(src)])
     err = capsys.readouterr().err
