@@ -4,7 +4,30 @@ Stage order: … → render → publish → remontees → dashboard → cli. It 
 engine results, the catalogue and the reference data.
 """
 
-from cpc_toolkit.publish.digest import changed_figures, data_digest, figures_snapshot
+from cpc_toolkit.publish.digest import (
+    catalogue_version,
+    changed_figures,
+    data_digest,
+    figures_snapshot,
+    load_snapshot,
+    resubmissions_between,
+    save_snapshot,
+    stamp,
+    stamp_text,
+)
 from cpc_toolkit.publish.opendata import BundleResult, build_bundle, level_table
 
-__all__ = ["BundleResult", "build_bundle", "changed_figures", "data_digest", "figures_snapshot", "level_table"]
+__all__ = [
+    "BundleResult",
+    "build_bundle",
+    "catalogue_version",
+    "changed_figures",
+    "data_digest",
+    "figures_snapshot",
+    "level_table",
+    "load_snapshot",
+    "resubmissions_between",
+    "save_snapshot",
+    "stamp",
+    "stamp_text",
+]

@@ -4,6 +4,8 @@
   in a canonical order, from the engine results;
 * :func:`data_digest` — a short digest of those figures (same figures → same digest, whatever the
   store's history), printed in every document and in the open-data bundle;
+* :func:`stamp` / :func:`stamp_text` — the reproducibility stamp of a document: tool version, catalogue
+  version, data digest, build date (French sentence for the footer);
 * :func:`save_snapshot` / :func:`load_snapshot` — the published figures of a campaign (its manifest);
 * :func:`changed_figures` — the figures that differ between two snapshots (a previous publication
   and now), with the resubmissions that explain them (:func:`resubmissions_between`).
@@ -13,16 +15,21 @@ Pure functions over DataFrames (inputs never mutated), except the two file helpe
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import json
 from collections.abc import Iterable
+from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from cpc_toolkit import __version__
+from cpc_toolkit.fr import format_date
+from cpc_toolkit.settings import load_yaml
 from cpc_toolkit.store import atomic_write_bytes
 
 SNAPSHOT_COLUMNS = ["unit_id", "year", "indicator_id", "value", "text", "status", "n_reporting", "n_expected"]
@@ -53,6 +60,28 @@ def data_digest(res: pd.DataFrame, year: int | Iterable[int] | None = None,
     snap = figures_snapshot(res, year, unit_ids)
     text = snap.to_csv(index=False, lineterminator="\n", float_format="%.9g", na_rep="")
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
+
+
+@cache
+def catalogue_version() -> str:
+    """Version of the indicator catalogue: its declared ``version`` and a digest of the file (« 1-3f9a0c2e »)."""
+    data = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_bytes()
+    declared = load_yaml(data.decode("utf-8")).get("version", "?")
+    return f"{declared}-{hashlib.sha256(data).hexdigest()[:8]}"
+
+
+def stamp(res: pd.DataFrame, year: int | Iterable[int] | None = None, unit_ids: Iterable[str] | None = None,
+          built: dt.date | None = None) -> dict[str, str]:
+    """Reproducibility stamp of a document built from these figures."""
+    return {"version_outil": __version__, "version_catalogue": catalogue_version(),
+            "empreinte_donnees": data_digest(res, year, unit_ids),
+            "date_construction": (built or dt.date.today()).isoformat()}
+
+
+def stamp_text(st: dict[str, str]) -> str:
+    """The stamp as one French sentence (report footer, index)."""
+    return (f"cpc_toolkit {st['version_outil']} — catalogue {st['version_catalogue']} — données "
+            f"{st['empreinte_donnees']} — construit le {format_date(st['date_construction'])}")
 
 
 def save_snapshot(res: pd.DataFrame, year: int, path: str | Path, store_tag: str = "",

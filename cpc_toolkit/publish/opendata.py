@@ -25,7 +25,7 @@ from cpc_toolkit import __version__, catalogue, reference
 from cpc_toolkit.compute import display_unit, results
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, UsageError
-from cpc_toolkit.publish.digest import data_digest
+from cpc_toolkit.publish.digest import catalogue_version, data_digest
 from cpc_toolkit.store import Store, atomic_write_bytes
 
 LEVELS = {
@@ -281,6 +281,7 @@ def build_bundle(store: Store, year: int, folder: str | Path, sep: str = ",",
         "language": "fr",
         "cpc:donnees_fictives": demo,
         "cpc:version_outil": __version__,
+        "cpc:version_catalogue": catalogue_version(),
         "cpc:etat_donnees": str(store.manifest().get("tag", "")),
         "cpc:empreinte_donnees": out.digest,
         "resources": resources,
@@ -304,7 +305,8 @@ def _lisezmoi(out: BundleResult, tables: dict[str, pd.DataFrame], sep: str, toda
         lines += [f"> **{DEMO_LABEL}.** Jeu construit à partir des données de démonstration synthétiques ; chaque "
                   "ligne des tables porte la colonne « avertissement ».", ""]
     lines += [
-        f"Produit le {format_date(today)} par cpc_toolkit {__version__} (empreinte des données : `{out.digest}`).",
+        f"Produit le {format_date(today)} par cpc_toolkit {__version__} (catalogue {catalogue_version()} ; "
+        f"empreinte des données : `{out.digest}`).",
         "",
         "## Contenu",
         "",

@@ -12,7 +12,7 @@ import pandas as pd
 from cpc_toolkit import catalogue
 from cpc_toolkit.compute import results
 from cpc_toolkit.publish import changed_figures, data_digest, figures_snapshot
-from cpc_toolkit.publish.digest import load_snapshot, resubmissions_between, save_snapshot
+from cpc_toolkit.publish.digest import load_snapshot, resubmissions_between, save_snapshot, stamp, stamp_text
 from cpc_toolkit.store import Store, SubmissionRecord
 
 YEAR = 2025
@@ -77,3 +77,11 @@ def test_digest_is_stable_and_order_free(demo_results: pd.DataFrame) -> None:
     assert data_digest(shuffled, YEAR, ["ca-lyon", "tj-lyon"]) == d1
     assert len(d1) == 12 and data_digest(demo_results, YEAR - 1, ["tj-lyon", "ca-lyon"]) != d1
     assert changed_figures(demo_results, shuffled).empty
+
+
+def test_stamp(demo_results: pd.DataFrame) -> None:
+    st = stamp(demo_results, YEAR, ["tj-lyon"], built=dt.date(2026, 1, 31))
+    assert st["empreinte_donnees"] == data_digest(demo_results, YEAR, ["tj-lyon"])
+    assert st["version_catalogue"].startswith("1-") and len(st["version_catalogue"]) == 10
+    text = stamp_text(st)
+    assert "construit le 31 janvier 2026" in text and st["empreinte_donnees"] in text and "cpc_toolkit" in text
