@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "cpc_toolkit.cli.collecte",
     "cpc_toolkit.cli.registres",
     "cpc_toolkit.cli.rapports",
+    "cpc_toolkit.cli.donnees_ouvertes",
     "cpc_toolkit.cli.tableau",
     "cpc_toolkit.cli.remontees",
 )

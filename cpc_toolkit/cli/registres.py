@@ -49,7 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                                     "enregistre. Un fichier déjà importé n'est pas réimporté.")
     imp.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre",
                      help="nature du registre")
-    imp.add_argument("fichier", metavar="FICHIER", help="export du registre (.csv, .xlsx, .parquet)")
+    imp.add_argument("fichier", metavar="FICHIER", help="export du registre (.csv, .xlsx, .parquet ; "
+                                                        "e-MJPM : .json ou .csv)")
+    imp.add_argument("--format", choices=("natif", "emjpm"), default="natif", dest="format_source",
+                     help="natif (colonnes de « cpc registre colonnes », défaut) ou emjpm (export e-MJPM "
+                          "des mandataires, --type mesures)")
     imp.add_argument("--annee", type=int, metavar="AAAA",
                      help="mesures : année dont le registre décrit la situation au 31 décembre "
                           "(défaut : l'année écoulée) ; procédures et ordonnances : ne retenir que cette année")
@@ -77,7 +81,8 @@ def run_import(args: argparse.Namespace) -> int:
 
     store = store_from_env()
     try:
-        res = import_register(store, args.type_registre, args.fichier, year=args.annee, as_of=args.au)
+        res = import_register(store, args.type_registre, args.fichier, year=args.annee, as_of=args.au,
+                              source_format=args.format_source)
     except ValidationError as exc:
         print(f"cpc : erreur : {exc.message}", file=sys.stderr)
         for prob in exc.problems:

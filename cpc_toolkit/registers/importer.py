@@ -88,9 +88,17 @@ def records(values: pd.DataFrame, register_type: str, sha256: str, file_name: st
 
 
 def import_register(store: Store, register_type: str, path: str | Path, year: int | None = None,
-                    as_of: dt.date | None = None, today: dt.date | None = None) -> ImportResult:
-    """Import one register file; the whole file or nothing. Same bytes twice is a no-op."""
+                    as_of: dt.date | None = None, today: dt.date | None = None,
+                    source_format: str = "natif") -> ImportResult:
+    """Import one register file; the whole file or nothing. Same bytes twice is a no-op.
+
+    ``source_format="emjpm"``: an e-MJPM export of measures (see ``registers.emjpm``), mapped to the
+    native columns then validated and computed the same way.
+    """
     schema(register_type)
+    if source_format == "emjpm" and register_type != "mesures":
+        raise UsageError("Le format e-MJPM ne concerne que le registre des mesures (--type mesures).",
+                         ReasonCode.USAGE)
     today = today or dt.date.today()
     as_of = as_of or today
     path = Path(path)
@@ -112,8 +120,19 @@ def import_register(store: Store, register_type: str, path: str | Path, year: in
         if entry["sha256"] == sha and entry["type"] == register_type and entry.get("annee") == key_year:
             result.already_imported = entry
             return result
-    raw = read_table(path, register_type, data)
-    rows, warnings = validate(raw, register_type, today)
+    ext = None
+    if source_format == "emjpm":
+        from cpc_toolkit.registers import emjpm
+
+        ext = emjpm.read_export(path, data)
+        try:
+            rows, warnings = validate(ext.raw, register_type, today)
+        except ValidationError as exc:
+            raise emjpm.relocate(exc) from exc
+        warnings = [*ext.warnings, *warnings]
+    else:
+        raw = read_table(path, register_type, data)
+        rows, warnings = validate(raw, register_type, today)
     years = register_years(register_type, rows, year, today)
     if year is not None and register_type != "mesures":
         keep = years == year
@@ -123,13 +142,19 @@ def import_register(store: Store, register_type: str, path: str | Path, year: in
             warnings.append(f"{int((~keep).sum())} ligne(s) d'autres années ignorée(s) (--annee {year}).")
         rows, years = rows[keep], years[keep]
     values = compute_values(register_type, rows, years, as_of)
+    if ext is not None and not values.empty:  # what the export cannot tell is NA, never 0
+        values = values.assign(value=values["value"].where(~values["indicator_id"].isin(ext.na_indicators)))
     result.n_rows, result.values, result.warnings = len(rows), values, warnings
     with storage.locked(store.root):
-        storage.archive(store.root, sha, path.suffix, data)
+        if ext is not None:  # the mapped rows only: no personal field of the export is kept
+            storage.archive(store.root, sha, ".emjpm.csv", ext.archive_bytes)
+        else:
+            storage.archive(store.root, sha, path.suffix, data)
         result.court_years = sorted(storage.write_rows(store.root, register_type, rows, years))
         store.write(records(values, register_type, sha, path.name, len(warnings)))
         storage.append_import(store.root, {
             "sha256": sha, "type": register_type, "file_name": path.name, "annee": key_year,
+            "format": source_format,
             "imported_at": storage.now_iso(), "rows": len(rows),
             "court_years": [[c, y] for c, y in result.court_years],
         })

@@ -12,7 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parents[2] / "cpc_toolkit"
 # base utilities first, then the stages in data-flow order
 ORDER = ["errors", "fr", "settings", "reference", "catalogue", "store", "demo", "collect", "compute",
-         "registers", "render", "remontees", "dashboard", "cli"]
+         "registers", "render", "publish", "remontees", "dashboard", "cli"]
 RANK = {name: i for i, name in enumerate(ORDER)}
 
 
@@ -55,7 +55,7 @@ def test_every_stage_is_known_and_imports_only_earlier_stages():
 
 def test_reports_and_public_dashboards_never_import_the_confidential_register():
     scanned = 0
-    for stage in ("render", "dashboard", "compute", "collect"):
+    for stage in ("render", "publish", "dashboard", "compute", "collect"):
         for path in (PACKAGE / stage).rglob("*.py"):
             assert "cpc_toolkit.remontees" not in path.read_text(encoding="utf-8"), path
             scanned += 1
