@@ -396,3 +396,13 @@ def catalogue_markdown() -> str:
                                        (f"`{ch.id}`", f"`{ch.rule}`", level, ch.message)) + " |")
     lines.append("")
     return "\n".join(lines)
+
+
+@cache
+def version() -> str:
+    """Catalogue version: the file's ``version`` field and a short digest of its text (e.g. ``1-3fa2c1d0``)."""
+    import hashlib
+
+    text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_text(encoding="utf-8")
+    declared = (load_yaml(text) or {}).get("version", 0)
+    return f"{declared}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
