@@ -412,7 +412,7 @@ def rapport_annuel(data: Any, cour: str, annee: int, charts: bool = True) -> Doc
 def _harmonisation(res: pd.DataFrame, cour: str, courts: Sequence[str], year: int) -> list[Block]:
     """Key indicators whose spread between the cour's TJs is the widest (relative to the median)."""
     rows = []
-    for fam_id in PRIORITY_FAMILIES + ("activite",):
+    for fam_id in (*PRIORITY_FAMILIES, "activite"):
         for iid in KEY_FIGURES[fam_id]:
             ind = catalogue.get(iid)
             if ind.unit in ("boolean", "text", "date", "count"):

@@ -178,4 +178,4 @@ def missing_styles(fmt: str, path: Path) -> list[str]:
 if __name__ == "__main__":  # pragma: no cover - maintenance entry point
     here = Path(__file__).resolve().parent / "modeles"
     for p in build_templates(here):
-        print(p)
+        print(p)  # noqa: T201
