@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import column_index_from_string, get_column_letter, quote_sheetname
@@ -22,12 +22,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from cpc_toolkit import catalogue
 from cpc_toolkit.collect import layout
-from cpc_toolkit.collect.problems import Problem, show_value
 from cpc_toolkit.errors import ReasonCode
+
+if TYPE_CHECKING:  # problems imports the workbook writer, which imports this module
+    from cpc_toolkit.collect.problems import Problem
 
 __all__ = ["LIST_PLACEHOLDER", "decode_rows", "read_lists", "write_lists_sheet"]
 
-LIST_PLACEHOLDER = "§§L:{}.{}.{}§§"  # list id, row, column (FastFiller)
+LIST_PLACEHOLDER = "~~L:{}.{}.{}~~"  # list id, row, column (FastFiller)
 _RANGE = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!:]+))!\$?([A-Z]{1,3})\$?(\d{1,7}):\$?([A-Z]{1,3})\$?(\d{1,7})$")
 _THIN = Side(style="thin", color="A6A6A6")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -107,6 +109,8 @@ def write_lists_sheet(wb: Any, year: int, filled: dict[str, list[dict[str, str]]
 def read_lists(wb: Any, names: dict[str, Any], file: str, identifying: Callable[[str], str | None],
                tolerate_missing: bool) -> tuple[list[tuple[str, float, str | None, str]], list[Problem]]:
     """Values (list id, NaN, JSON rows, "ok") of every non-empty list, and the problems found."""
+    from cpc_toolkit.collect.problems import Problem, show_value
+
     values: list[tuple[str, float, str | None, str]] = []
     problems: list[Problem] = []
     for spec in catalogue.lists():
@@ -160,6 +164,8 @@ def read_lists(wb: Any, names: dict[str, Any], file: str, identifying: Callable[
 
 def _cell(spec: catalogue.ListSpec, col: catalogue.ListColumn, value: Any, data_type: str, file: str, sheet: str,
           coord: str, identifying: Callable[[str], str | None]) -> str | Problem:
+    from cpc_toolkit.collect.problems import Problem, show_value
+
     def prob(message: str, reason: ReasonCode, rule: str) -> Problem:
         return Problem(file=file, sheet=sheet, cell=coord, reason=reason, rule=rule, value=show_value(value),
                        cells=((sheet, coord),), message=f"{spec.label}, colonne « {col.label} » : {message}")
