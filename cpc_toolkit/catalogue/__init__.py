@@ -34,6 +34,7 @@ __all__ = [
     "get",
     "indicators",
     "input_indicators",
+    "list_rows",
     "list_spec",
     "lists",
 ]
@@ -227,6 +228,21 @@ def lists() -> tuple[ListSpec, ...]:
     text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_text(encoding="utf-8")
     raw = load_yaml(text)
     return _lists(raw.get("lists") or [], {f.id for f in families()}, {i.id for i in indicators()})
+
+
+def list_rows(text: str | None) -> list[dict[str, str]]:
+    """The rows of a stored list (JSON text, as the import stores it); ``[]`` when absent or unreadable."""
+    import json
+
+    if not text:
+        return []
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(rows, list):
+        return []
+    return [{str(k): str(v) for k, v in r.items()} for r in rows if isinstance(r, dict)]
 
 
 def list_spec(list_id: str) -> ListSpec:
@@ -460,6 +476,22 @@ def catalogue_markdown() -> str:
         level = "erreur" if ch.level == "error" else "avertissement"
         lines.append("| " + " | ".join(_md_cell(c) for c in
                                        (f"`{ch.id}`", f"`{ch.rule}`", level, ch.message)) + " |")
+    lines += [
+        "",
+        "## Listes du compte rendu",
+        "",
+        "Saisies dans la feuille « Compte rendu » du classeur ; reprises dans la convocation et le compte rendu "
+        "du conseil. Les noms de personnes n'y sont admis que dans les colonnes qui le disent (membres du conseil).",
+        "",
+        "| Identifiant | Libellé | Définition | Lignes | Colonnes | Base légale |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spec in lists():
+        cols = ", ".join(c.label + (" (oui/non)" if c.kind == "boolean" else "") +
+                         (" — noms admis" if c.names_allowed else "") for c in spec.columns)
+        lines.append("| " + " | ".join(_md_cell(c) for c in (f"`{spec.id}`", spec.label, spec.definition,
+                                                                 str(spec.rows), cols, spec.legal_basis or "–"))
+                     + " |")
     lines.append("")
     return "\n".join(lines)
 

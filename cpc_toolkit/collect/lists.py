@@ -39,15 +39,8 @@ _WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def decode_rows(text: str | None) -> list[dict[str, str]]:
-    """The rows of a stored list (JSON text), ``[]`` when absent or unreadable."""
-    if not text:
-        return []
-    try:
-        rows = json.loads(text)
-    except ValueError:
-        return []
-    return [{str(k): str(v) for k, v in r.items()} for r in rows if isinstance(r, dict)] \
-        if isinstance(rows, list) else []
+    """The rows of a stored list (see :func:`cpc_toolkit.catalogue.list_rows`)."""
+    return catalogue.list_rows(text)
 
 
 def write_lists_sheet(wb: Any, year: int, filled: dict[str, list[dict[str, str]]] | None, demo_label: str = "") \

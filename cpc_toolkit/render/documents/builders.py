@@ -15,7 +15,6 @@ officials and partners, not parties to a case).
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -104,24 +103,25 @@ def _txt(res: pd.DataFrame, unit_id: str, year: int, iid: str) -> str:
     return str(t) if isinstance(t, str) else ""
 
 
-def _list(res: pd.DataFrame, unit_id: str, year: int, iid: str) -> list[dict[str, str]]:
-    raw = _txt(res, unit_id, year, iid)
-    if not raw:
-        return []
-    try:
-        rows = json.loads(raw)
-    except ValueError:
-        return []
-    return [{str(k): str(v) for k, v in r.items()} for r in rows if isinstance(r, dict)]
+def _store_lists(data: Any, court_id: str, year: int) -> dict[str, list[dict[str, str]]]:
+    """The lists of the court's accepted workbook (members, agenda, suites), from the store."""
+    from cpc_toolkit.store import Store
+
+    ids = {s.id for s in catalogue.lists()}
+    rows = Store(data.root).court_year(court_id, year)
+    rows = rows[rows["indicator_id"].isin(ids) & (rows["status"] == "ok")]
+    return {str(i): catalogue.list_rows(t) for i, t in zip(rows["indicator_id"], rows["text"], strict=True)}
 
 
-def meeting_record(res: pd.DataFrame, court_id: str, year: int) -> MeetingRecord:
-    agenda = [r.get("point", "") for r in _list(res, court_id, year, "clpc_ordre_du_jour")]
+def meeting_record(data: Any, court_id: str, year: int) -> MeetingRecord:
+    res = data.res
+    lists = _store_lists(data, court_id, year)
+    agenda = [r.get("point", "") for r in lists.get("clpc_ordre_du_jour", [])]
     return MeetingRecord(
         date=_txt(res, court_id, year, "clpc_date"), lieu=_txt(res, court_id, year, "clpc_lieu"),
-        members=tuple(_list(res, court_id, year, "clpc_membres_liste")),
+        members=tuple(lists.get("clpc_membres_liste", [])),
         agenda=tuple(a for a in agenda if a.strip()), echanges=_txt(res, court_id, year, "clpc_echanges"),
-        suites=tuple(_list(res, court_id, year, "clpc_suites")))
+        suites=tuple(lists.get("clpc_suites", [])))
 
 
 # ------------------------------------------------------------------------------------ helpers
@@ -206,7 +206,7 @@ def convocation(data: Any, juridiction: str, annee: int) -> DocumentValue:
     reference.validate_scope(juridiction, "juridiction")
     res, year = data.res, int(annee)
     name, cour = reference.court_name(juridiction), reference.cour_of(juridiction)
-    rec = meeting_record(res, juridiction, year)
+    rec = meeting_record(data, juridiction, year)
     demo = _demo(res, data.submissions, [juridiction])
     blocks: list[Block] = []
     if demo:
@@ -261,7 +261,7 @@ def compte_rendu(data: Any, juridiction: str, annee: int, charts: bool = True) -
     reference.validate_scope(juridiction, "juridiction")
     res, year = data.res, int(annee)
     name, cour = reference.court_name(juridiction), reference.cour_of(juridiction)
-    rec = meeting_record(res, juridiction, year)
+    rec = meeting_record(data, juridiction, year)
     demo = _demo(res, data.submissions, [juridiction])
     blocks: list[Block] = []
     if demo:
@@ -380,7 +380,7 @@ def rapport_annuel(data: Any, cour: str, annee: int, charts: bool = True) -> Doc
             text = _txt(res, c, year, iid)
             blocks += [Heading(3, catalogue.get(iid).label),
                        Para(text) if text else Para("Non renseigné dans le classeur.", "note")]
-        suites = _list(res, c, year, "clpc_suites")
+        suites = _store_lists(data, c, year).get("clpc_suites", [])
         if suites:
             blocks.append(BulletList(tuple(s.get("decision", "") for s in suites if s.get("decision"))))
     blocks += [Heading(1, "Points d'harmonisation"), *_harmonisation(res, cour, courts, year),
