@@ -192,9 +192,13 @@ def _members_table(members: Sequence[dict[str, str]], caption: str) -> TableBloc
     return TableBlock(("Qualité", "Institution", "Nom"), rows, caption)
 
 
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _composition(res: pd.DataFrame, court_id: str, year: int) -> TableBlock:
     ids = [i.id for i in catalogue.indicators(family="clpc") if i.id.startswith("clpc_membres_") and i.unit == "count"]
-    rows = tuple((catalogue.get(i).label.replace("Membres présents — ", "").capitalize(),
+    rows = tuple((_upper_first(catalogue.get(i).label.replace("Membres présents — ", "")),
                   _fmt(res, court_id, year, i)) for i in ids)
     return TableBlock(("Catégorie", "Membres présents"), rows, "Composition du conseil (décompte du classeur)",
                       (False, True))
