@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 DONNEES ?= donnees
 ANNEE ?= 2025
 
-.PHONY: demo test install chromium lint dashboard clean bench
+.PHONY: demo test install chromium libreoffice lint dashboard clean bench
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -27,13 +27,22 @@ chromium:
 	fi
 	@test -x $(CHROMIUM) && echo "chromium : $(CHROMIUM)"
 
+# Debian LibreOffice (writer, headless) to check the ODT/DOCX documents in the tests (only when missing).
+libreoffice:
+	@if ! command -v soffice >/dev/null; then \
+	  echo "Installation de LibreOffice Writer (Debian, sans interface)…"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq libreoffice-writer-nogui >/dev/null; \
+	fi
+	@command -v soffice >/dev/null && echo "soffice : $$(command -v soffice)"
+
 demo: $(STAMP) chromium
 	$(BIN)/cpc --donnees $(DONNEES) demo
 	$(BIN)/cpc --donnees $(DONNEES) campagne --annee $(ANNEE) --jobs 2 --formats html
 	@echo
 	@echo "Terminé. Données : $(DONNEES)/ — rapports (données fictives) : ouvrez reports/$(ANNEE)/index.html"
 
-test: $(STAMP) chromium
+test: $(STAMP) chromium libreoffice
 	$(BIN)/ruff check cpc_toolkit tests benchmarks
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 

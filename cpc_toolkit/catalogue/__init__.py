@@ -34,6 +34,9 @@ __all__ = [
     "get",
     "indicators",
     "input_indicators",
+    "list_rows",
+    "list_spec",
+    "lists",
 ]
 
 UNITS = ("count", "percent", "days", "months", "boolean", "date", "text")
@@ -108,6 +111,30 @@ class Indicator:
 
 
 @dataclass(frozen=True)
+class ListColumn:
+    id: str
+    label: str
+    kind: str = "text"  # text | boolean
+    names_allowed: bool = False
+
+
+@dataclass(frozen=True)
+class ListSpec:
+    """A list the CLPC workbook collects for the documents (members, agenda, suites): rows × columns."""
+
+    id: str
+    family: str
+    label: str
+    definition: str
+    rows: int
+    columns: tuple[ListColumn, ...]
+    legal_basis: str = ""
+
+
+LIST_COLUMN_KINDS = ("text", "boolean")
+
+
+@dataclass(frozen=True)
 class Check:
     id: str
     rule: str
@@ -168,6 +195,61 @@ def _load() -> tuple[tuple[Family, ...], tuple[Indicator, ...], tuple[Check, ...
     result = (fams, tuple(inds), tuple(chks), conts)
     validate_catalogue(*result[:3])
     return result
+
+
+def _lists(raw: list[dict[str, Any]], fam_ids: set[str], indicator_ids: set[str]) -> tuple[ListSpec, ...]:
+    out: list[ListSpec] = []
+    problems: list[str] = []
+    for e in raw:
+        try:
+            cols = tuple(ListColumn(**c) for c in e.get("columns") or ())
+            spec = ListSpec(**{**e, "columns": cols})
+        except TypeError as exc:
+            raise CatalogueError(f"Liste {e.get('id')} mal décrite dans le catalogue : {exc}",
+                                 ReasonCode.CATALOGUE_INVALID) from exc
+        if spec.id in indicator_ids or spec.id in {x.id for x in out}:
+            problems.append(f"liste {spec.id} : identifiant déjà utilisé")
+        if spec.family not in fam_ids:
+            problems.append(f"liste {spec.id} : famille inconnue {spec.family}")
+        if not spec.columns or not 1 <= spec.rows <= 200:
+            problems.append(f"liste {spec.id} : colonnes absentes ou nombre de lignes hors de 1..200")
+        for c in spec.columns:
+            if c.kind not in LIST_COLUMN_KINDS or not c.id or set(c.id) - _ID_CHARS:
+                problems.append(f"liste {spec.id} : colonne {c.id!r} mal décrite")
+        out.append(spec)
+    if problems:
+        raise CatalogueError("Catalogue invalide : " + " ; ".join(problems), ReasonCode.CATALOGUE_INVALID)
+    return tuple(out)
+
+
+@cache
+def lists() -> tuple[ListSpec, ...]:
+    """The lists collected for the documents, in catalogue order."""
+    text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_text(encoding="utf-8")
+    raw = load_yaml(text)
+    return _lists(raw.get("lists") or [], {f.id for f in families()}, {i.id for i in indicators()})
+
+
+def list_rows(text: str | None) -> list[dict[str, str]]:
+    """The rows of a stored list (JSON text, as the import stores it); ``[]`` when absent or unreadable."""
+    import json
+
+    if not text:
+        return []
+    try:
+        rows = json.loads(text)
+    except ValueError:
+        return []
+    if not isinstance(rows, list):
+        return []
+    return [{str(k): str(v) for k, v in r.items()} for r in rows if isinstance(r, dict)]
+
+
+def list_spec(list_id: str) -> ListSpec:
+    for spec in lists():
+        if spec.id == list_id:
+            return spec
+    raise CatalogueError(f"Liste inconnue : « {list_id} ».", ReasonCode.UNKNOWN_INDICATOR)
 
 
 def validate_catalogue(fams: tuple[Family, ...], inds: tuple[Indicator, ...],
@@ -394,5 +476,31 @@ def catalogue_markdown() -> str:
         level = "erreur" if ch.level == "error" else "avertissement"
         lines.append("| " + " | ".join(_md_cell(c) for c in
                                        (f"`{ch.id}`", f"`{ch.rule}`", level, ch.message)) + " |")
+    lines += [
+        "",
+        "## Listes du compte rendu",
+        "",
+        "Saisies dans la feuille « Compte rendu » du classeur ; reprises dans la convocation et le compte rendu "
+        "du conseil. Les noms de personnes n'y sont admis que dans les colonnes qui le disent (membres du conseil).",
+        "",
+        "| Identifiant | Libellé | Définition | Lignes | Colonnes | Base légale |",
+        "|---|---|---|---|---|---|",
+    ]
+    for spec in lists():
+        cols = ", ".join(c.label + (" (oui/non)" if c.kind == "boolean" else "") +
+                         (" — noms admis" if c.names_allowed else "") for c in spec.columns)
+        lines.append("| " + " | ".join(_md_cell(c) for c in (f"`{spec.id}`", spec.label, spec.definition,
+                                                                 str(spec.rows), cols, spec.legal_basis or "–"))
+                     + " |")
     lines.append("")
     return "\n".join(lines)
+
+
+@cache
+def version() -> str:
+    """Catalogue version: the file's ``version`` field and a short digest of its text (e.g. ``1-3fa2c1d0``)."""
+    import hashlib
+
+    text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_text(encoding="utf-8")
+    declared = (load_yaml(text) or {}).get("version", 0)
+    return f"{declared}-{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"

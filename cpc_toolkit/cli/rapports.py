@@ -20,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     who.add_argument("--juridiction", metavar="ID", help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)")
     who.add_argument("--cour", metavar="ID", help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)")
     who.add_argument("--national", action="store_true", help="rapport national")
+    p.add_argument("--document", metavar="DOCUMENT", choices=("convocation", "compte-rendu", "rapport-annuel"),
+                   help="document modifiable au lieu du rapport statistique : convocation ou compte-rendu "
+                        "(--juridiction), rapport-annuel (--cour) ; formats odt, docx, html, pdf "
+                        "(défaut odt,docx)")
     _common(p)
     p.set_defaults(func=run_rapport, formats_default="html,xlsx")
 
@@ -66,8 +70,37 @@ def _year(args: argparse.Namespace) -> int:
     return int(args.annee)
 
 
+def run_document(args: argparse.Namespace) -> int:
+    """`cpc rapport --document …`: convocation, compte rendu (TJ) or rapport annuel (cour)."""
+    from cpc_toolkit.render.documents.build import DOCUMENT_FORMATS, LEVEL_OF_DOCUMENT, build_document
+    from cpc_toolkit.settings import reports_dir
+
+    level = LEVEL_OF_DOCUMENT[args.document]
+    unit = args.juridiction if level == "juridiction" else args.cour
+    if not unit:
+        option = "--juridiction ID" if level == "juridiction" else "--cour ID"
+        raise UsageError(f"Le document « {args.document} » se construit pour une {level} : précisez {option}.")
+    reference.validate_scope(unit, level)
+    raw = args.formats or "odt,docx"
+    formats = [f.strip().lower() for f in raw.split(",") if f.strip()]
+    bad = [f for f in formats if f not in DOCUMENT_FORMATS]
+    if bad or not formats:
+        raise UsageError(f"Format(s) de document inconnu(s) : {', '.join(bad) or '(aucun)'} "
+                         f"(formats : {', '.join(DOCUMENT_FORMATS)}).")
+    year = _year(args)
+    paths = build_document(args.document, unit, year, formats, reports_dir(args.sortie).resolve(),
+                           store_from_env().root)
+    print(f"Document « {args.document} » de {reference.court_name(unit)} ({year}) :")
+    for path in paths:
+        print(f"  {path.suffix[1:].upper():5} {path}")
+    return 0
+
+
 def run_rapport(args: argparse.Namespace) -> int:
     from cpc_toolkit.render.campaign import build_report
+
+    if args.document:
+        return run_document(args)
 
     formats = _formats(args)
     year = _year(args)

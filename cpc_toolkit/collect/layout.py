@@ -24,12 +24,14 @@ STATUS_SUFFIX = "__statut"
 
 README_SHEET = "Lisez-moi"
 CHECKS_SHEET = "Contrôles"
+LISTS_SHEET = "Compte rendu"
 
 # status codes a user may type beside a value (the store's statuses, same codes)
 STATUS_CODES = {"NA": "non disponible", "NAP": "non applicable", "NQ": "fourni, qualité en cours de vérification"}
 BOOLEAN_WORDS = {"oui": 1.0, "non": 0.0}
 
 TEXT_MAX_CHARS = 2000
+LIST_CELL_MAX_CHARS = 300
 FILE_NAME_PATTERN = re.compile(r"^clpc_(?P<year>\d{4})_(?P<court>[a-z0-9-]+)(?:[ _.(].*)?$")
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 
@@ -54,6 +56,8 @@ def template_version() -> str:
         h.update(repr((ind.id, ind.sheet, ind.unit, ind.required, ind.min, ind.max)).encode())
     for chk in catalogue.checks():
         h.update(repr((chk.id, chk.rule, chk.level)).encode())
+    for spec in catalogue.lists():
+        h.update(repr((spec.id, spec.rows, tuple((c.id, c.kind) for c in spec.columns))).encode())
     return "cpc-" + h.hexdigest()[:12]
 
 

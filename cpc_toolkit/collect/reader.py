@@ -24,6 +24,7 @@ from openpyxl.utils.datetime import from_excel
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import layout
+from cpc_toolkit.collect.lists import read_lists
 from cpc_toolkit.collect.problems import ERROR, WARNING, HasProblems, Problem, show_value
 from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
 from cpc_toolkit.errors import CpcError, ReasonCode
@@ -164,11 +165,15 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
     for ind in inputs:
         wanted.append((ind.id, ind.id))
         wanted.append((layout.status_name(ind.id), ind.id))
+    # a workbook made from an earlier template may lack the optional inputs added since
+    older = _template_of(names, wb) not in (None, layout.template_version())
     for n, ind_id in wanted:
         dn = names.get(n)
         if dn is None:
             if n.endswith(layout.STATUS_SUFFIX) or n in (layout.NAME_TEMPLATE, layout.NAME_COUR):
                 continue  # tolerated: no status / no version / no cour cell
+            if older and ind_id and not catalogue.get(ind_id).required:
+                continue  # optional input added after this workbook's template: NA
             problems.append(Problem(
                 file=name, indicator=ind_id, reason=ReasonCode.NAME_MISSING, rule=f"nom défini « {n} »",
                 message=f"Le nom défini « {n} » est absent du classeur"
@@ -212,8 +217,26 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
         problems.extend(probs)
         if row is not None:
             values.append(row)
+    list_values, list_problems = read_lists(wb, names, name, _identifying, tolerate_missing=older)
+    problems.extend(list_problems)
+    values.extend(list_values)
     return ParsedFile(name=name, problems=tuple(problems), court_id=court_id, year=year, template=template,
                       values=tuple(values), cells=cells)
+
+
+def _template_of(names: dict[str, Any], wb: Any) -> str | None:
+    """The template version the workbook declares (``cpc_modele``), if readable."""
+    dn = names.get(layout.NAME_TEMPLATE)
+    if dn is None:
+        return None
+    m = _REF.match(str(getattr(dn, "attr_text", "") or "").strip())
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    if sheet not in wb.sheetnames:
+        return None
+    value = _raw(wb, sheet, f"{m.group(3)}{m.group(4)}").value
+    return str(value).strip() if value is not None else None
 
 
 _NO_CACHE = object()

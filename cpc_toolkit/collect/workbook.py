@@ -36,6 +36,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import layout
 from cpc_toolkit.collect.formulas import RESULT_BAD, RESULT_OK, RESULT_PENDING, RESULT_WARN, check_formula
+from cpc_toolkit.collect.lists import decode_rows, write_lists_sheet
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, UsageError
 from cpc_toolkit.store import atomic_write_bytes
@@ -208,6 +209,8 @@ def _build(court_id: str | None, name: str, cour_id: str, cour_name: str, year: 
     for sheet, inds in layout.input_sheets():
         ws = wb.create_sheet(sheet)
         _write_family_sheet(wb, ws, sheet, inds, court_id, name, int(year), demo, filled)
+    lists = None if filled is None else {s.id: decode_rows(filled[s.id][1]) for s in catalogue.lists() if s.id in filled}
+    write_lists_sheet(wb, int(year), lists, DEMO_LABEL if demo else "")
     _write_checks_sheet(wb, wb.create_sheet(layout.CHECKS_SHEET), demo)
     wb.security = WorkbookProtection(lockStructure=True)
     wb.properties.title = f"Politique civile {year} — {name or 'modèle vierge'}"
@@ -421,7 +424,7 @@ def write_blank_template(year: int, folder: Path | None = None) -> Path:
     return path
 
 
-_CELL_PH = re.compile(r'<c r="([A-Z]{1,3}\d+)"((?: s="\d+")?) t="inlineStr"><is><t>~~([VS]):([a-z0-9_]+)~~</t></is></c>')
+_CELL_PH = re.compile(r'<c r="([A-Z]{1,3}\d+)"((?: s="\d+")?) t="inlineStr"><is><t>~~([VSL]):([a-z0-9_.]+)~~</t></is></c>')
 
 
 class FastFiller:
@@ -442,6 +445,7 @@ class FastFiller:
         with zipfile.ZipFile(io.BytesIO(workbook_bytes(wb))) as zf:
             self.entries = [(info, zf.read(info)) for info in zf.infolist()]
         self.inds = {i.id: i for i in catalogue.input_indicators()}
+        self.lists = {s.id: s for s in catalogue.lists()}
 
     def fill(self, court_id: str, values: pd.DataFrame) -> bytes:
         name, cour_id, cour_name = _identity(court_id)
@@ -450,8 +454,21 @@ class FastFiller:
             return workbook_bytes(build_workbook(court_id, self.year, values, demo=self.demo))
         ident = {b"COURT": court_id, b"NAME": name, b"COUR": cour_id, b"COURNAME": cour_name}
 
+        rows = {lid: decode_rows(filled[lid][1]) for lid in self.lists if lid in filled}
+        if any(v.startswith(layout.FORMULA_PREFIXES) for rs in rows.values() for r in rs for v in r.values()):
+            return workbook_bytes(build_workbook(court_id, self.year, values, demo=self.demo))
+
         def cell(m: re.Match[str]) -> str:
             coord, style, kind, iid = m.groups()
+            if kind == "L":
+                lid, i, j = iid.rsplit(".", 2)
+                col = self.lists[lid].columns[int(j)].id
+                got = rows.get(lid, [])
+                v = got[int(i)].get(col, "") if int(i) < len(got) else ""
+                if not v:
+                    return f'<c r="{coord}"{style}/>'
+                sp = ' xml:space="preserve"' if v != v.strip() else ""
+                return f'<c r="{coord}"{style} t="inlineStr"><is><t{sp}>{xml_escape(v)}</t></is></c>'
             ind = self.inds[iid]
             value, text, status = filled.get(iid, (math.nan, None, "NA"))
             if kind == "S":

@@ -247,18 +247,70 @@ def series(res: pd.DataFrame, unit_id: str, indicator_ids: list[str] | str | Non
     return out.sort_values(["_o", "year"]).drop(columns="_o").reset_index(drop=True)
 
 
+def like_for_like(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
+    """Values of a cour or of the nation for ``year - 1`` and ``year`` over the same courts.
+
+    For each numeric indicator, a court counts only if it has the value in both years; the two
+    consolidations then use the engine's own rules (:func:`~cpc_toolkit.compute.engine.consolidate`:
+    sums, ratios recomputed on the summed parts, shares, medians). Columns: ``indicator_id,
+    value_lfl, previous_lfl, n_common, n_members`` (``n_common``: courts with the value in both
+    years). A court's values are its own (``n_common`` 1 when known both years).
+    """
+    from cpc_toolkit.compute.engine import consolidate
+
+    idx = results_index(res)
+    level = _check_unit(idx, unit_id)
+    _check_year(idx, year)
+    memo = ("like_for_like", unit_id, int(year))
+    if memo in idx._memo:
+        return idx._memo[memo].copy()
+    ids = _numeric_ids()
+    if level == "juridiction":
+        members: tuple[str, ...] = (unit_id,)
+    elif level == "cour":
+        members = courts_of(unit_id)
+    else:
+        members = tuple(sorted(_scope_maps()[0]))
+    if (int(year) - 1) not in idx.years:
+        out = pd.DataFrame({"indicator_id": ids, "value_lfl": np.nan, "previous_lfl": np.nan, "n_common": 0,
+                            "n_members": len(members)})
+        idx._memo[memo] = out
+        return out.copy()
+    w1 = idx.wide("juridiction", year).reindex(index=list(members), columns=ids)
+    w0 = idx.wide("juridiction", year - 1).reindex(index=list(members), columns=ids)
+    both = w1.notna().to_numpy() & w0.notna().to_numpy()
+    n_common = both.sum(axis=0)
+    if level == "juridiction":
+        v1, v0 = w1.iloc[0].where(both[0]).to_numpy(), w0.iloc[0].where(both[0]).to_numpy()
+    else:
+        stacked = pd.concat({int(year): w1.where(both), int(year) - 1: w0.where(both)}, names=["year", "court_id"])
+        stacked = stacked.swaplevel().sort_index()
+        groups = pd.Series(unit_id, index=list(members))
+        long = consolidate(stacked, groups, level)
+        piv = long.pivot_table(index="indicator_id", columns="year", values="value", aggfunc="first")
+        piv = piv.reindex(index=ids, columns=[int(year) - 1, int(year)])
+        v1, v0 = piv[int(year)].to_numpy(dtype=float), piv[int(year) - 1].to_numpy(dtype=float)
+    out = pd.DataFrame({"indicator_id": ids, "value_lfl": np.asarray(v1, dtype=float),
+                        "previous_lfl": np.asarray(v0, dtype=float), "n_common": n_common.astype(int),
+                        "n_members": len(members)})
+    idx._memo[memo] = out
+    return out.copy()
+
+
 def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
     """Year-over-year change of every numeric indicator of one unit (``year`` vs ``year - 1``).
 
     Columns: ``unit_id, year, indicator_id, label, unit, direction, value, previous, delta,
-    delta_pct, improved, comparable``. ``unit`` is the display unit at the unit's level (see
-    :func:`display_unit`); ``delta`` is in the indicator's unit (points for percentages);
-    ``delta_pct`` is the relative change in % of ``previous`` (NaN when previous is 0 or NA);
-    ``improved`` (nullable boolean) is True/False for indicators with a direction and NA for
-    neutral ones, missing values or no change; ``comparable`` is False when either value is
-    missing or, for a total (aggregation ``sum``) of a cour or the nation, the courts that reported
-    differ between the two years — totals over different sets of courts are not compared (rates
-    and medians are).
+    delta_pct, improved, comparable, value_lfl, previous_lfl, delta_full, n_common, n_members,
+    partial``. ``value``/``previous`` are the published figures of each year; the change is
+    **like for like** (courts present in both years, see :func:`like_for_like`): ``delta`` =
+    ``value_lfl − previous_lfl`` (points for percentages), ``delta_pct`` relative to
+    ``previous_lfl`` (NaN when 0 or NA). ``delta_full`` is the change of the published figures
+    (complete perimeters of each year), to be shown only labelled as such. ``partial`` is True when
+    fewer than all courts of the unit enter the comparison (say « n_common/n_members juridictions »
+    next to the figure). ``improved`` (nullable boolean) follows the indicator's direction; NA for
+    neutral ones, missing values or no change. ``comparable`` is False when the like-for-like
+    values are missing.
     """
     idx = results_index(res)
     level = _check_unit(idx, unit_id)
@@ -272,27 +324,20 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
     r1, r0 = idx.row(unit_id, year), idx.row(unit_id, year - 1)
     value = pd.Series(idx.values[r1, cols] if r1 is not None else np.nan, index=ids, dtype=float)
     prev = pd.Series(idx.values[r0, cols] if r0 is not None else np.nan, index=ids, dtype=float)
-    delta = value - prev
+    lfl = like_for_like(res, unit_id, year).set_index("indicator_id").reindex(ids)
+    v_l, p_l = lfl["value_lfl"].astype(float), lfl["previous_lfl"].astype(float)
+    if level == "juridiction":
+        v_l, p_l = value.where(value.notna() & prev.notna()), prev.where(value.notna() & prev.notna())
+    delta = v_l - p_l
     with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(prev.abs() > 0, 100.0 * delta / prev.abs(), np.nan)
-    if r1 is not None and r0 is not None:
-        # totals (sums) are only comparable over the same courts; rates and medians always are
-        additive = (cat["aggregation"] == "sum").to_numpy()
-        same = idx.n_reporting[r1, cols] == idx.n_reporting[r0, cols]
-        if level != "juridiction" and (year - 1) in idx.years:
-            now, before = coverage(res, year), coverage(res, year - 1)
-            m1 = now.loc[now["unit_id"] == unit_id, "missing_ids"]
-            m0 = before.loc[before["unit_id"] == unit_id, "missing_ids"]
-            if len(m1) and len(m0) and list(m1.iloc[0]) != list(m0.iloc[0]):
-                same = np.zeros(len(cols), bool)
-        same_scope = ~additive | same
-    else:
-        same_scope = np.zeros(len(cols), bool)
+        pct = np.where(p_l.abs() > 0, 100.0 * delta / p_l.abs(), np.nan)
     direction = cat["direction"]
     sign = direction.map({"higher": 1.0, "lower": -1.0, "neutral": np.nan})
     score = delta * sign
     improved = pd.array([pd.NA if (pd.isna(s) or s == 0) else bool(s > 0) for s in score],
                         dtype="boolean")
+    n_common = lfl["n_common"].fillna(0).astype(int).to_numpy()
+    n_members = lfl["n_members"].fillna(0).astype(int).to_numpy()
     out = pd.DataFrame({
         "unit_id": unit_id, "year": int(year), "indicator_id": ids,
         "label": cat["label"].to_numpy(),
@@ -301,7 +346,11 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
         "value": value.to_numpy(dtype=float), "previous": prev.to_numpy(dtype=float),
         "delta": delta.to_numpy(dtype=float), "delta_pct": np.asarray(pct, dtype=float),
         "improved": improved,
-        "comparable": same_scope & value.notna().to_numpy() & prev.notna().to_numpy(),
+        "comparable": (v_l.notna() & p_l.notna()).to_numpy(),
+        "value_lfl": v_l.to_numpy(dtype=float), "previous_lfl": p_l.to_numpy(dtype=float),
+        "delta_full": (value - prev).to_numpy(dtype=float),
+        "n_common": n_common, "n_members": n_members,
+        "partial": (n_common < n_members) if level != "juridiction" else np.zeros(len(ids), bool),
     })
     idx._memo[memo] = out
     return out.copy()

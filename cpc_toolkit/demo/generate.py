@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 
 import numpy as np
 import pandas as pd
@@ -53,6 +54,55 @@ TEXTS = {
         "Jurisprudence récente sur l'autorité parentale en contexte de violences intrafamiliales.",
     ],
 }
+
+
+# members of a demo conseil: (qualité, institution) — names are visibly fictitious
+DEMO_MEMBERS = (
+    ("Maire de la ville siège", "Commune"), ("Bâtonnier de l'ordre des avocats", "Barreau"),
+    ("Président du tribunal de commerce", "Tribunal de commerce"),
+    ("Présidente du conseil de prud'hommes", "Conseil de prud'hommes"),
+    ("Députée de la circonscription", "Assemblée nationale"), ("Sénateur du département", "Sénat"),
+    ("Présidente de la chambre des notaires", "Chambre départementale des notaires"),
+    ("Représentant des commissaires de justice", "Chambre régionale des commissaires de justice"),
+    ("Directrice", "Union départementale des associations familiales"),
+    ("Responsable du service d'aide aux victimes", "Association d'aide aux victimes"),
+    ("Conciliatrice de justice", "Association des conciliateurs de justice"),
+    ("Médiateur familial", "Association de médiation familiale"),
+    ("Vice-présidente chargée de l'action sociale", "Conseil départemental"),
+    ("Procureur de la République", "Parquet du tribunal judiciaire"),
+)
+DEMO_FIRST = ("Camille", "Dominique", "Claude", "Alix", "Sacha", "Lou", "Morgan", "Charlie")
+DEMO_LAST = ("Exemple", "Fictif", "Modèle", "Essai", "Démo", "Spécimen")
+DEMO_SUITES = (
+    ("Étendre l'audience de règlement amiable aux litiges de construction", "Présidence du tribunal", "juin"),
+    ("Réunir les mandataires sur la remise des comptes de gestion", "Service des tutelles", "mars"),
+    ("Diffuser le guide de l'amiable auprès des mairies", "Magistrat référent amiable", "avril"),
+    ("Point d'étape sur les ordonnances de protection", "Juge aux affaires familiales coordonnateur", "septembre"),
+)
+
+
+def demo_conseil(seed: int, court_id: str, year: int) -> tuple[dict[str, str], dict[str, list[dict[str, str]]]]:
+    """Texts and lists of a demo conseil (own random stream: the other demo figures do not move)."""
+    r = _rng(seed, "conseil", court_id, year)
+    n = int(r.integers(7, len(DEMO_MEMBERS) + 1))
+    picks = sorted(r.choice(len(DEMO_MEMBERS), size=n, replace=False))
+    members = []
+    for k in picks:
+        qual, inst = DEMO_MEMBERS[int(k)]
+        name = f"{DEMO_FIRST[int(r.integers(0, len(DEMO_FIRST)))]} {DEMO_LAST[int(r.integers(0, len(DEMO_LAST)))]}"
+        members.append({"qualite": qual, "institution": inst, "nom": f"{name} (fictif)", "invite": "oui",
+                        "present": "oui" if r.random() < 0.8 else "non"})
+    agenda = [{"point": p} for p in (
+        "Priorités juridictionnelles locales", "Organisation des audiences et collégialité",
+        "Politique de l'amiable : audience de règlement amiable et médiation",
+        "Protection des majeurs : révisions et comptes de gestion", "Ordonnances de protection",
+        "Dématérialisation", "Questions diverses")]
+    suites = [{"decision": d, "pilote": who, "echeance": f"{when} {year + 1}"}
+              for d, who, when in DEMO_SUITES[: int(r.integers(2, len(DEMO_SUITES) + 1))]]
+    texts = {"clpc_lieu": "Données fictives. Salle des audiences solennelles du tribunal",
+             "clpc_echanges": "Données fictives. Les partenaires ont souligné l'intérêt de l'audience de règlement "
+                              "amiable et demandé un calendrier des réunions sur la protection des majeurs."}
+    return texts, {"clpc_membres_liste": members, "clpc_ordre_du_jour": agenda, "clpc_suites": suites}
 
 
 def _rng(seed: int, *keys: object) -> np.random.Generator:
@@ -132,11 +182,13 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
                         vals[f"clpc_membres_{k}"] = int(ry.poisson(mu * (0.6 + 3 * share ** 0.5)))
                     for k, options in TEXTS.items():
                         vals[k] = "Données fictives. " + options[int(ry.integers(0, len(options)))]
+                    conseil_texts, conseil_lists = demo_conseil(seed, cid, year)
+                    vals.update(conseil_texts)
                 else:
-                    for k in ("clpc_date", *TEXTS):
+                    for k in ("clpc_date", "clpc_lieu", "clpc_echanges", *TEXTS):
                         status[k] = "NA"
             else:
-                for k in ("clpc_tenu", "clpc_date", *TEXTS):
+                for k in ("clpc_tenu", "clpc_date", "clpc_lieu", "clpc_echanges", *TEXTS):
                     status[k] = "NAP"
                 for k in ("elus_locaux", "parlementaires", "professions_droit", "associations",
                           "presidents_tc_cph", "autres"):
@@ -266,4 +318,7 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
                     rows.append((cid, year, iid, float(v), None, "ok"))  # type: ignore[arg-type]
                 else:
                     rows.append((cid, year, iid, np.nan, str(v), "ok"))
+            if year >= 2025 and vals.get("clpc_tenu") == 1.0:
+                for lid, items in conseil_lists.items():
+                    rows.append((cid, year, lid, np.nan, json.dumps(items, ensure_ascii=False, sort_keys=True), "ok"))
     return pd.DataFrame(rows, columns=["court_id", "year", "indicator_id", "value", "text", "status"])

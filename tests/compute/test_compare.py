@@ -67,9 +67,11 @@ def test_changes_flag_totals_over_different_court_sets(demo_results):
     court, year = MISSING_COURT_YEARS[1]
     cour = reference.cour_of(court)
     ch = changes(demo_results, cour, year).set_index("indicator_id")
-    assert not ch.loc["act_total_entrees", "comparable"]
+    # totals over different sets of courts are compared like for like, and flagged as partial
+    assert ch.loc["act_total_entrees", "partial"]
+    assert ch.loc["act_total_entrees", "delta"] != pytest.approx(ch.loc["act_total_entrees", "delta_full"])
     full = changes(demo_results, "ca-lyon", year).set_index("indicator_id")
-    assert full.loc["act_total_entrees", "comparable"]
+    assert full.loc["act_total_entrees", "comparable"] and not full.loc["act_total_entrees", "partial"]
 
 
 def test_changes_returns_a_copy(demo_results):
