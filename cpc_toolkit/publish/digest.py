@@ -20,16 +20,13 @@ import hashlib
 import io
 import json
 from collections.abc import Iterable
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from cpc_toolkit import __version__
+from cpc_toolkit import __version__, catalogue
 from cpc_toolkit.fr import format_date
-from cpc_toolkit.settings import load_yaml
 from cpc_toolkit.store import atomic_write_bytes
 
 SNAPSHOT_COLUMNS = ["unit_id", "year", "indicator_id", "value", "text", "status", "n_reporting", "n_expected"]
@@ -62,12 +59,9 @@ def data_digest(res: pd.DataFrame, year: int | Iterable[int] | None = None,
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
 
 
-@cache
 def catalogue_version() -> str:
-    """Version of the indicator catalogue: its declared ``version`` and a digest of the file (« 1-3f9a0c2e »)."""
-    data = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_bytes()
-    declared = load_yaml(data.decode("utf-8")).get("version", "?")
-    return f"{declared}-{hashlib.sha256(data).hexdigest()[:8]}"
+    """Version of the indicator catalogue (see :func:`cpc_toolkit.catalogue.version`)."""
+    return catalogue.version()
 
 
 def stamp(res: pd.DataFrame, year: int | Iterable[int] | None = None, unit_ids: Iterable[str] | None = None,
