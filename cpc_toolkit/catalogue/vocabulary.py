@@ -15,7 +15,8 @@ from typing import Any
 from cpc_toolkit.errors import CatalogueError, ReasonCode
 from cpc_toolkit.settings import load_yaml
 
-__all__ = ["STATUS_CODES", "Unit", "missing_mark", "status_label", "status_labels", "unit", "units"]
+__all__ = ["STATUS_CODES", "Unit", "missing_mark", "parse_presentation", "status_label", "status_labels", "unit",
+           "units"]
 
 STATUS_CODES = ("ok", "NA", "NAP", "NQ")  # CEPEJ statuses, the only ones the store accepts
 _UNIT_FIELDS = {"label", "symbol", "decimals", "change", "change_word", "excel", "words", "consolidated", "axis"}
@@ -53,6 +54,12 @@ def _pair(uid: str, key: str, value: Any, problems: list[str]) -> tuple[str, str
 @cache
 def _load() -> tuple[dict[str, Unit], dict[str, str], dict[str, str]]:
     text = resources.files("cpc_toolkit.catalogue").joinpath("presentation.yaml").read_text(encoding="utf-8")
+    return parse_presentation(text)
+
+
+def parse_presentation(text: str) -> tuple[dict[str, Unit], dict[str, str], dict[str, str]]:
+    """Parse and validate a presentation vocabulary (units, statuses, missing marks); raise a French
+    :class:`CatalogueError` listing every problem."""
     raw = load_yaml(text)
     problems: list[str] = []
     if not isinstance(raw, dict):

@@ -516,7 +516,7 @@ class Dashboard:
         else:
             fig = figures.ranking.spec(self.data.res, s.annee, s.indicateur, "cour")
             units = self.data.cours
-            caption = "cours d'appel"
+            caption = reference.level_label("cour", plural=True)
         panel.show(fig, self._values(units, s.annee, s.indicateur), caption)
 
     def _draw_evolution(self, panel: ChartPanel) -> None:

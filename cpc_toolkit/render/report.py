@@ -257,7 +257,7 @@ class ClpcReport(_Report):
         rows = [("Juridiction", self.name), ("Cour d'appel", reference.court_name(self.cour)),
                 ("Année", str(self.annee)),
                 ("Date du conseil", format_date(date) if date else "non renseignée"),
-                ("Conseil tenu", format_value(tenu, "boolean") if not math.isnan(tenu) else "non renseigné"),
+                ("Conseil tenu", format_value(tenu, "boolean", missing=catalogue.vocabulary.missing_mark(long=True))),
                 ("Classeur reçu le", recu), ("Édité le", format_date(dt.date.today()))]
         dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
         return Html(f'<section class="cpc-cover"><div class="cpc-kicker">Conseil local de politique civile — '
@@ -350,7 +350,8 @@ class ClpcReport(_Report):
         ok = int((sub_in["status"] == "ok").sum())
         na = sub[sub["status"] != "ok"]
         reasons = na.groupby("na_reason").size().sort_values(ascending=False)
-        items = "".join(f"<li>{esc(r or 'non renseigné')} : {format_number(n)}</li>" for r, n in reasons.items())
+        unknown = catalogue.vocabulary.missing_mark(long=True)
+        items = "".join(f"<li>{esc(r or unknown)} : {format_number(n)}</li>" for r, n in reasons.items())
         return (f"<p>{format_number(ok)} indicateurs saisis renseignés sur {format_number(len(inputs))} au catalogue "
                 f"pour {self.annee}.</p>" + (f"<p>Valeurs non disponibles, par motif :</p><ul>{items}</ul>" if items else ""))
 
