@@ -89,12 +89,13 @@ def test_every_reader_sees_an_in_place_edit(demo_results):
     assert compute.value(demo_results, "tj-lyon", YEAR, IID) == before
 
 
-def test_an_edit_through_a_new_column_or_a_sort_rebuilds_the_index(demo_results):
+def test_an_edit_through_a_new_column_or_a_whole_column_rebuilds_the_index(demo_results):
     res = demo_results.copy()
     idx = compute.results_index(res)
     res["extra"] = 1
     assert compute.results_index(res) is not idx
     idx = compute.results_index(res)
-    res.sort_values("value", inplace=True)
+    res["value"] = res["value"] * 2
     assert compute.results_index(res) is not idx
-    assert compute.value(res, "tj-lyon", YEAR, IID) == compute.value(demo_results, "tj-lyon", YEAR, IID)
+    assert compute.value(res, "tj-lyon", YEAR, IID) == pytest.approx(
+        2 * compute.value(demo_results, "tj-lyon", YEAR, IID))
