@@ -1,4 +1,8 @@
-"""French (fr-FR) formatting of numbers, percentages and dates for every user-facing output."""
+"""French (fr-FR) formatting of numbers, values with their unit, changes and dates, for every output.
+
+The one place where values become text: units' symbols and decimals come from the presentation
+vocabulary (:mod:`cpc_toolkit.catalogue.vocabulary`), typography from the constants below.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +10,21 @@ import datetime as dt
 import math
 from typing import Any
 
-NBSP = "\u00a0"  # thousands separator and before units, as in French typography
+from cpc_toolkit.catalogue import vocabulary
+
+NBSP = "\u00a0"
 NNBSP = "\u202f"
+# The typography of every output is set here, once: thousands separator, minus sign, the space
+# between a number and its unit symbol (today a plain space and a hyphen-minus).
+THOUSANDS_SEP = " "
+DECIMAL_SEP = ","
+MINUS = "-"
+UNIT_SEP = " "
 
 MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin",
     "juillet", "août", "septembre", "octobre", "novembre", "décembre",
 ]
-
-UNIT_SUFFIX = {
-    "count": "",
-    "percent": f"{NBSP}%",
-    "days": f"{NBSP}j",
-    "months": f"{NBSP}mois",
-    "hours": f"{NBSP}h",
-}
 
 
 def is_missing(value: Any) -> bool:
@@ -33,57 +37,81 @@ def is_missing(value: Any) -> bool:
         return True
 
 
-def format_number(value: Any, decimals: int = 0, sep: str = " ") -> str:
+def format_number(value: Any, decimals: int = 0, sep: str = THOUSANDS_SEP) -> str:
     """``1234.5`` → ``1 234,5`` (space thousands separator, comma decimal)."""
     if is_missing(value):
-        return "–"
+        return vocabulary.missing_mark()
     v = float(value)
     if math.isinf(v):
         return "∞"
-    text = f"{abs(v):,.{decimals}f}".replace(",", "\x00").replace(".", ",").replace("\x00", sep)
+    text = f"{abs(v):,.{decimals}f}".replace(",", "\x00").replace(".", DECIMAL_SEP).replace("\x00", sep)
     if round(v, decimals) < 0:
-        text = "-" + text
+        text = MINUS + text
     return text
 
 
 def format_signed(value: Any, decimals: int = 1) -> str:
     """Signed French number: ``+7,1`` / ``-2,0``."""
     if is_missing(value):
-        return "–"
+        return vocabulary.missing_mark()
     text = format_number(value, decimals)
-    return text if text.startswith("-") else f"+{text}"
+    return text if text.startswith(MINUS) else f"+{text}"
+
+
+def unit_suffix(unit: str) -> str:
+    """What follows a number of ``unit``: `` %``, `` j``, `` mois`` or nothing."""
+    symbol = vocabulary.unit(unit).symbol
+    return f"{UNIT_SEP}{symbol}" if symbol else ""
+
+
+def decimals_of(unit: str) -> int:
+    """Default number of decimals shown for ``unit`` (0 for counts, 1 for rates and durations)."""
+    return vocabulary.unit(unit).decimals
 
 
 def format_percent(value: Any, decimals: int = 1) -> str:
     """``94.2`` (already in percent) → ``94,2 %``."""
-    if is_missing(value):
-        return "–"
-    return f"{format_number(value, decimals)} %"
+    return format_value(value, "percent", decimals)
 
 
-def format_value(value: Any, unit: str, decimals: int | None = None) -> str:
-    """Format a catalogue value with its unit (count, percent, days, months, boolean, date, text)."""
-    if unit == "boolean":
-        if is_missing(value):
-            return "–"
-        return "oui" if bool(value) else "non"
+def format_value(value: Any, unit: str, decimals: int | None = None, missing: str | None = None) -> str:
+    """Format a catalogue value with its unit (count, percent, days, months, boolean, date, text).
+
+    ``missing`` replaces the mark of an unknown value (default « – »).
+    """
+    mark = vocabulary.missing_mark() if missing is None else missing
+    u = vocabulary.unit(unit)
     if unit == "date":
-        return format_date(value)
-    if unit == "text":
-        return "–" if is_missing(value) else str(value)
+        text = format_date(value)
+        return mark if text == vocabulary.missing_mark() else text
     if is_missing(value):
-        return "–"
-    if decimals is None:
-        decimals = 0 if unit == "count" else 1
-    if unit == "percent":
-        return format_percent(value, decimals)
-    return format_number(value, decimals) + {"days": " j", "months": " mois"}.get(unit, "")
+        return mark
+    if unit == "text":
+        return str(value)
+    if u.words is not None:
+        return u.words[1] if bool(value) else u.words[0]
+    return format_number(value, u.decimals if decimals is None else decimals) + unit_suffix(unit)
+
+
+def format_change(delta: Any, unit: str, decimals: int | None = None, words: bool = False) -> str:
+    """A change between two values of ``unit``: ``+1,2 pt`` (rates), ``-3,0 mois``, ``+12``.
+
+    ``words`` writes the unit of a rate's change in full (« +1,2 point », « -2,5 points »).
+    """
+    u = vocabulary.unit(unit)
+    d = u.decimals if decimals is None else decimals
+    text = format_signed(delta, d)
+    if is_missing(delta):
+        return text
+    if words and u.change_word is not None:
+        return f"{text} {u.change_word[1] if abs(round(float(delta), d)) >= 2 else u.change_word[0]}"
+    return f"{text}{UNIT_SEP}{u.change}" if u.change else text
 
 
 def format_date(value: Any) -> str:
     """``2025-06-27`` → ``27 juin 2025`` (``1er`` for the first day of the month)."""
     if is_missing(value) or value == "":
-        return "–"
+        return vocabulary.missing_mark()
     if isinstance(value, str):
         try:
             value = dt.date.fromisoformat(value[:10])

@@ -12,7 +12,9 @@ from typing import Any
 
 import pandas as pd
 
+from cpc_toolkit.catalogue import vocabulary
 from cpc_toolkit.catalogue.expressions import Expression, parse
+from cpc_toolkit.catalogue.vocabulary import Unit, status_label, unit, units
 from cpc_toolkit.errors import CatalogueError, ReasonCode
 from cpc_toolkit.settings import load_yaml
 
@@ -25,10 +27,12 @@ __all__ = [
     "Check",
     "Family",
     "Indicator",
+    "Unit",
     "catalogue_frame",
     "catalogue_markdown",
     "checks",
     "contentieux",
+    "display_unit",
     "families",
     "family",
     "get",
@@ -37,13 +41,15 @@ __all__ = [
     "list_rows",
     "list_spec",
     "lists",
+    "status_label",
+    "unit",
+    "unit_label",
+    "units",
 ]
 
-UNITS = ("count", "percent", "days", "months", "boolean", "date", "text")
-UNIT_LABELS = {
-    "count": "nombre", "percent": "%", "days": "jours", "months": "mois",
-    "boolean": "oui/non", "date": "date", "text": "texte",
-}
+# units and statuses are described once, in presentation.yaml (see :mod:`.vocabulary`)
+UNITS = tuple(vocabulary.units())
+UNIT_LABELS = {u.id: u.label for u in vocabulary.units().values()}
 KINDS = ("input", "register", "derived")
 KIND_LABELS = {"input": "saisie (classeur)", "register": "registre d'affaires", "derived": "calculé"}
 AGGREGATIONS = ("sum", "ratio", "share_true", "median", "none")
@@ -53,8 +59,7 @@ AGGREGATION_LABELS = {
 }
 DIRECTIONS = ("higher", "lower", "neutral")
 # value statuses, as the CEPEJ uses them (the store accepts exactly these)
-STATUS_LABELS = {"ok": "renseigné", "NA": "non disponible", "NAP": "non applicable",
-                 "NQ": "fourni, qualité en cours de vérification"}
+STATUS_LABELS = vocabulary.status_labels()
 DIRECTION_LABELS = {"higher": "plus élevé = mieux", "lower": "plus bas = mieux", "neutral": "neutre"}
 SOURCE_LABELS = {"mesures": "registre des mesures de protection", "procedures": "registre des procédures",
                  "ordonnances": "registre des ordonnances de protection"}
@@ -371,6 +376,22 @@ def get(indicator_id: str) -> Indicator:
         hint = f" Indicateurs proches : {', '.join(close)}." if close else ""
         raise CatalogueError(f"Indicateur inconnu : « {indicator_id} ».{hint}", ReasonCode.UNKNOWN_INDICATOR)
     return by_id[indicator_id]
+
+
+def display_unit(indicator_id: str, level: str) -> str:
+    """Unit of a value at ``level``: « oui/non » indicators become a % of courts once consolidated."""
+    ind = get(indicator_id)
+    if ind.aggregation == "share_true" and level != "juridiction":
+        return "percent"
+    return ind.unit
+
+
+def unit_label(indicator_id: str, level: str) -> str:
+    """French label of the unit of a value at ``level`` (« % des juridictions » for a consolidated oui/non)."""
+    ind = get(indicator_id)
+    if ind.aggregation == "share_true" and level != "juridiction":
+        return unit(ind.unit).consolidated or unit("percent").label
+    return unit(ind.unit).label
 
 
 def checks() -> tuple[Check, ...]:

@@ -16,7 +16,7 @@ from cpc_toolkit.collect.problems import PROBLEM_LABELS
 from cpc_toolkit.collect.workbook import write_blank_template, write_workbooks
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, UsageError
-from cpc_toolkit.fr import format_date, format_number
+from cpc_toolkit.fr import format_date, format_value
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -169,7 +169,7 @@ def run_depots(args: argparse.Namespace) -> int:
         n, total = int(comp["submitted"].sum()), len(comp)
         scope = f"de {reference.court_name(args.cour)} " if args.cour else ""
         print(f"\nComplétude {year} : {n}/{total} juridictions {scope}ont transmis leur classeur "
-              f"({format_number(100 * n / total if total else 0, 1)} %).")
+              f"({format_value(100 * n / total if total else 0, 'percent')}).")
         missing = comp[~comp["submitted"]]
         print(f"N'ont pas encore transmis ({len(missing)}) :")
         print_frame(pd.DataFrame({"juridiction": missing["court_id"], "nom": missing["name"],

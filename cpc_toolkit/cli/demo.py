@@ -9,7 +9,7 @@ from cpc_toolkit import catalogue, reference
 from cpc_toolkit.cli.common import store_from_env
 from cpc_toolkit.demo import DEMO_LABEL, DEMO_YEARS, generate_inputs
 from cpc_toolkit.errors import UsageError
-from cpc_toolkit.fr import format_number
+from cpc_toolkit.fr import format_number, format_value
 from cpc_toolkit.store import Store, SubmissionRecord
 
 
@@ -82,6 +82,6 @@ def print_summary(store: Store) -> None:
           f"{len(catalogue.indicators(kind='register'))} issus des registres).")
     for year in DEMO_YEARS:
         n = int((subs["year"] == year).sum())
-        print(f"  {year} : {n}/{n_courts} juridictions ont transmis ({format_number(100 * n / n_courts, 1)} %).")
+        print(f"  {year} : {n}/{n_courts} juridictions ont transmis ({format_value(100 * n / n_courts, 'percent')}).")
     print(f"Valeurs enregistrées : {format_number(int(subs['n_values'].sum()))}.")
     print(f"Données : {store.root.resolve()}")

@@ -24,12 +24,17 @@ from cpc_toolkit.compute import (
 )
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import UsageError
-from cpc_toolkit.fr import format_number, format_signed, format_value
+from cpc_toolkit.fr import format_change, format_value
+from cpc_toolkit.render.tables import cell_text
 from cpc_toolkit.store import Store
 
 VIEWS = ("synthese", "indicateurs", "comparaisons", "series", "alertes", "faits-marquants", "couverture",
          "regles")
-STATUS_LABELS = {"ok": "", "NA": "non disponible", "NAP": "non applicable", "NQ": "en vérification"}
+
+
+def _status_text(code: str) -> str:
+    """Status column of the table view: blank when the value is there, else the catalogue's label."""
+    return "" if code == "ok" else catalogue.status_label(code)
 
 
 def run_unit(args: argparse.Namespace) -> int:
@@ -116,7 +121,7 @@ def _is_demo(store: Store) -> bool:
 def _fmt(value: object, unit: str, table: bool) -> object:
     if not table:
         return value
-    return format_value(value, unit) if not (isinstance(value, float) and np.isnan(value)) else ""
+    return cell_text(value, unit, missing="")
 
 
 def indicator_frame(res: pd.DataFrame, unit: str, year: int, family: str | None, fmt: str,
@@ -136,10 +141,8 @@ def indicator_frame(res: pd.DataFrame, unit: str, year: int, family: str | None,
         "valeur": [(format_value(t if u in ("text", "date") else v, u) if table else
                     (t if u in ("text", "date") else v))
                    for v, t, u in zip(tab["value"], tab["text"], units, strict=True)],
-        "unité": [catalogue.UNIT_LABELS.get(u, u) if not (level != "juridiction" and
-                                                          catalogue.get(i).aggregation == "share_true")
-                  else "% des juridictions" for i, u in zip(tab["indicator_id"], units, strict=True)],
-        "statut": tab["status"].fillna("NA").map(STATUS_LABELS if table else (lambda s: s)).to_numpy(),
+        "unité": [catalogue.unit_label(i, level) for i in tab["indicator_id"]],
+        "statut": tab["status"].fillna("NA").map(_status_text if table else (lambda s: s)).to_numpy(),
         "motif": tab["na_reason"].fillna("").to_numpy(),
     })
     if table and not with_comparisons:
@@ -172,11 +175,7 @@ def indicator_frame(res: pd.DataFrame, unit: str, year: int, family: str | None,
 def _delta_text(d: float, unit: str) -> str:
     if d is None or (isinstance(d, float) and np.isnan(d)):
         return ""
-    if unit == "percent":
-        return f"{format_signed(d, 1)} pts"
-    if unit == "count":
-        return format_signed(d, 0)
-    return format_signed(d, 1)
+    return format_change(d, unit)
 
 
 def comparisons_frame(res: pd.DataFrame, unit: str, year: int, ids: list[str] | None, family: str | None,
@@ -260,7 +259,7 @@ def coverage_frame(res: pd.DataFrame, year: int, table: bool) -> pd.DataFrame:
     return pd.DataFrame({
         "unité": cov["unit_id"], "nom": cov["unit_name"],
         "transmises": cov["n_reporting"], "attendues": cov["n_expected"],
-        "taux": [format_number(r, 1) + " %" if table else r for r in cov["rate"]],
+        "taux": [format_value(r, "percent") if table else r for r in cov["rate"]],
         "partiel": cov["partial"].map({True: "oui", False: "non"}),
         "manquantes": [", ".join(m) for m in cov["missing_ids"]],
     })

@@ -128,7 +128,7 @@ def run_echeances(args: argparse.Namespace) -> int:
         return 0
     print(CONFIDENTIAL_BANNER)
     print(f"{reference.court_name(args.juridiction)} — mesures échues ou à réexaminer d'ici "
-          f"{args.dans} mois (au {format_date(as_of)}) : {format_number(len(df))}.")
+          f"{format_value(args.dans, 'months', 0)} (au {format_date(as_of)}) : {format_number(len(df))}.")
     overdue = int((df["jours_restants"] < 0).sum())
     print(f"Dont échues non réexaminées : {format_number(overdue)}.")
     out = pd.DataFrame({
@@ -136,7 +136,7 @@ def run_echeances(args: argparse.Namespace) -> int:
         "mandataire": df["type_mandataire"].fillna("").str.replace("_", " "),
         "ouverture": [format_date(d) for d in pd.to_datetime(df["date_ouverture"])],
         "terme": [format_date(d) for d in pd.to_datetime(df["terme"])],
-        "jours": [format_number(int(x)) for x in df["jours_restants"]],
+        catalogue.unit("days").label: [format_number(int(x)) for x in df["jours_restants"]],
         "situation": df["situation"],
     })
     print_frame(out, "table")

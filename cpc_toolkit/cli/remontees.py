@@ -56,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     r = s.add_parser("registre", help="liste les signalements enregistrés",
                      description="Liste les signalements (versions en vigueur) du registre confidentiel.")
-    r.add_argument("--cour", metavar="ID", help="cour d'appel")
+    r.add_argument("--cour", metavar="ID", help=reference.level_label("cour"))
     r.add_argument("--annee", type=int, metavar="AAAA", help="année de signalement")
     r.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
     r.set_defaults(func=run_registre)

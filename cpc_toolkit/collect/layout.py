@@ -27,7 +27,7 @@ CHECKS_SHEET = "Contrôles"
 LISTS_SHEET = "Compte rendu"
 
 # status codes a user may type beside a value (the store's statuses, same codes)
-STATUS_CODES = {"NA": "non disponible", "NAP": "non applicable", "NQ": "fourni, qualité en cours de vérification"}
+STATUS_CODES = {k: v for k, v in catalogue.STATUS_LABELS.items() if k != "ok"}  # labels: presentation.yaml
 BOOLEAN_WORDS = {"oui": 1.0, "non": 0.0}
 
 TEXT_MAX_CHARS = 2000

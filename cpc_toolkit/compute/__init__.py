@@ -2,8 +2,9 @@
 
 The engine's output is one long *results* table (see :data:`RESULT_COLUMNS`): every indicator of
 every unit (juridiction, cour, national) and year, with value, text, status, NA reason and
-coverage. Reports and dashboards only filter this table (or call the per-unit functions below,
-which are indexed and cached per results object) and draw it.
+coverage. Reports, dashboards and the CLI read it through one lookup API (:mod:`.lookup`:
+:func:`value`, :func:`text`, :func:`status`, :func:`level_values`, :func:`values_by_unit`) or
+the per-unit functions below, all indexed and cached per results object, and draw it.
 """
 
 from cpc_toolkit.compute.alerts import (
@@ -18,15 +19,12 @@ from cpc_toolkit.compute.alerts import (
 )
 from cpc_toolkit.compute.compare import (
     SIZE_LABELS,
-    ResultsIndex,
     changes,
     coverage,
     display_unit,
-    frame_memo,
     like_for_like,
     positions,
     reporting_courts,
-    results_index,
     series,
     size_classes,
 )
@@ -38,6 +36,16 @@ from cpc_toolkit.compute.engine import (
     results,
     unit_table,
     wide_values,
+)
+from cpc_toolkit.compute.lookup import (
+    ResultsIndex,
+    frame_memo,
+    level_values,
+    results_index,
+    status,
+    text,
+    value,
+    values_by_unit,
 )
 from cpc_toolkit.compute.narrative import FaitMarquant, faits_marquants
 
@@ -59,6 +67,7 @@ __all__ = [
     "display_unit",
     "faits_marquants",
     "frame_memo",
+    "level_values",
     "like_for_like",
     "load_alert_config",
     "parse_alert_config",
@@ -69,6 +78,10 @@ __all__ = [
     "rules_frame",
     "series",
     "size_classes",
+    "status",
+    "text",
     "unit_table",
+    "value",
+    "values_by_unit",
     "wide_values",
 ]

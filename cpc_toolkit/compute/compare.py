@@ -8,135 +8,21 @@ dashboard filters) cost milliseconds.
 
 from __future__ import annotations
 
-import functools
 import warnings
-import weakref
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from cpc_toolkit import catalogue, reference
+from cpc_toolkit.compute.lookup import ResultsIndex, results_index
 from cpc_toolkit.errors import ComputeError, ReasonCode
-
-T = TypeVar("T")
 
 SIZE_INDICATOR = "act_total_entrees"
 SIZE_LABELS = ("Q1 (plus petites)", "Q2 (petites à moyennes)", "Q3 (moyennes à grandes)",
                "Q4 (plus grandes)")
-GROUP_LABELS = {"cour": "cour d'appel", "national": "national", "taille": "taille comparable"}
-
-
-# --------------------------------------------------------------------------- index
-
-
-@dataclass
-class ResultsIndex:
-    """Pre-computed lookups over one results table (built once, cached per ``res`` object).
-
-    ``values[r, k]`` is the value of unit-year ``r`` for indicator ``ids[k]`` (NaN unless the
-    status is ``ok``), ``status[r, k]`` its status; ``row(unit, year)`` gives ``r``.
-    """
-
-    res: pd.DataFrame
-    unit_rows: dict[str, np.ndarray]
-    years: tuple[int, ...]
-    ids: tuple[str, ...]
-    col: dict[str, int]
-    keys: dict[tuple[str, int], int]
-    levels: dict[str, str]
-    values: np.ndarray
-    status: np.ndarray
-    n_reporting: np.ndarray
-    _wide: dict[tuple[str, int], pd.DataFrame] = field(default_factory=dict)
-    _sizes: dict[int, pd.Series] = field(default_factory=dict)
-    _coverage: dict[int, pd.DataFrame] = field(default_factory=dict)
-    _memo: dict[Any, Any] = field(default_factory=dict)
-
-    def unit(self, unit_id: str) -> pd.DataFrame:
-        """Rows of one unit (empty frame when unknown)."""
-        rows = self.unit_rows.get(unit_id)
-        if rows is None:
-            return self.res.iloc[0:0]
-        return self.res.iloc[rows]
-
-    def row(self, unit_id: str, year: int) -> int | None:
-        return self.keys.get((unit_id, int(year)))
-
-    def wide(self, level: str, year: int) -> pd.DataFrame:
-        """Numeric values of every unit of ``level`` for ``year``: units × indicators (NaN if not ok)."""
-        key = (level, int(year))
-        if key not in self._wide:
-            units = sorted(u for (u, y) in self.keys if y == int(year) and self.levels.get(u) == level)
-            rows = [self.keys[(u, int(year))] for u in units]
-            self._wide[key] = pd.DataFrame(self.values[rows], index=pd.Index(units, name="unit_id"),
-                                           columns=list(self.ids))
-        return self._wide[key]
-
-
-_FRAME_MEMO: dict[tuple[int, str], tuple[weakref.ref, Any]] = {}
-
-
-def frame_memo(res: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], T]) -> T:
-    """``build(res)``, computed once per results object and ``name``; dropped when ``res`` is freed.
-
-    Results frames are treated as immutable: every lookup structure derived from one (the engine's
-    index, the figures' index) is cached here, keyed by the object's identity.
-    """
-    key = (id(res), name)
-    hit = _FRAME_MEMO.get(key)
-    if hit is not None and hit[0]() is res:
-        return hit[1]
-    value = build(res)
-    _FRAME_MEMO[key] = (weakref.ref(res, functools.partial(_forget, key)), value)
-    return value
-
-
-def results_index(res: pd.DataFrame) -> ResultsIndex:
-    """The cached :class:`ResultsIndex` of ``res`` (rebuilt if ``res`` is a new object)."""
-    return frame_memo(res, "results_index", _build_results_index)
-
-
-def _build_results_index(res: pd.DataFrame) -> ResultsIndex:
-    codes, uniques = pd.factorize(res["unit_id"], sort=False)
-    order = np.argsort(codes, kind="stable")
-    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    rows = {str(u): order[bounds[i]:bounds[i + 1]] for i, u in enumerate(uniques)}
-    year_arr = res["year"].to_numpy(dtype=int)
-    years = tuple(sorted(int(y) for y in np.unique(year_arr)))
-    ids = tuple(i.id for i in catalogue.indicators())
-    kcodes = pd.Index(ids).get_indexer(res["indicator_id"])
-    pair = pd.MultiIndex.from_arrays([codes, year_arr])
-    rcodes, runiq = pair.factorize()
-    known = kcodes >= 0
-    n_rows = len(runiq)
-    values = np.full((n_rows, len(ids)), np.nan)
-    status = np.full((n_rows, len(ids)), "NA", dtype=object)
-    st = res["status"].to_numpy(dtype=object)
-    v = res["value"].to_numpy(dtype=float)
-    ok = known & (st == "ok")
-    values[rcodes[ok], kcodes[ok]] = v[ok]
-    n_rep = np.zeros((n_rows, len(ids)), dtype=int)
-    n_rep[rcodes[known], kcodes[known]] = res["n_reporting"].to_numpy(dtype=int)[known]
-    status[rcodes[known], kcodes[known]] = st[known]
-    keyd = {(str(uniques[c]), int(y)): r for r, (c, y) in enumerate(runiq)}
-    lv = res["level"].to_numpy(dtype=object)
-    first = np.searchsorted(codes[order], np.arange(len(uniques)))
-    levels = {str(u): str(lv[order[first[i]]]) for i, u in enumerate(uniques) if first[i] < len(order)}
-    idx = ResultsIndex(res=res, unit_rows=rows, years=years, ids=ids, col={k: j for j, k in enumerate(ids)},
-                       keys=keyd, levels=levels, values=values, status=status,
-                       n_reporting=n_rep)
-    return idx
-
-
-def _forget(key: object, _ref: object) -> None:
-    """Drop a cached value when its results frame is garbage-collected (tolerates interpreter exit)."""
-    memo = globals().get("_FRAME_MEMO")
-    if memo is not None:
-        memo.pop(key, None)
+display_unit = catalogue.display_unit  # one definition, in the catalogue
 
 
 # --------------------------------------------------------------------------- helpers
@@ -161,7 +47,7 @@ def _scope_maps() -> tuple[dict[str, str], dict[str, tuple[str, ...]], dict[str,
         members.setdefault(str(cour), [])
     allc = reference.courts()
     names = {str(c): str(n) for c, n in zip(allc.index, allc["name"], strict=True)}
-    names[reference.NATIONAL] = "France entière"
+    names[reference.NATIONAL] = reference.national_name()
     return cour_of, {k: tuple(sorted(v)) for k, v in members.items()}, names
 
 
@@ -187,14 +73,6 @@ def unit_name(unit_id: str) -> str:
 def unit_level(unit_id: str) -> str:
     """``juridiction``, ``cour`` or ``national`` (cached; French error for an unknown id)."""
     return reference.level_of(unit_id)
-
-
-def display_unit(indicator_id: str, level: str) -> str:
-    """Unit of a value at ``level``: « oui/non » indicators become a % of courts once consolidated."""
-    ind = catalogue.get(indicator_id)
-    if ind.aggregation == "share_true" and level != "juridiction":
-        return "percent"
-    return ind.unit
 
 
 def _check_unit(idx: ResultsIndex, unit_id: str) -> str:
@@ -422,9 +300,10 @@ def positions(res: pd.DataFrame, court_id: str, year: int,
             groups.append(("taille", cls, f"juridictions de taille comparable, {cls}", by_class[cls]))
     elif level == "cour":
         w = idx.wide("cour", year)
-        groups = [("national", reference.NATIONAL, "ensemble des cours d'appel", tuple(w.index))]
+        groups = [("national", reference.NATIONAL, f"ensemble des {reference.level_label('cour', plural=True)}",
+                   tuple(w.index))]
     else:
-        raise ComputeError("Le classement n'a pas de sens pour la France entière.", ReasonCode.USAGE)
+        raise ComputeError(f"Le classement n'a pas de sens pour la {reference.national_name()}.", ReasonCode.USAGE)
     pos = _row_positions(idx, level, int(year), w)
     if court_id not in pos:
         return pd.DataFrame(columns=POSITION_COLUMNS)
@@ -539,7 +418,8 @@ def coverage(res: pd.DataFrame, year: int) -> pd.DataFrame:
     for cour in sorted(units.index):
         members = sorted(scope.index[scope["parent_ca_id"] == cour])
         rows.append(_cov_row(cour, unit_name(cour), "cour", year, members, rep))
-    rows.append(_cov_row(reference.NATIONAL, "France entière", "national", year, sorted(scope.index), rep))
+    rows.append(_cov_row(reference.NATIONAL, unit_name(reference.NATIONAL), "national", year, sorted(scope.index),
+                         rep))
     idx._coverage[int(year)] = pd.DataFrame(rows)
     return idx._coverage[int(year)].copy()
 

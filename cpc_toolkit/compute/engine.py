@@ -188,7 +188,7 @@ def _infer_absent_nap(mask: pd.DataFrame, absent: np.ndarray) -> pd.DataFrame:
 
 
 NA_NO_DATA = "aucune donnée transmise pour cette année"
-NA_NOT_APPLICABLE = "non applicable"
+NA_NOT_APPLICABLE = catalogue.STATUS_LABELS["NAP"]
 NA_NOT_AGGREGATED = "non agrégeable"
 NA_NO_COURT = "aucune juridiction n'a transmis cette donnée"
 
@@ -347,7 +347,7 @@ def _court_long(court_vals: pd.DataFrame, court_reasons: pd.DataFrame, nap: pd.D
     rs = np.where(pd.isna(rs) | (rs == ""), NA_MISSING, rs)
     rs = np.where(absent[:, None], NA_NO_DATA, rs)
     rs = np.where(status == "ok", "", np.where(status == "NAP", NA_NOT_APPLICABLE,
-                                                np.where(status == "NQ", "donnée en cours de vérification",
+                                                np.where(status == "NQ", catalogue.STATUS_LABELS["NQ"],
                                                          rs))).astype(object)
     counts = pd.DataFrame(present.astype(int), index=v.index, columns=ids)
     expected = pd.DataFrame((~napa).astype(int), index=v.index, columns=ids)

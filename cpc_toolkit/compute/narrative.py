@@ -23,7 +23,7 @@ from cpc_toolkit.compute.compare import (
     results_index,
     unit_level,
 )
-from cpc_toolkit.fr import format_number, format_signed, format_value
+from cpc_toolkit.fr import decimals_of, format_change, format_number, format_signed, format_value, unit_suffix
 
 SEVERITY_WEIGHT = {"haute": 3.0, "moyenne": 2.2, "basse": 1.2}
 # indicators whose evolution is worth a sentence (ratios and delays, plus the civil inflow)
@@ -76,7 +76,7 @@ def _ordinal(n: int) -> str:
 
 
 def _decimals(unit: str) -> int:
-    return 0 if unit == "count" else 1
+    return decimals_of(unit)
 
 
 def _rounded(v: float, unit: str) -> float:
@@ -137,7 +137,7 @@ def _reference_values(res: pd.DataFrame, unit_id: str, level: str, year: int) ->
         w = idx.wide("juridiction", year)
         members = [c for c in courts_of(cour) if c in w.index]
         med = w.loc[members].median(numeric_only=True) if members else pd.Series(dtype=float)
-        return "la médiane de la cour d'appel", med.to_dict()
+        return f"la médiane de la {reference.level_label('cour')}", med.to_dict()
     if level == "cour":
         w = idx.wide("national", year)
         vals = w.loc[reference.NATIONAL].to_dict() if reference.NATIONAL in w.index else {}
@@ -160,14 +160,14 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
         phrase, plural = _noun_phrase(r.label)
         verb = "passent" if plural else "passe"
         if unit == "percent":
-            delta_txt = f"{format_signed(shown_delta, 1)} point{'s' if abs(shown_delta) >= 2 else ''}"
+            delta_txt = format_change(shown_delta, unit, words=True)
             importance = abs(shown_delta) / 5.0
         elif pd.notna(r.delta_pct) and r.previous != 0:
             pct = round(float(r.delta_pct), 1)
             if pct == 0:
                 continue
             numbers["ecart_pct"] = float(r.delta_pct)
-            delta_txt = f"{format_signed(pct, 1)} %"
+            delta_txt = format_signed(pct, 1) + unit_suffix("percent")  # a relative change, in %
             importance = abs(pct) / 10.0
         else:
             continue
@@ -191,8 +191,9 @@ def _position_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> l
     facts = []
     group = "cour" if level == "juridiction" else "national"
     sub = pos[(pos["group"] == group) & (pos["n"] >= 3)]
-    who = "La juridiction" if level == "juridiction" else "La cour d'appel"
-    among = "de la cour d'appel" if level == "juridiction" else "cours d'appel"
+    who = _cap(f"la {reference.level_label(level)}")
+    among = f"de la {reference.level_label('cour')}" if level == "juridiction" else \
+        reference.level_label("cour", plural=True)
     for r in sub.itertuples(index=False):
         if r.rank not in (1, r.n):
             continue
@@ -261,7 +262,7 @@ def _coverage_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> l
     r = row.iloc[0]
     text = (f"Données partielles pour {year} : {format_number(r['n_reporting'])} juridictions sur "
             f"{format_number(r['n_expected'])} ont transmis leurs données ; les totaux de "
-            f"{'la cour' if level == 'cour' else 'la France entière'} sont donc incomplets.")
+            f"{'la cour' if level == 'cour' else 'la ' + reference.national_name()} sont donc incomplets.")
     return [FaitMarquant(text, 4.0, None, {"n_reporting": float(r["n_reporting"]),
                                             "n_expected": float(r["n_expected"]), "annee": float(year)},
                          "couverture")]

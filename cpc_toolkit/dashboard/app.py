@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import html
 import logging
-import math
 import os
 import tempfile
 import traceback
@@ -137,9 +136,9 @@ def _details(summary: str, body: str, open_: bool = False) -> str:
 
 
 def _fmt(v: Any, unit: str) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return "non renseigné"
-    return format_value(v, unit)
+    from cpc_toolkit.render.tables import cell_text
+
+    return cell_text(v, unit, missing=catalogue.vocabulary.missing_mark(long=True))
 
 
 # --------------------------------------------------------------------------- panels
@@ -480,14 +479,10 @@ class Dashboard:
                 f"{html.escape(ind.label)}</p></header>")
 
     def _values(self, unit_ids: Sequence[str], year: int, indicator_id: str) -> pd.DataFrame:
-        ind = catalogue.get(indicator_id)
-        rows = []
-        for u in unit_ids:
-            level = reference.level_of(u)
-            v = _value(self.data.res, u, year, indicator_id)
-            rows.append({"Unité": reference.court_name(u),
-                         "Valeur": _fmt(v, compute.display_unit(ind.id, level))})
-        return pd.DataFrame(rows, columns=["Unité", "Valeur"])
+        from cpc_toolkit.render.tables import unit_values
+
+        return unit_values(self.data.res, unit_ids, year, indicator_id).formatted(
+            missing=catalogue.vocabulary.missing_mark(long=True))
 
     def _draw_carte(self, panel: ChartPanel) -> None:
         from cpc_toolkit.render import figures
@@ -521,7 +516,7 @@ class Dashboard:
         else:
             fig = figures.ranking.spec(self.data.res, s.annee, s.indicateur, "cour")
             units = self.data.cours
-            caption = "cours d'appel"
+            caption = reference.level_label("cour", plural=True)
         panel.show(fig, self._values(units, s.annee, s.indicateur), caption)
 
     def _draw_evolution(self, panel: ChartPanel) -> None:
@@ -715,12 +710,7 @@ _PREVIEW_JS = """(function () {
 })();""".replace("%s", PREVIEW_BUNDLE_NAME)
 
 
-def _value(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> float:
-    """Numeric value of one unit-year-indicator through the engine's cached index (NaN if absent)."""
-    idx = compute.results_index(res)
-    r = idx.row(unit_id, year)
-    k = idx.col.get(indicator_id)
-    return math.nan if r is None or k is None else float(idx.values[r, k])
+_value = compute.value  # the one lookup API over results
 
 
 def report_links(year: int, unit_ids: Sequence[str]) -> list[tuple[str, str]]:

@@ -13,13 +13,11 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cpc_toolkit import catalogue, compute, reference
+from cpc_toolkit import catalogue, reference
 from cpc_toolkit.demo import DEMO_LABEL
-from cpc_toolkit.store import STATUS_LABELS
 
 __all__ = ["EXPORT_COLUMNS", "data_url", "export_name", "selection_frame", "to_csv_bytes", "to_excel_bytes"]
 
-LEVEL_LABELS = {"juridiction": "juridiction", "cour": "cour d'appel", "national": "national"}
 EXPORT_COLUMNS = [
     "Unité", "Identifiant", "Niveau", "Année", "Famille", "Indicateur", "Identifiant indicateur",
     "Valeur", "Unité de mesure", "Statut", "Motif d'absence", "Juridictions ayant répondu",
@@ -46,15 +44,15 @@ def selection_frame(res: pd.DataFrame, unit_ids: Sequence[str], year: int, famil
     out = pd.DataFrame({
         "Unité": sub["unit_id"].map(names),
         "Identifiant": sub["unit_id"],
-        "Niveau": sub["unit_id"].map(levels).map(LEVEL_LABELS),
+        "Niveau": sub["unit_id"].map(levels).map(reference.level_label),
         "Année": int(year),
         "Famille": fam,
         "Indicateur": sub["indicator_id"].map(labels),
         "Identifiant indicateur": sub["indicator_id"],
         "Valeur": pd.to_numeric(sub["value"], errors="coerce"),
-        "Unité de mesure": [catalogue.UNIT_LABELS.get(compute.display_unit(i, levels[u]), "")
+        "Unité de mesure": [catalogue.unit_label(i, levels[u])
                             for u, i in zip(sub["unit_id"], sub["indicator_id"], strict=True)],
-        "Statut": sub["status"].fillna("NA").map(lambda s: STATUS_LABELS.get(s, s)),
+        "Statut": sub["status"].fillna("NA").map(catalogue.status_label),
         "Motif d'absence": sub["na_reason"].fillna(""),
         "Juridictions ayant répondu": sub["n_reporting"].astype("Int64"),
         "Juridictions attendues": sub["n_expected"].astype("Int64"),

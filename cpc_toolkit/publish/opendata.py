@@ -324,7 +324,7 @@ def _lisezmoi(out: BundleResult, tables: dict[str, pd.DataFrame], sep: str, toda
         "## Lire les tables",
         "",
         f"- CSV en UTF-8, séparateur « {sep} », point décimal ; les mêmes tables en Parquet.",
-        "- Une ligne par unité (juridiction, cour d'appel, France entière) ; une colonne par indicateur, dont le "
+        f"- Une ligne par unité (juridiction, cour d'appel, {reference.national_name()}) ; une colonne par indicateur, dont le "
         "nom est l'identifiant du catalogue (voir le dictionnaire).",
         "- `<indicateur>__statut` : `ok` (valeur renseignée), `NA` (non disponible), `NAP` (non applicable), "
         "`NQ` (fournie, qualité en cours de vérification), comme à la CEPEJ. Une valeur absente n'est jamais "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -33,7 +34,11 @@ __all__ = [
     "departements_geojson",
     "first_instance_courts",
     "has_tae",
+    "level_label",
     "level_of",
+    "levels",
+    "national_name",
+    "short_name",
     "tae_tj_ids",
     "validate_scope",
 ]
@@ -95,11 +100,65 @@ def court(court_id: str) -> pd.Series:
     return df.loc[court_id].copy()
 
 
+LEVELS = ("juridiction", "cour", "national")
+
+
+@cache
+def _levels() -> pd.DataFrame:
+    """The comparison levels and their French names (``data/levels.csv``), validated at load."""
+    with _data("levels.csv").open("r", encoding="utf-8") as fh:
+        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    problems = []
+    if tuple(df["level"]) != LEVELS:
+        problems.append(f"niveaux attendus {', '.join(LEVELS)}, trouvés {', '.join(df['level'])}")
+    for row in df.itertuples(index=False):
+        if not row.label or not row.plural:
+            problems.append(f"niveau {row.level} : libellé manquant")
+    nat = df[df["level"] == NATIONAL]
+    if len(nat) != 1 or not nat["name"].iloc[0] or not nat["short_name"].iloc[0]:
+        problems.append("le niveau national doit avoir un nom et un nom court")
+    if problems:
+        raise ReferenceDataError("Fichier levels.csv invalide : " + " ; ".join(problems),
+                                 ReasonCode.UNKNOWN_COURT)
+    return df.set_index("level", drop=False)
+
+
+def levels() -> pd.DataFrame:
+    """The three comparison levels (juridiction, cour, national) with their French labels (a copy)."""
+    return _levels().copy()
+
+
+def level_label(level: str, plural: bool = False) -> str:
+    """French name of a level: « juridiction », « cour d'appel », « national » (or plural)."""
+    df = _levels()
+    if level not in df.index:
+        raise ReferenceDataError(f"Niveau inconnu : « {level} » ({', '.join(LEVELS)}).", ReasonCode.UNKNOWN_COURT)
+    return str(df.loc[level, "plural" if plural else "label"])
+
+
+def national_name(short: bool = False) -> str:
+    """Name of the national unit (« France entière »; short form « France »)."""
+    return str(_levels().loc[NATIONAL, "short_name" if short else "name"])
+
+
 def court_name(court_id: str) -> str:
-    """French name of a court, a cour, or « France entière » for ``national``."""
+    """French name of a court, a cour, or of the nation (:func:`national_name`) for ``national``."""
     if court_id == NATIONAL:
-        return "France entière"
+        return national_name()
     return str(court(court_id)["name"])
+
+
+_NAME_PREFIX = re.compile(r"^(Tribunal judiciaire|Tribunal de première instance|Cour d'appel|Tribunal supérieur "
+                          r"d'appel)( de la | de l'| de | d'| du | des )")
+
+
+@cache
+def short_name(unit_id: str) -> str:
+    """Short name for axes and cards: « TJ Saint-Étienne », « CA Lyon », « France »."""
+    if unit_id == NATIONAL:
+        return national_name(short=True)
+    row = court(unit_id)
+    return f"{row['kind']} {_NAME_PREFIX.sub('', str(row['name']))}"
 
 
 def first_instance_courts(cour: str | None = None) -> pd.DataFrame:

@@ -65,7 +65,7 @@ def scope_name(year: int | None, cour: str | None) -> str:
 
 
 def scope_label(year: int | None, cour: str | None) -> str:
-    where = reference.court_name(cour) if cour else "France entière"
+    where = reference.court_name(cour if cour else reference.NATIONAL)
     return f"{where}, {('année ' + str(year)) if year else 'toutes années'}"
 
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
 from typing import Any
@@ -26,7 +25,7 @@ from plotly.colors import sample_colorscale
 
 from cpc_toolkit import catalogue, compute, reference
 from cpc_toolkit.errors import ReasonCode, RenderError
-from cpc_toolkit.fr import format_value
+from cpc_toolkit.fr import decimals_of, format_value, unit_suffix
 
 __all__ = [
     "PALETTE",
@@ -37,6 +36,7 @@ __all__ = [
     "courts_bar",
     "distribution",
     "france_map",
+    "heat_colour",
     "heat_table",
     "position_strip",
     "ranking",
@@ -63,22 +63,34 @@ def _ind(indicator_id: str) -> catalogue.Indicator:
 
 
 def _decimals(unit: str) -> int:
-    return 0 if unit in ("count",) else 1
+    return decimals_of(unit)
 
 
 def _axis_title(ind: catalogue.Indicator) -> str:
-    if ind.unit == "boolean":
-        return "part des juridictions (%)"
-    unit = catalogue.UNIT_LABELS[ind.unit]
-    return ind.label if ind.unit == "count" else f"{ind.label} ({unit})"
+    u = catalogue.unit(ind.unit)
+    if u.axis:
+        return u.axis
+    return ind.label if not u.symbol else f"{ind.label} ({u.label})"
 
 
 def _suffix(unit: str) -> str:
-    return {"percent": " %", "days": " j", "months": " mois"}.get(unit, "")
+    return unit_suffix(unit)
 
 
 def _hover_fmt(ind: catalogue.Indicator, var: str = "x") -> str:
     return f"%{{{var}:,.{_decimals(ind.unit)}f}}{_suffix(ind.unit)}"
+
+
+def heat_colour(z: float) -> str:
+    """Cell colour of a heat table for a standardised, direction-oriented score ``z``:
+    blue (better) … white … orange (less good), colour-blind safe. The one heat palette."""
+    t = max(-1.0, min(1.0, z / 2.0))
+    if t >= 0:
+        r, g, b = (255 - int(t * (255 - 86)), 255 - int(t * (255 - 180)), 255 - int(t * (255 - 233)))
+    else:
+        t = -t
+        r, g, b = (255 - int(t * (255 - 230)), 255 - int(t * (255 - 159)), 255 - int(t * 255))
+    return f"#{r:02x}{g:02x}{b:02x}"
 
 
 def _layout(title: str, height: int = 340, width: int | None = WIDTH, **kw: Any) -> dict[str, Any]:
@@ -153,59 +165,26 @@ def _template_json() -> dict[str, Any]:
 @cache
 def _names() -> dict[str, str]:
     names = reference.courts()["name"].to_dict()
-    names[reference.NATIONAL] = "France entière"
+    names[reference.NATIONAL] = reference.national_name()
     return names
 
 
-class _Index:
-    """Lookups over one results table, built once and kept while the table lives.
-
-    Figures are drawn by the dozen from one large table: filtering 150 000 rows per figure would
-    dominate the cost of a report.
-    """
-
-    def __init__(self, res: pd.DataFrame) -> None:
-        self.groups = {str(k): g for k, g in res.groupby("indicator_id", sort=False)}
-        self.values = dict(zip(zip(res["unit_id"].to_numpy(), res["year"].to_numpy().astype(int),
-                                   res["indicator_id"].to_numpy(), strict=True),
-                               res["value"].to_numpy(dtype=float), strict=True))
-        self.levels: dict[tuple[str, int, str], Any] = {}
-        txt = res[res["text"].notna()]
-        self.texts = dict(zip(zip(txt["unit_id"].to_numpy(), txt["year"].to_numpy().astype(int),
-                                  txt["indicator_id"].to_numpy(), strict=True),
-                              txt["text"].astype(str).to_numpy(), strict=True))
-
-
-def _index(res: pd.DataFrame) -> _Index:
-    return compute.frame_memo(res, "figures", _Index)
-
-
-def _slice(res: pd.DataFrame, indicator_id: str, year: int | None = None,
-           level: str | None = None) -> pd.DataFrame:
-    sub = _index(res).groups.get(indicator_id, res.iloc[0:0])
-    if year is not None:
-        sub = sub[sub["year"] == year]
-    if level is not None:
-        sub = sub[sub["level"] == level]
-    return sub
+def _years(res: pd.DataFrame) -> list[int]:
+    return list(compute.results_index(res).years)
 
 
 def _value(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> float:
-    """Numeric value of one unit-year-indicator (NaN when absent)."""
-    return float(_index(res).values.get((unit_id, int(year), indicator_id), math.nan))
+    """Numeric value of one unit-year-indicator (NaN when absent): :func:`cpc_toolkit.compute.value`."""
+    return compute.value(res, unit_id, year, indicator_id)
 
 
 def _text(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> str:
-    """Text of a text/date indicator ("" when absent)."""
-    return str(_index(res).texts.get((unit_id, int(year), indicator_id), ""))
+    """Text of a text/date indicator ("" when absent): :func:`cpc_toolkit.compute.text`."""
+    return compute.text(res, unit_id, year, indicator_id)
 
 
 def _level_values(res: pd.DataFrame, year: int, indicator_id: str, level: str) -> pd.Series:
-    idx = _index(res)
-    key = (indicator_id, int(year), level)
-    if key not in idx.levels:
-        idx.levels[key] = _slice(res, indicator_id, year, level).set_index("unit_id")["value"].astype(float)
-    return idx.levels[key]
+    return compute.level_values(res, year, indicator_id, level)
 
 
 def _court_values(res: pd.DataFrame, year: int, indicator_id: str) -> pd.Series:
@@ -215,11 +194,6 @@ def _court_values(res: pd.DataFrame, year: int, indicator_id: str) -> pd.Series:
 def _name(unit_id: str) -> str:
     name = _names().get(unit_id)
     return name if name is not None else reference.court_name(unit_id)
-
-
-@cache
-def _kinds() -> dict[str, str]:
-    return reference.courts()["kind"].to_dict()
 
 
 @cache
@@ -239,16 +213,8 @@ def _level(unit_id: str) -> str:
 
 
 def _short(unit_id: str) -> str:
-    """Short court name for axes: « TJ Saint-Étienne », « CA Lyon »."""
-    if unit_id == reference.NATIONAL:
-        return "France"
-    kind = _kinds().get(unit_id) or reference.court(unit_id)["kind"]
-    place = _PREFIX.sub("", _name(unit_id))
-    return f"{kind} {place}"
-
-
-_PREFIX = re.compile(r"^(Tribunal judiciaire|Tribunal de première instance|Cour d'appel|Tribunal supérieur "
-                     r"d'appel)( de la | de l'| de | d'| du | des )")
+    """Short court name for axes: « TJ Saint-Étienne », « CA Lyon », « France »."""
+    return reference.short_name(unit_id)
 
 
 # --------------------------------------------------------------------------- figures
@@ -262,7 +228,7 @@ def trend(res: pd.DataFrame, unit_id: str, indicator_id: str, years: Sequence[in
     """
     ind = _ind(indicator_id)
     if years is None:
-        years = sorted(int(y) for y in _slice(res, indicator_id)["year"].unique())
+        years = _years(res)
     years = sorted(years)
     if compare is None:
         compare = ind.unit != "count"
@@ -320,7 +286,7 @@ def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: st
          "hovertemplate": f"%{{text}} : {_hover_fmt(ind)}<extra></extra>"}]
     own = float(vals.get(court_id, math.nan))
     refs = [(f"{_name(cour)}", _value(res, cour, year, indicator_id), PALETTE[1], "dash"),
-            ("France entière", _value(res, reference.NATIONAL, year, indicator_id), PALETTE[5], "dot")]
+            (_name(reference.NATIONAL), _value(res, reference.NATIONAL, year, indicator_id), PALETTE[5], "dot")]
     if court_id in classes.index:
         klass = classes[court_id]
         peers = [c for c in classes.index[classes == klass] if c in vals.index]
@@ -344,23 +310,23 @@ def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: st
 def _strip_base(res: pd.DataFrame, year: int, indicator_id: str) -> tuple[list[str], list[float], list[float],
                                                                          list[str]]:
     """All courts with a value: ids, values, deterministic jitter, names (cached per table)."""
-    idx = _index(res)
-    key = ("__strip__", int(year), indicator_id)
-    if key not in idx.levels:
+    idx = compute.results_index(res)._memo
+    key = ("figures.strip", int(year), indicator_id)
+    if key not in idx:
         vals = _court_values(res, year, indicator_id).dropna()
         rng = np.random.default_rng(7)  # deterministic jitter
         jitter = rng.uniform(-0.3, 0.3, len(vals)).round(3)
         ids = [str(c) for c in vals.index]
-        idx.levels[key] = (ids, vals.tolist(), jitter.tolist(), [_name(c) for c in ids])  # type: ignore[assignment]
-    return idx.levels[key]  # type: ignore[return-value]
+        idx[key] = (ids, vals.tolist(), jitter.tolist(), [_name(c) for c in ids])
+    return idx[key]  # type: ignore[no-any-return]
 
 
 def _size_classes(res: pd.DataFrame, year: int) -> pd.Series:
-    idx = _index(res)
-    key = ("__size__", int(year), "")
-    if key not in idx.levels:
-        idx.levels[key] = compute.size_classes(res, year)
-    return idx.levels[key]
+    idx = compute.results_index(res)._memo
+    key = ("figures.sizes", int(year))
+    if key not in idx:
+        idx[key] = compute.size_classes(res, year)
+    return idx[key]  # type: ignore[no-any-return]
 
 
 @_builder
@@ -393,7 +359,8 @@ def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequen
     """Courts of a cour (rows) × key indicators (columns), coloured by performance.
 
     Colour = the court's value standardised against all courts of the nation, oriented by the
-    indicator's direction (blue = better, red = less good, grey = neutral or missing); each cell
+    indicator's direction (:func:`heat_colour`: blue = better, orange = less good; grey = neutral or
+    missing); each cell
     shows the French-formatted value. Drawn with square markers (no heatmap trace needed).
     """
     inds = [_ind(i) for i in indicator_ids]
@@ -412,7 +379,7 @@ def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequen
                 colors.append(MISSING)
                 continue
             z = (v - mu) / sd * (1 if ind.direction == "higher" else -1)
-            colors.append(sample_colorscale("RdBu", [min(max(0.5 + z / 6, 0.15), 0.85)])[0])
+            colors.append(heat_colour(z))
     data = [{"type": "scatter", "x": xs, "y": ys, "mode": "markers+text", "text": texts, "hovertext": hovers,
              "hoverinfo": "text", "textfont": {"size": 10},
              "marker": {"symbol": "square", "size": 44, "color": colors, "line": {"color": "white", "width": 1}}}]
@@ -460,7 +427,7 @@ def distribution(res: pd.DataFrame, year: int, indicator_id: str, bins: int = 20
                               "%{y} juridictions<extra></extra>"}]
     nat = _value(res, reference.NATIONAL, year, indicator_id)
     if not math.isnan(nat) and ind.unit != "count":
-        sh, nt = _vline(nat, PALETTE[5], "dot", f"France : {format_value(nat, ind.unit)}")
+        sh, nt = _vline(nat, PALETTE[5], "dot", f"{_short(reference.NATIONAL)} : {format_value(nat, ind.unit)}")
         layout["shapes"], layout["annotations"] = [sh], [nt]
     return _figure(data, layout)
 
@@ -480,7 +447,7 @@ def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour"
                      xaxis={"title": {"text": _axis_title(ind)}})
     nat = _value(res, reference.NATIONAL, year, indicator_id)
     if not math.isnan(nat) and ind.unit != "count":
-        sh, nt = _vline(nat, PALETTE[5], "dot", f"France : {format_value(nat, ind.unit)}")
+        sh, nt = _vline(nat, PALETTE[5], "dot", f"{_short(reference.NATIONAL)} : {format_value(nat, ind.unit)}")
         layout["shapes"], layout["annotations"] = [sh], [nt]
     return _figure(data, layout)
 

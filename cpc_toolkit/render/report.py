@@ -27,7 +27,7 @@ import plotly.io as pio
 from cpc_toolkit import __version__, catalogue, compute, reference
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, RenderError
-from cpc_toolkit.fr import format_date, format_number, format_signed, format_value
+from cpc_toolkit.fr import format_change, format_date, format_number, format_value
 from cpc_toolkit.render import figures
 from cpc_toolkit.render.data import ReportData, load
 from cpc_toolkit.render.tables import Table, heat_table_html, html_table, indicator_table, values_by_unit
@@ -131,10 +131,10 @@ class _Report:
                 self._used.append(i)
 
     def value(self, unit_id: str, indicator_id: str, year: int | None = None) -> float:
-        return figures._value(self.res, unit_id, year or self.annee, indicator_id)
+        return compute.value(self.res, unit_id, year or self.annee, indicator_id)
 
     def text(self, unit_id: str, indicator_id: str, year: int | None = None) -> str:
-        return figures._text(self.res, unit_id, year or self.annee, indicator_id)
+        return compute.text(self.res, unit_id, year or self.annee, indicator_id)
 
     def banner(self) -> str:
         return f'<div class="cpc-banner" role="note">{esc(DEMO_LABEL)}</div>' if self.demo else ""
@@ -165,14 +165,12 @@ class _Report:
             prev = self.value(unit_id, iid, self.annee - 1)
             delta = ""
             if not math.isnan(v) and not math.isnan(prev) and unit not in ("boolean",):
-                d = v - prev
-                delta = (f"{format_signed(d, 1)} pt sur un an" if unit == "percent"
-                         else f"{format_signed(d, 0 if unit == 'count' else 1)} sur un an")
+                delta = f"{format_change(v - prev, unit)} sur un an"
             refs = []
             for ref in compare_to:
                 rv = self.value(ref, iid)
                 if not math.isnan(rv) and ind.unit != "count":
-                    refs.append(f"{figures._short(ref)} : {format_value(rv, compute.display_unit(iid, reference.level_of(ref)))}")
+                    refs.append(f"{reference.short_name(ref)} : {format_value(rv, compute.display_unit(iid, reference.level_of(ref)))}")
             cards.append(
                 f'<div class="cpc-kpi"><div class="v">{esc(format_value(v, unit))}</div>'
                 f'<div class="l">{esc(ind.label)}</div>'
@@ -259,7 +257,7 @@ class ClpcReport(_Report):
         rows = [("Juridiction", self.name), ("Cour d'appel", reference.court_name(self.cour)),
                 ("Année", str(self.annee)),
                 ("Date du conseil", format_date(date) if date else "non renseignée"),
-                ("Conseil tenu", format_value(tenu, "boolean") if not math.isnan(tenu) else "non renseigné"),
+                ("Conseil tenu", format_value(tenu, "boolean", missing=catalogue.vocabulary.missing_mark(long=True))),
                 ("Classeur reçu le", recu), ("Édité le", format_date(dt.date.today()))]
         dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
         return Html(f'<section class="cpc-cover"><div class="cpc-kicker">Conseil local de politique civile — '
@@ -352,7 +350,8 @@ class ClpcReport(_Report):
         ok = int((sub_in["status"] == "ok").sum())
         na = sub[sub["status"] != "ok"]
         reasons = na.groupby("na_reason").size().sort_values(ascending=False)
-        items = "".join(f"<li>{esc(r or 'non renseigné')} : {format_number(n)}</li>" for r, n in reasons.items())
+        unknown = catalogue.vocabulary.missing_mark(long=True)
+        items = "".join(f"<li>{esc(r or unknown)} : {format_number(n)}</li>" for r, n in reasons.items())
         return (f"<p>{format_number(ok)} indicateurs saisis renseignés sur {format_number(len(inputs))} au catalogue "
                 f"pour {self.annee}.</p>" + (f"<p>Valeurs non disponibles, par motif :</p><ul>{items}</ul>" if items else ""))
 
@@ -560,12 +559,12 @@ class NationalReport(_Report):
         cov = compute.coverage(self.res, self.annee)
         nat = cov[cov["level"] == "national"]
         n, e = (int(nat["n_reporting"].iloc[0]), int(nat["n_expected"].iloc[0])) if len(nat) else (0, 0)
-        rows = [("Périmètre", "France entière (164 TJ et 4 TPI, 36 cours d'appel et le TSA)"),
+        rows = [("Périmètre", f"{reference.national_name()} (164 TJ et 4 TPI, 36 cours d'appel et le TSA)"),
                 ("Année", str(self.annee)), ("Juridictions ayant transmis", f"{n} sur {e}"),
                 ("Édité le", format_date(dt.date.today()))]
         dl = "".join(f"<dt>{esc(k)}</dt><dd>{esc(v)}</dd>" for k, v in rows)
         return Html(f'<section class="cpc-cover"><div class="cpc-kicker">Politique civile — rapport national'
-                    f'</div><h1 class="cpc-title">France entière</h1><div class="cpc-subtitle">Année {self.annee}'
+                    f'</div><h1 class="cpc-title">{esc(reference.national_name())}</h1><div class="cpc-subtitle">Année {self.annee}'
                     f'</div>{self.banner()}<dl>{dl}</dl></section>')
 
     def synthese(self) -> Html:

@@ -1,7 +1,9 @@
-"""Report tables: DataFrame builders (also written to the Excel annex) and their HTML rendering.
+"""Tables shared by reports, dashboards and the CLI: builders, cell formatting, HTML rendering.
 
-Builders return *raw* values (floats, dates as text) with French column names; formatting to
-``1 234,5`` happens only in :func:`html_table` (and in Excel through number formats).
+Builders return a :class:`Table`: *raw* values (floats, dates as text) with French column names
+and the unit of each numeric column; formatting to ``1 234,5`` happens only in :func:`cell_text`
+(through :meth:`Table.formatted` and :func:`html_table`), and in Excel through number formats.
+Values are read through the one lookup API (:func:`cpc_toolkit.compute.value`).
 """
 
 from __future__ import annotations
@@ -15,21 +17,26 @@ import numpy as np
 import pandas as pd
 
 from cpc_toolkit import catalogue, compute, reference
-from cpc_toolkit.fr import format_value
+from cpc_toolkit.fr import format_value, is_missing
+from cpc_toolkit.render.figures import heat_colour
 
 __all__ = [
     "Table",
+    "cell_text",
     "heat_table_html",
     "html_table",
     "indicator_table",
+    "unit_values",
     "values_by_unit",
 ]
+
+values_by_unit = compute.values_by_unit  # the one lookup API (kept here for the report modules)
 
 
 class Table:
     """A report table: raw DataFrame + the unit of each numeric column (for HTML and Excel)."""
 
-    def __init__(self, frame: pd.DataFrame, units: dict[str, str] | None = None,
+    def __init__(self, frame: pd.DataFrame, units: dict[str, str | None] | None = None,
                  row_units: str | None = None) -> None:
         self.frame = frame
         self.units = units or {}
@@ -42,13 +49,25 @@ class Table:
             return str(row[self.row_units])
         return None
 
+    def formatted(self, missing: str | None = None) -> pd.DataFrame:
+        """The table as French text (visible columns only), each cell through :func:`cell_text`."""
+        cols = [c for c in self.frame.columns if not str(c).startswith("_")]
+        rows = [{c: cell_text(row[c], self.unit_of(row, c), missing) for c in cols}
+                for row in self.frame.to_dict("records")]
+        return pd.DataFrame(rows, columns=cols)
+
+
+def cell_text(value: object, unit: str | None, missing: str | None = None) -> str:
+    """One table cell as French text: a value in its unit, or plain text (``missing`` for unknown)."""
+    if unit is None:
+        if is_missing(value) or (isinstance(value, float) and math.isnan(value)):
+            return format_value(None, "text", missing=missing)
+        return str(value)
+    return format_value(value, unit, missing=missing)
+
 
 def _cell(value: object, unit: str | None) -> tuple[str, bool]:
-    if unit is None:
-        if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
-            return "–", False
-        return html.escape(str(value)), False
-    return html.escape(format_value(value, unit)), unit not in ("text", "date")
+    return html.escape(cell_text(value, unit)), unit is not None and unit not in ("text", "date")
 
 
 def html_table(table: Table, hide: Sequence[str] = (), classes: str = "cpc-table",
@@ -72,23 +91,23 @@ def html_table(table: Table, hide: Sequence[str] = (), classes: str = "cpc-table
     return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
 
 
-def values_by_unit(res: pd.DataFrame, year: int, indicator_ids: Sequence[str],
-                   unit_ids: Sequence[str]) -> pd.DataFrame:
-    """Wide table unit_id × indicator_id of numeric values (NaN when missing)."""
-    idx = compute.results_index(res)
-    frames = [idx.wide(level, year) for level in ("juridiction", "cour", "national")]
-    wide = pd.concat([f for f in frames if len(f)]) if any(len(f) for f in frames) else pd.DataFrame()
-    return wide.reindex(index=list(unit_ids), columns=list(indicator_ids)).astype(float)
+def unit_values(res: pd.DataFrame, unit_ids: Sequence[str], year: int, indicator_id: str,
+                unit_header: str = "Unité", value_header: str = "Valeur") -> Table:
+    """One row per unit: its name and its value of one indicator for ``year``, in the unit's display
+    unit at its level (dashboards' data tables, CLI)."""
+    rows = [{unit_header: reference.court_name(u), value_header: compute.value(res, u, year, indicator_id),
+             "_unit": catalogue.display_unit(indicator_id, reference.level_of(u))} for u in unit_ids]
+    frame = pd.DataFrame(rows, columns=[unit_header, value_header, "_unit"])
+    return Table(frame, row_units="_unit", units={unit_header: None})
 
 
 def indicator_table(res: pd.DataFrame, unit_id: str, year: int, indicator_ids: Sequence[str],
                     compare: bool = True) -> Table:
     """One row per indicator: value in ``year`` and ``year - 1`` and, for a court, its cour, the
     nation and the median of its size class; for a cour, the nation."""
-    from cpc_toolkit.render.figures import _cour, _level, _value
-
-    level = _level(unit_id)
-    cour = _cour(unit_id) if level == "juridiction" else None
+    _value = compute.value
+    level = reference.level_of(unit_id)
+    cour = reference.cour_of(unit_id) if level == "juridiction" else None
     pos: dict[tuple[str, str], tuple[float, int, int]] = {}
     if compare and level == "juridiction":
         p = compute.positions(res, unit_id, year, list(indicator_ids))
@@ -101,28 +120,34 @@ def indicator_table(res: pd.DataFrame, unit_id: str, year: int, indicator_ids: S
                                   f"{year}": _value(res, unit_id, year, iid),
                                   f"{year - 1}": _value(res, unit_id, year - 1, iid)}
         if compare and cour is not None:
-            row["cour d'appel"] = _value(res, cour, year, iid)
+            row[_cour_col()] = _value(res, cour, year, iid)
             row["_unit_ref"] = compute.display_unit(iid, "cour")
             taille = pos.get((iid, "taille"))
             row["médiane taille"] = float(taille[0]) if taille else np.nan
             incour = pos.get((iid, "cour"))
             row["rang dans la cour"] = f"{int(incour[1])}/{int(incour[2])}" if incour else "–"
         if compare and level != "national":
-            row["France"] = _value(res, reference.NATIONAL, year, iid)
+            row[_nation_col()] = _value(res, reference.NATIONAL, year, iid)
             row["_unit_ref"] = compute.display_unit(iid, "national")
         rows.append(row)
     return _RefTable(pd.DataFrame(rows), row_units="_unit")
 
 
+def _cour_col() -> str:
+    return reference.level_label("cour")
+
+
+def _nation_col() -> str:
+    return reference.national_name(short=True)
+
+
 class _RefTable(Table):
     """Indicator table: own columns in the unit's display unit, reference columns in theirs."""
-
-    REF = ("cour d'appel", "France", "médiane taille")
 
     def unit_of(self, row: Mapping[str, Any], column: str) -> str | None:
         if column in ("indicateur", "rang dans la cour", "_unit", "_unit_ref"):
             return None
-        if column in ("cour d'appel", "France") and "_unit_ref" in row:
+        if column in (_cour_col(), _nation_col()) and "_unit_ref" in row:
             return str(row["_unit_ref"])
         return str(row["_unit"])
 
@@ -141,10 +166,8 @@ def heat_table_html(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: S
         if len(col) < 2 or ind.direction == "neutral" or col.std() == 0:
             continue
         z = (frame[iid] - col.mean()) / col.std() * (1 if ind.direction == "higher" else -1)
-        colors[iid] = [("" if pd.isna(v) else _diverging(float(v))) for v in z]
-    from cpc_toolkit.render.figures import _short
-
-    names = [_short(c) for c in courts]
+        colors[iid] = [("" if pd.isna(v) else heat_colour(float(v))) for v in z]
+    names = [reference.short_name(c) for c in courts]
     frame.insert(0, "juridiction", names)
     units = {iid: catalogue.get(iid).unit for iid in indicator_ids}
     labelled = frame.rename(columns={iid: catalogue.get(iid).label for iid in indicator_ids})
@@ -156,14 +179,3 @@ def heat_table_html(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: S
         if u == "boolean":
             table.units[catalogue.get(iid).label] = "boolean"
     return html_table(table, classes="cpc-table cpc-heat", colors=colors.reset_index(drop=True)), table
-
-
-def _diverging(z: float) -> str:
-    """Blue (better) … white … orange (less good), colour-blind safe."""
-    t = max(-1.0, min(1.0, z / 2.0))
-    if t >= 0:
-        r, g, b = (255 - int(t * (255 - 86)), 255 - int(t * (255 - 180)), 255 - int(t * (255 - 233)))
-    else:
-        t = -t
-        r, g, b = (255 - int(t * (255 - 230)), 255 - int(t * (255 - 159)), 255 - int(t * 255))
-    return f"#{r:02x}{g:02x}{b:02x}"

@@ -15,15 +15,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cpc_toolkit import catalogue
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.render.tables import Table
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = ["NUMBER_FORMATS", "neutralise", "write_annex"]
 
-# Excel stores numbers; the display follows these formats (French Excel shows « 1 234,5 »)
-NUMBER_FORMATS = {"count": "#,##0", "percent": '0.0" %"', "days": '#,##0.0" j"', "months": '#,##0.0" mois"',
-                  "boolean": '"oui";"oui";"non"'}
+# Excel stores numbers; the display follows each unit's format of the presentation vocabulary
+# (French Excel shows « 1 234,5 »)
+NUMBER_FORMATS = {u.id: u.excel for u in catalogue.units().values() if u.excel}
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _HEADER_FILL = PatternFill("solid", fgColor="E3E3FD")
 _MAX_SHEET = 31

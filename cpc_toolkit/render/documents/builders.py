@@ -23,7 +23,7 @@ from typing import Any
 import pandas as pd
 
 from cpc_toolkit import __version__, catalogue, compute, reference
-from cpc_toolkit.fr import format_date, format_number, format_signed, format_value
+from cpc_toolkit.fr import format_change, format_date, format_number, format_value
 from cpc_toolkit.render.documents.model import (
     PLACEHOLDER,
     Block,
@@ -131,24 +131,24 @@ def _fmt(res: pd.DataFrame, unit_id: str, year: int, iid: str) -> str:
 
 
 def _change(res: pd.DataFrame, unit_id: str, year: int, iid: str) -> str:
-    unit = catalogue.get(iid).unit
-    if unit in ("boolean", "text", "date"):
+    """Change on one year, like for like (courts present both years; the perimeter said when partial)."""
+    ind = catalogue.get(iid)
+    level = reference.level_of(unit_id)
+    if not ind.numeric or (ind.unit == "boolean" and level == "juridiction"):
         return "—"
-    now, before = _val(res, unit_id, year, iid), _val(res, unit_id, year - 1, iid)
-    if math.isnan(now) or math.isnan(before):
+    ch = compute.changes(res, unit_id, year).set_index("indicator_id")
+    if iid not in ch.index or not bool(ch.at[iid, "comparable"]):
         return "non calculable"
-    d = now - before
-    if unit == "percent":
-        return f"{format_signed(d, 1)} pt"
-    if unit == "count":
-        return format_signed(d, 0)
-    return f"{format_signed(d, 1)} {'mois' if unit == 'months' else 'j'}"
+    text = format_change(float(ch.at[iid, "delta"]), str(ch.at[iid, "unit"]))
+    if bool(ch.at[iid, "partial"]):
+        text += f" ({int(ch.at[iid, 'n_common'])}/{int(ch.at[iid, 'n_members'])} juridictions)"
+    return text
 
 
 def _key_table(res: pd.DataFrame, unit_id: str, year: int, ids: Sequence[str], caption: str,
                refs: Sequence[str]) -> TableBlock:
     cols = ("Indicateur", str(year), "Évolution sur un an", *(reference.court_name(r) if r != reference.NATIONAL
-                                                              else "France entière" for r in refs))
+                                                              else reference.national_name() for r in refs))
     rows = []
     for iid in ids:
         ind = catalogue.get(iid)
@@ -291,7 +291,7 @@ def compte_rendu(data: Any, juridiction: str, annee: int, charts: bool = True) -
         blocks += [Heading(2, catalogue.get(iid).label), _text_or_placeholder(_txt(res, juridiction, year, iid))]
     blocks.append(Heading(1, "Indicateurs de la juridiction"))
     blocks.append(Para(f"Valeurs {year} de la juridiction, évolution sur un an et références de la cour d'appel et "
-                       "de la France entière (indicateurs du catalogue de cpc_toolkit ; définitions en annexe du "
+                       f"de la {reference.national_name()} (indicateurs du catalogue de cpc_toolkit ; définitions en annexe du "
                        "rapport statistique).", "note"))
     blocks += [Heading(2, catalogue.family("activite").label),
                _key_table(res, juridiction, year, KEY_FIGURES["activite"], "Activité civile",
