@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from cpc_toolkit import reference
-from cpc_toolkit.dashboard.app import Dashboard, DashboardData, build, load_data, report_links, user_message
+from cpc_toolkit.dashboard.app import Dashboard, build
+from cpc_toolkit.dashboard.markup import user_message
+from cpc_toolkit.dashboard.state import DashboardData, load_data
+from cpc_toolkit.dashboard.views import report_links
 from cpc_toolkit.errors import CpcError, StoreError
 from cpc_toolkit.store import Store
 
