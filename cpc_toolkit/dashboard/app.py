@@ -20,6 +20,7 @@ import logging
 import os
 import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -36,7 +37,7 @@ from cpc_toolkit.dashboard.state import DashboardData, State, load_data
 from cpc_toolkit.dashboard.views import DRAW, header_html
 from cpc_toolkit.fr import format_number
 
-__all__ = ["Dashboard", "build", "tableau_de_bord"]
+__all__ = ["Dashboard", "Prepared", "build", "prepare", "show", "tableau_de_bord", "wait_for_visitor"]
 
 log = logging.getLogger("cpc_toolkit.dashboard")
 
@@ -254,25 +255,51 @@ def build(level: str, query: str | None = None, data: DashboardData | None = Non
     return Dashboard(level, data, parse_query(query, data.years))
 
 
-def tableau_de_bord(level: str) -> Dashboard | None:
-    """Notebook entry point: build and display the dashboard; any error becomes a French message.
+@dataclass
+class Prepared:
+    """What a kernel built before its visitor came: the data and the default dashboard (or None)."""
 
-    Before the request (preheated kernel) the data are loaded and the default dashboard is drawn
-    (warming every cache). After it, that dashboard is shown as is when the URL selects nothing
-    else; otherwise a new one is built directly with the URL selection (a widget updated before the
-    page connects would show its initial figure).
+    level: str
+    data: DashboardData | None = None
+    dash: Dashboard | None = None
+
+
+def prepare(level: str) -> Prepared:
+    """Load the data and draw the default dashboard, warming every cache (before the request).
+
+    Failures are kept for later: :func:`show` retries them once the visitor is there.
+    """
+    prep = Prepared(level)
+    with warnings.catch_warnings(), contextlib.suppress(Exception):
+        warnings.simplefilter("ignore")
+        prep.data = load_data()
+        prep.dash = Dashboard(level, prep.data)
+    return prep
+
+
+def wait_for_visitor() -> None:
+    """Under a preheated Voilà kernel, block until the page request arrives (no-op otherwise).
+
+    Called in its own notebook cell, tagged ``cpc-attente-visiteur``: the server gives that cell no
+    timeout (see ``executor``), so a preheated kernel waits for hours without expiring.
+    """
+    _wait_for_request()
+
+
+def show(prep: Prepared) -> Dashboard | None:
+    """Display the dashboard for the request (URL selection); any error becomes a French message.
+
+    The prepared dashboard is shown as is when the URL selects nothing else; otherwise a new one
+    is built directly with the URL selection (a widget updated before the page connects would
+    show its initial figure).
     """
     from IPython.display import HTML, display
 
+    level = prep.level
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            data: DashboardData | None = None
-            pre: Dashboard | None = None
-            with contextlib.suppress(Exception):
-                data = load_data()
-                pre = Dashboard(level, data)
-            _wait_for_request()
+            data, pre = prep.data, prep.dash
             if data is None or (data.tag and _store_tag() not in ("", data.tag)):
                 data, pre = load_data(), None
             sel = parse_query(os.environ.get("QUERY_STRING", ""), data.years)
@@ -294,6 +321,13 @@ def tableau_de_bord(level: str) -> Dashboard | None:
         log_exception(f"tableau {level} : construction")
         display(HTML(error_html(user_message(exc))))
         return None
+
+
+def tableau_de_bord(level: str) -> Dashboard | None:
+    """One-call entry point (plain Jupyter): prepare, wait for the request, show."""
+    prep = prepare(level)
+    wait_for_visitor()
+    return show(prep)
 
 
 def _store_tag() -> str:

@@ -41,9 +41,11 @@ def user_message(exc: BaseException) -> str:
     return GENERIC_ERROR
 
 
-def error_html(message: str) -> str:
-    """A French error block."""
-    return f'<div class="cpc-erreur" role="alert"><strong>Erreur :</strong> {html.escape(message)}</div>'
+def error_html(message: str, retry: bool = True) -> str:
+    """A French error block, with a « Réessayer » link reloading the page (a fresh kernel)."""
+    link = ('<a class="cpc-reessayer" href="" onclick="window.location.reload(); return false;">Réessayer</a>'
+            if retry else "")
+    return f'<div class="cpc-erreur" role="alert"><strong>Erreur :</strong> {html.escape(message)} {link}</div>'
 
 
 def table(df: pd.DataFrame, caption: str, attrs: str = "") -> str:
