@@ -51,7 +51,7 @@ def selection_frame(res: pd.DataFrame, unit_ids: Sequence[str], year: int, famil
         "Famille": fam,
         "Indicateur": sub["indicator_id"].map(labels),
         "Identifiant indicateur": sub["indicator_id"],
-        "Valeur": pd.to_numeric(sub["value"], errors="coerce"),
+        "Valeur": _rounded(sub, levels),
         "Unité de mesure": [catalogue.UNIT_LABELS.get(compute.display_unit(i, levels[u]), "")
                             for u, i in zip(sub["unit_id"], sub["indicator_id"], strict=True)],
         "Statut": sub["status"].fillna("NA").map(lambda s: STATUS_LABELS.get(s, s)),
@@ -62,11 +62,24 @@ def selection_frame(res: pd.DataFrame, unit_ids: Sequence[str], year: int, famil
     return out[EXPORT_COLUMNS]
 
 
+def _rounded(sub: pd.DataFrame, levels: dict[str, str]) -> pd.Series:
+    """Values rounded as displayed: whole numbers for counts, one decimal otherwise."""
+    values = pd.to_numeric(sub["value"], errors="coerce")
+    units = [compute.display_unit(i, levels[u]) for u, i in zip(sub["unit_id"], sub["indicator_id"], strict=True)]
+    decimals = pd.Series([0 if unit == "count" else 1 for unit in units], index=values.index)
+    return pd.Series([round(v, int(d)) if v == v else v for v, d in zip(values, decimals, strict=True)],
+                     index=values.index, dtype="float64")
+
+
 def to_csv_bytes(df: pd.DataFrame, demo: bool = False) -> bytes:
-    """CSV for French spreadsheets: UTF-8 with BOM, ``;`` separator, decimal comma."""
+    """CSV for French spreadsheets: UTF-8 with BOM, ``;`` separator, decimal comma, header first.
+
+    Fictitious data are flagged in a last column « Avertissement » on every row (no comment line
+    before the header, which spreadsheet and pandas readers would take for the header).
+    """
     buf = io.StringIO()
     if demo:
-        buf.write(f"# {DEMO_LABEL}\n")
+        df = df.assign(Avertissement=DEMO_LABEL)
     df.to_csv(buf, sep=";", decimal=",", index=False)
     return buf.getvalue().encode("utf-8-sig")
 

@@ -40,7 +40,7 @@ class ChartPanel:
 
         from cpc_toolkit.dashboard.figwidget import figure_widget, sync_figure
 
-        fig = {**fig, "layout": {**fig.get("layout", {}), "width": None, "autosize": True}}
+        fig = fr_ticks({**fig, "layout": {**fig.get("layout", {}), "width": None, "autosize": True}})
         if self.figure is None:
             self.figure = figure_widget(fig)
             self.holder.children = (self.figure,)
@@ -61,6 +61,34 @@ class ChartPanel:
         if not all(t.type in PREVIEW_TRACE_TYPES for t in self.figure.data):
             return None
         return str(self.figure.to_json())
+
+
+#: plotly's decimal and thousands separators for fr-FR (« 5 000 », « 2,5 »)
+SEPARATORS = ", "
+
+
+def _is_year_axis(values: list[Any]) -> bool:
+    nums = [v for v in values if isinstance(v, int | float) and v == v]
+    return bool(nums) and all(float(v).is_integer() and 1900 <= v <= 2100 for v in nums)
+
+
+def fr_ticks(fig: dict[str, Any]) -> dict[str, Any]:
+    """The figure with fr-FR axis ticks: « 5 000 » and « 100 000 », never « 5k » (pure).
+
+    Value axes get full numbers with thousands separators; an axis holding only years stays
+    « 2025 ». Category axes are left alone.
+    """
+    layout = {**fig.get("layout", {}), "separators": SEPARATORS}
+    for axis in ("x", "y"):
+        key = f"{axis}axis"
+        values = [v for t in fig.get("data", []) for v in (t.get(axis) or []) if t.get(axis) is not None]
+        if not values or not any(isinstance(v, int | float) for v in values):
+            continue
+        extra = {"exponentformat": "none"}
+        if not _is_year_axis(values):
+            extra["separatethousands"] = True
+        layout[key] = {**extra, **layout.get(key, {})}
+    return {**fig, "layout": layout}
 
 
 class HtmlPanel:

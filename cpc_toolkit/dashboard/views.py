@@ -182,7 +182,7 @@ def draw_rapports(panel: HtmlPanel, s: State, data: DashboardData) -> None:
     links = report_links(s.annee, [u for u in (s.juridiction, s.cour) if u])
     if not links:
         panel.body.value = (f"<p>Aucun rapport statique construit pour {s.annee} "
-                            "(commande « cpc rapports »).</p>")
+                            "(commandes « cpc rapport » ou « cpc campagne »).</p>")
         return
     items = "".join(f'<li><a href="{html.escape(url)}" target="_blank" rel="noopener">{html.escape(label)}</a></li>'
                     for label, url in links)

@@ -116,3 +116,27 @@ def test_report_links_point_to_the_rapports_route(tmp_path: Path, monkeypatch: p
     assert [u for _, u in links] == ["/tableaux/rapports/2025/index.html",
                                      "/tableaux/rapports/2025/juridictions/clpc_tj-lyon_2025.html"]
     assert report_links(2024, ["tj-lyon"]) == []
+
+
+def test_axis_ticks_are_french_full_numbers_and_years_stay_plain(data: DashboardData) -> None:
+    dash = build("national", "indicateur=act_cg_entrees", data)
+    try:
+        bars = dash.panels["classement"].figure.layout
+        assert bars.separators == ", "
+        assert bars.xaxis.exponentformat == "none" and bars.xaxis.separatethousands is True  # « 5 000 », not « 5k »
+        trend = dash.panels["evolution"].figure.layout
+        assert not trend.xaxis.separatethousands  # years stay « 2025 »
+        assert trend.yaxis.separatethousands is True
+    finally:
+        dash.close()
+
+
+def test_no_report_message_names_real_commands(data: DashboardData, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CPC_RAPPORTS", str(tmp_path))
+    dash = build("cour", "cour=ca-lyon", data)
+    try:
+        text = dash.panels["rapports"].body.value
+        assert "« cpc rapport »" in text and "« cpc campagne »" in text and "cpc rapports" not in text
+    finally:
+        dash.close()
