@@ -34,7 +34,7 @@ from cpc_toolkit.dashboard.panels import ChartPanel, panels_for
 from cpc_toolkit.dashboard.params import Selection, parse_query
 from cpc_toolkit.dashboard.preview import preview_html
 from cpc_toolkit.dashboard.state import DashboardData, State, load_data
-from cpc_toolkit.dashboard.views import DRAW, header_html
+from cpc_toolkit.dashboard.views import DRAW, alerts_of, header_html
 from cpc_toolkit.fr import format_number
 
 __all__ = ["Dashboard", "Prepared", "build", "prepare", "show", "tableau_de_bord", "wait_for_visitor"]
@@ -211,16 +211,21 @@ class Dashboard:
         s = self.state
         df = self.export_frame()
         unit = self.focus_unit()
+        alerts = alerts_of(s, self.data)
         csv_url = exp.data_url(exp.to_csv_bytes(df, self.data.demo), "text/csv")
-        xlsx_url = exp.data_url(exp.to_excel_bytes(df, self.data.demo),
+        alerts_url = exp.data_url(exp.to_csv_bytes(alerts, self.data.demo), "text/csv")
+        xlsx_url = exp.data_url(exp.to_excel_bytes(df, self.data.demo, alerts),
                                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         csv_name = exp.export_name(unit, s.annee, s.famille, "csv")
+        alerts_name = exp.export_name(unit, s.annee, "alertes", "csv")
         xlsx_name = exp.export_name(unit, s.annee, s.famille, "xlsx")
         self.export_links.value = (
-            f'<p>{format_number(len(df))} lignes prêtes : '
+            f'<p>{format_number(len(df))} lignes et {format_number(len(alerts))} alertes prêtes : '
             f'<a class="cpc-export-csv" download="{csv_name}" href="{csv_url}">Télécharger {csv_name} (CSV)</a> · '
+            f'<a class="cpc-export-alertes" download="{alerts_name}" href="{alerts_url}">Télécharger '
+            f"{alerts_name} (CSV des alertes)</a> · "
             f'<a class="cpc-export-xlsx" download="{xlsx_name}" href="{xlsx_url}">Télécharger {xlsx_name} '
-            f"(Excel)</a></p>")
+            f"(Excel, feuilles Sélection et Alertes)</a></p>")
 
     def preview_html(self) -> str:
         """Static first view drawn by the page before any kernel connection (see ``preview``)."""

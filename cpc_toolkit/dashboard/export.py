@@ -26,6 +26,7 @@ EXPORT_COLUMNS = [
     "Juridictions attendues",
 ]
 _EXCEL_SHEET = "Sélection"
+_ALERTS_SHEET = "Alertes"
 
 
 def selection_frame(res: pd.DataFrame, unit_ids: Sequence[str], year: int, family: str) -> pd.DataFrame:
@@ -84,22 +85,26 @@ def to_csv_bytes(df: pd.DataFrame, demo: bool = False) -> bytes:
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_excel_bytes(df: pd.DataFrame, demo: bool = False) -> bytes:
-    """An .xlsx workbook with one sheet « Sélection » (a title row first when data are fictitious)."""
+def to_excel_bytes(df: pd.DataFrame, demo: bool = False, alerts: pd.DataFrame | None = None) -> bytes:
+    """An .xlsx workbook: sheet « Sélection », and « Alertes » when given (a title row first when
+    data are fictitious)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = _EXCEL_SHEET
-    if demo:
-        ws.append([DEMO_LABEL])
-    ws.append(list(df.columns))
-    for row in df.itertuples(index=False):
-        ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
-    for k, col in enumerate(df.columns, start=1):
-        ws.column_dimensions[get_column_letter(k)].width = max(12, min(45, len(col) + 4))
-    ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1)
+    sheets = [(wb.active, _EXCEL_SHEET, df)]
+    if alerts is not None:
+        sheets.append((wb.create_sheet(), _ALERTS_SHEET, alerts))
+    for ws, title, frame in sheets:
+        ws.title = title
+        if demo:
+            ws.append([DEMO_LABEL])
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
+        for k, col in enumerate(frame.columns, start=1):
+            ws.column_dimensions[get_column_letter(k)].width = max(12, min(45, len(col) + 4))
+        ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from cpc_toolkit.dashboard.alerts import AlertsPanel
 from cpc_toolkit.dashboard.markup import details, table
 
 __all__ = ["ChartPanel", "HtmlPanel", "Panel", "panels_for"]
@@ -108,7 +109,7 @@ class HtmlPanel:
         self.box.layout.display = None if visible else "none"
 
 
-Panel = ChartPanel | HtmlPanel
+Panel = ChartPanel | HtmlPanel | AlertsPanel
 
 
 def panels_for(level: str) -> dict[str, Panel]:
@@ -127,6 +128,6 @@ def panels_for(level: str) -> dict[str, Panel]:
     p["repartition"] = ChartPanel("repartition", "Répartition des juridictions",
                                   ("annee", "indicateur", "juridiction"))
     p["completude"] = HtmlPanel("completude", "Complétude de la campagne", ("annee", "cour", "juridiction"))
-    p["alertes"] = HtmlPanel("alertes", "Alertes", ("annee", "cour", "juridiction"))
+    p["alertes"] = AlertsPanel("alertes", "Alertes", ("annee", "cour", "juridiction"))
     p["rapports"] = HtmlPanel("rapports", "Rapports statiques", ("annee", "cour", "juridiction"))
     return p

@@ -16,20 +16,20 @@ import pandas as pd
 
 from cpc_toolkit import catalogue, compute, reference
 from cpc_toolkit.dashboard import export as exp
+from cpc_toolkit.dashboard.alerts import AlertsPanel, alert_rows
 from cpc_toolkit.dashboard.markup import fmt, table
 from cpc_toolkit.dashboard.panels import ChartPanel, HtmlPanel
 from cpc_toolkit.dashboard.state import DashboardData, State, focus_unit
 from cpc_toolkit.fr import format_number, format_value
 from cpc_toolkit.settings import reports_dir
 
-__all__ = ["DRAW", "MAX_ALERT_ROWS", "TITLES", "header_html", "report_links", "value"]
+__all__ = ["DRAW", "TITLES", "alerts_of", "header_html", "report_links", "value"]
 
 TITLES = {
     "national": "Tableau de bord national de la politique civile",
     "cour": "Tableau de bord de la cour d'appel",
     "juridiction": "Tableau de bord de la juridiction",
 }
-MAX_ALERT_ROWS = 60
 
 
 def value(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str) -> float:
@@ -162,20 +162,18 @@ def draw_completude(panel: HtmlPanel, s: State, data: DashboardData) -> None:
     panel.body.value = body
 
 
-def draw_alertes(panel: HtmlPanel, s: State, data: DashboardData) -> None:
+def draw_alertes(panel: AlertsPanel, s: State, data: DashboardData) -> None:
     unit = focus_unit(s)
-    al = data.memo(("alerts", unit, s.annee),
-                   lambda: compute.alerts(data.res, unit, s.annee, include_courts=True))
-    if al.empty:
-        panel.body.value = f"<p>Aucune alerte pour {html.escape(reference.court_name(unit))} en {s.annee}.</p>"
-        return
-    shown = al.head(MAX_ALERT_ROWS)
-    df = pd.DataFrame({"Unité": shown["unit_name"], "Gravité": shown["severity"],
-                       "Alerte": shown["rule_label"], "Constat": shown["message"],
-                       "Base légale": shown["legal_basis"].fillna("")})
-    more = (f"<p>{format_number(len(al))} alertes au total ; les {MAX_ALERT_ROWS} plus graves sont "
-            "affichées (l'export n'inclut pas les alertes).</p>" if len(al) > MAX_ALERT_ROWS else "")
-    panel.body.value = more + table(df, f"Alertes {s.annee} — {reference.court_name(unit)}")
+    rows = alerts_of(s, data)
+    panel.set_rows(rows, f"Alertes {s.annee} — {reference.court_name(unit)}",
+                   f"Aucune alerte pour {reference.court_name(unit)} en {s.annee}.")
+
+
+def alerts_of(s: State, data: DashboardData) -> pd.DataFrame:
+    """Every alert of the focus unit and its courts, as the French table (most severe first)."""
+    unit = focus_unit(s)
+    return data.memo(("alert_rows", unit, s.annee),
+                     lambda: alert_rows(compute.alerts(data.res, unit, s.annee, include_courts=True)))
 
 
 def draw_rapports(panel: HtmlPanel, s: State, data: DashboardData) -> None:

@@ -140,3 +140,57 @@ def test_no_report_message_names_real_commands(data: DashboardData, tmp_path: Pa
         assert "« cpc rapport »" in text and "« cpc campagne »" in text and "cpc rapports" not in text
     finally:
         dash.close()
+
+
+def test_french_collation_ignores_accents_and_case() -> None:
+    from cpc_toolkit.dashboard.alerts import french_key
+
+    names = ["Évry", "Douai", "evreux", "Epinal", "Zèbre", "Œuvre", "Orléans"]
+    assert sorted(names, key=french_key) == ["Douai", "Epinal", "evreux", "Évry", "Œuvre", "Orléans", "Zèbre"]
+    assert sorted(names) != sorted(names, key=french_key)  # plain code-point order puts « Évry » last
+
+
+def test_alerts_table_lists_every_alert_most_severe_first_and_filters(data: DashboardData) -> None:
+    from cpc_toolkit import compute
+    from cpc_toolkit.dashboard.alerts import ALL, french_key
+    from cpc_toolkit.fr import format_number
+
+    dash = build("national", "", data)
+    try:
+        panel = dash.panels["alertes"]
+        total = len(compute.alerts(data.res, reference.NATIONAL, dash.state.annee, include_courts=True))
+        assert total > 100 and len(panel.rows) == total  # none is cut off
+        sev = list(panel.current()["Gravité"])
+        assert sev == sorted(sev, key=lambda v: {"haute": 0, "moyenne": 1, "basse": 2}[v])
+        assert f"sur {format_number(total)}" in panel.body.value
+        cour = next(o for o in panel.filters["Cour d'appel"].options if o != ALL)
+        panel.filters["Cour d'appel"].value = cour
+        shown = panel.current()
+        assert len(shown) and set(shown["Cour d'appel"]) == {cour}
+        panel.sort.value = "Juridiction"
+        names = list(panel.current()["Juridiction"])
+        assert names == sorted(names, key=french_key)
+        cont = [o for o in panel.filters["Contentieux"].options if o != ALL]
+        assert cont  # alerts on per-contentieux indicators carry their contentieux
+        dash.prepare_export()
+        assert "cpc-export-alertes" in dash.export_links.value
+    finally:
+        dash.close()
+
+
+def test_excel_export_has_an_alerts_sheet(data: DashboardData) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from cpc_toolkit.dashboard import export as exp
+    from cpc_toolkit.dashboard.alerts import ALERT_COLUMNS
+
+    dash = build("cour", "cour=ca-lyon", data)
+    try:
+        alerts = dash.panels["alertes"].rows
+        wb = load_workbook(io.BytesIO(exp.to_excel_bytes(dash.export_frame(), True, alerts)))
+        rows = list(wb["Alertes"].iter_rows(values_only=True))
+        assert list(rows[1]) == ALERT_COLUMNS and len(rows) - 2 == len(alerts) > 0
+    finally:
+        dash.close()
