@@ -104,9 +104,10 @@ class AlertsPanel:
         self.caption = ""
         style = {"description_width": "initial"}
         lay = w.Layout(width="auto", min_width="10em", max_width="24em")
-        self.filters = {c: w.Dropdown(description=c, options=[ALL], value=ALL, style=style, layout=lay)
-                        for c in FILTER_COLUMNS}
-        self.sort = w.Dropdown(description="Trier par", options=SORTS, value="Gravité", style=style, layout=lay)
+        # labels distinct from the page's filters (« Indicateur »…): one control per accessible name
+        self.filters = {c: w.Dropdown(description=f"Alertes, {c[0].lower()}{c[1:]}", options=[ALL], value=ALL,
+                                      style=style, layout=lay) for c in FILTER_COLUMNS}
+        self.sort = w.Dropdown(description="Trier les alertes par", options=SORTS, value="Gravité", style=style, layout=lay)
         self.descending = w.Checkbox(description="ordre décroissant", value=False, indent=False)
         for widget in (*self.filters.values(), self.sort, self.descending):
             widget.observe(lambda _c: self.render(), names="value")

@@ -194,3 +194,26 @@ def test_excel_export_has_an_alerts_sheet(data: DashboardData) -> None:
         assert list(rows[1]) == ALERT_COLUMNS and len(rows) - 2 == len(alerts) > 0
     finally:
         dash.close()
+
+
+@pytest.mark.parametrize("indicator", ["act_total_taux_couverture", "act_cg_delai_moyen"])
+def test_map_colours_mean_the_same_as_the_heat_table(data: DashboardData, indicator: str) -> None:
+    """Dark blue is favourable on the map as in the heat table (blue = better), whatever the direction."""
+    from plotly.colors import sample_colorscale
+
+    from cpc_toolkit import catalogue
+    from cpc_toolkit.dashboard.views import value
+
+    direction = catalogue.get(indicator).direction
+    assert direction in ("higher", "lower")
+    dash = build("national", f"indicateur={indicator}", data)
+    try:
+        fills = {t.name: t.fillcolor for t in dash.panels["carte"].figure.data if t.fill == "toself"}
+        year = dash.state.annee
+        values = {reference.court_name(c): v for c in data.cours if (v := value(data.res, c, year, indicator)) == v}
+        best = (max if direction == "higher" else min)(values, key=values.get)
+        worst = (min if direction == "higher" else max)(values, key=values.get)
+        dark, light = sample_colorscale("Cividis", [0.0, 1.0])
+        assert fills[best] == dark and fills[worst] == light
+    finally:
+        dash.close()
