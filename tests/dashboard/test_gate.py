@@ -60,3 +60,18 @@ def test_the_token_opens_reports_and_static_files(server: DashboardServer) -> No
                    {"Authorization": f"token {TOKEN}"})[0] == 200
     code, body = _status(server.url + f"?token={TOKEN}")
     assert code == 200 and "tableau_de_bord_national" in body
+
+
+@pytest.mark.browser
+def test_a_visitor_with_the_token_gets_the_interactive_dashboard(server: DashboardServer, browser: object) -> None:
+    """The first link carries the token; the page's own requests (scripts, kernel websocket) pass on the cookie."""
+    from .conftest import open_dashboard
+
+    page, console = open_dashboard(browser, server.url + f"voila/render/tableau_de_bord_cour.ipynb?token={TOKEN}",
+                                   n_charts=3)
+    try:
+        assert page.query_selector(".cpc-erreur") is None  # type: ignore[attr-defined]
+        assert "Données fictives" in page.inner_text("body")  # type: ignore[attr-defined]
+        assert console.errors == []
+    finally:
+        page.close()  # type: ignore[attr-defined]
