@@ -183,7 +183,13 @@ def late_visits(browser, srv: harness.RunningServer, rep: Report, at_s: float) -
 
 
 def visitors(browser, srv: harness.RunningServer, rep: Report, n: int) -> None:
-    """Memory per visitor: ``n`` national pages open at once, against the server with none."""
+    """Memory per visitor: ``n`` national pages open at once; each open page holds one kernel.
+
+    Reported: kernels and resident memory (server + kernels) before and with the pages open, the
+    memory each added kernel costs, and the capacity of a 24 Go machine at that cost.
+    """
+    import psutil
+
     wait_idle(srv)
     before, k0 = harness.server_memory(srv)
     pages, times = [], []
@@ -196,11 +202,15 @@ def visitors(browser, srv: harness.RunningServer, rep: Report, n: int) -> None:
         pages.append(page)
     wait_idle(srv)
     after, k1 = harness.server_memory(srv)
-    per = (after - before) / n
-    rep.line(f"{n} visiteurs simultanés : {k1} noyaux (contre {k0} au repos), mémoire serveur + noyaux "
-             f"{format_number(after, 0)} Mio (contre {format_number(before, 0)}), soit "
-             f"{format_number(per, 0)} Mio par visiteur ; premier graphique du dernier visiteur {s(times[-1])} s ; "
-             f"24 Go ≈ {format_number(24 * 1024 // max(per, 1), 0)} visiteurs à la fois")
+    rss = sorted(m for _, m in harness.kernel_memory(srv))
+    server_rss = psutil.Process(srv.proc.pid).memory_info().rss / 2**20
+    per = (after - before) / (k1 - k0) if k1 > k0 else statistics.median(rss)
+    capacity = (24 * 1024 - server_rss) / max(per, 1.0)
+    rep.line(f"{n} visiteurs simultanés (pages ouvertes) : {k1} noyaux contre {k0} avant, mémoire serveur + noyaux "
+             f"{format_number(after, 0)} Mio contre {format_number(before, 0)} ; {format_number(per, 0)} Mio par noyau "
+             f"ajouté (médiane des noyaux {format_number(statistics.median(rss), 0)} Mio, serveur "
+             f"{format_number(server_rss, 0)} Mio) ; premier graphique des visiteurs "
+             f"{', '.join(s(t) for t in times)} s ; 24 Go ≈ {format_number(capacity, 0)} noyaux à la fois")
     for page in pages:
         page.goto("about:blank")
         page.close()
