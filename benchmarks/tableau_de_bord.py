@@ -6,17 +6,23 @@ Prints, with the goals they are measured against (2 cores):
   reported without goal — the very first visit right after the server started, while every pool is
   still preheating at once;
 - time from a filter change (cour) to the redrawn chart (goal ≤ 0,5 s);
-- resident memory per kernel.
+- resident memory per kernel, and per visitor with several pages open at once (capacity);
+- late visits: each dashboard at +5 min after the server started (preheated kernels must not have
+  expired), and at +30 min with ``--plus-30-min``.
+Every measure is printed as soon as it is taken, with the time since the server started and the
+machine's load; a measure that fails (a Playwright timeout under load…) is reported as such and
+the others still run.
 Baseline measured in the same run: a bare Voilà page with one plotly chart (plain ``voila``,
 cold kernel), so that the ratios say how the dashboards compare on the same, possibly loaded,
 machine.
 
-Usage: ``.venv/bin/python benchmarks/tableau_de_bord.py [--repetitions N]``
+Usage: ``.venv/bin/python benchmarks/tableau_de_bord.py [--repetitions N] [--visiteurs N] [--plus-30-min]``
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import subprocess
 import sys
@@ -37,6 +43,33 @@ BASELINE_NB = {
     "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}},
     "nbformat": 4, "nbformat_minor": 5,
 }
+
+
+def load() -> str:
+    one, five, _ = os.getloadavg()
+    return f"charge {format_number(one, 2)} / {format_number(five, 2)} (1 / 5 min, {os.cpu_count()} cœurs)"
+
+
+class Report:
+    """Prints each measure at once (time since server start, load); failures never stop the run."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+        self.failures = 0
+
+    def since(self) -> str:
+        return f"t+{format_number(time.monotonic() - self.t0, 0)} s"
+
+    def line(self, text: str) -> None:
+        print(f"  [{self.since()}, {load()}] {text}", flush=True)
+
+    def measure(self, label: str, fn, *args):
+        try:
+            return fn(*args)
+        except Exception as exc:  # a timeout under load must not hide the other measures
+            self.failures += 1
+            self.line(f"{label} : ÉCHEC ({type(exc).__name__} : {str(exc).splitlines()[0][:160]})")
+            return None
 
 
 def first_chart(browser, url: str) -> float:
@@ -126,61 +159,128 @@ def filter_changes(browser, srv: harness.RunningServer, n: int) -> list[float]:
     return times
 
 
+def s(v: float) -> str:
+    return format_number(v, 2)
+
+
+def verdict(value: float, goal: float) -> str:
+    return f"objectif ≤ {s(goal)} s : {'atteint' if value <= goal else 'NON atteint'}"
+
+
+def late_visits(browser, srv: harness.RunningServer, rep: Report, at_s: float) -> None:
+    """Visit each dashboard once ``at_s`` seconds after the server started."""
+    wait = at_s - (time.monotonic() - rep.t0)
+    if wait > 0:
+        rep.line(f"attente de {format_number(wait, 0)} s avant les visites à +{format_number(at_s / 60, 0)} min")
+        time.sleep(wait)
+    for level in ("national", "cour", "juridiction"):
+        since = rep.since()
+        v = rep.measure(f"visite tardive, tableau {level}", first_chart, browser,
+                        srv.url + f"voila/render/tableau_de_bord_{level}.ipynb")
+        if v is not None:
+            rep.line(f"visite tardive ({since} après le démarrage), tableau {level:<11} : premier graphique en "
+                     f"{s(v)} s ({verdict(v, GOAL_FIRST_CHART_S)})")
+
+
+def visitors(browser, srv: harness.RunningServer, rep: Report, n: int) -> None:
+    """Memory per visitor: ``n`` national pages open at once; each open page holds one kernel.
+
+    Reported: kernels and resident memory (server + kernels) before and with the pages open, the
+    memory each added kernel costs, and the capacity of a 24 Go machine at that cost.
+    """
+    import psutil
+
+    wait_idle(srv)
+    before, k0 = harness.server_memory(srv)
+    pages, times = [], []
+    for _ in range(n):
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        t0 = time.perf_counter()
+        page.goto(srv.url + "voila/render/tableau_de_bord_national.ipynb", timeout=180_000)
+        page.wait_for_selector(".cpc-tableau .js-plotly-plot .main-svg", timeout=180_000)
+        times.append(time.perf_counter() - t0)
+        pages.append(page)
+    wait_idle(srv)
+    after, k1 = harness.server_memory(srv)
+    rss = sorted(m for _, m in harness.kernel_memory(srv))
+    server_rss = psutil.Process(srv.proc.pid).memory_info().rss / 2**20
+    per = (after - before) / (k1 - k0) if k1 > k0 else statistics.median(rss)
+    capacity = (24 * 1024 - server_rss) / max(per, 1.0)
+    rep.line(f"{n} visiteurs simultanés (pages ouvertes) : {k1} noyaux contre {k0} avant, mémoire serveur + noyaux "
+             f"{format_number(after, 0)} Mio contre {format_number(before, 0)} ; {format_number(per, 0)} Mio par noyau "
+             f"ajouté (médiane des noyaux {format_number(statistics.median(rss), 0)} Mio, serveur "
+             f"{format_number(server_rss, 0)} Mio) ; premier graphique des visiteurs "
+             f"{', '.join(s(t) for t in times)} s ; 24 Go ≈ {format_number(capacity, 0)} noyaux à la fois")
+    for page in pages:
+        page.goto("about:blank")
+        page.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repetitions", type=int, default=3)
+    parser.add_argument("--visiteurs", type=int, default=3, help="pages ouvertes à la fois pour la mémoire")
+    parser.add_argument("--plus-30-min", action="store_true", help="visites aussi 30 min après le démarrage")
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
     from cpc_toolkit.cli.demo import write_demo
     from cpc_toolkit.store import Store
 
+    print(f"Tableaux de bord — mesures (Chromium headless, données fictives) ; {load()}", flush=True)
+    rep = Report()
     with tempfile.TemporaryDirectory(prefix="bench-tableau-") as tmp:
         work = Path(tmp)
         write_demo(Store(work / "donnees"), 2025)
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=harness.CHROMIUM, args=harness.CHROMIUM_ARGS)
-            base = baseline(browser, work)
+            base = rep.measure("référence", baseline, browser, work)
+            if base is not None:
+                rep.line(f"référence : page Voilà nue avec un graphique (noyau froid) : {s(base)} s")
+            ratio = (lambda v: f" ; rapport à la référence : {s(v / base)}") if base else (lambda v: "")
+            rep.t0 = time.monotonic()
             srv = harness.start(work / "donnees", work / "serveur.log", wait_pools=3)
+            rep.line("serveur démarré, noyaux préchauffés lancés")
             try:
-                startup = first_chart(browser, srv.url + "voila/render/tableau_de_bord_national.ipynb")
-                firsts: dict[str, list[float]] = {}
+                v = rep.measure("première visite", first_chart, browser,
+                                srv.url + "voila/render/tableau_de_bord_national.ipynb")
+                if v is not None:
+                    rep.line(f"première visite juste après le démarrage (tous les noyaux en préchauffage), "
+                             f"tableau national : {s(v)} s (sans objectif){ratio(v)}")
+                visits = 1
                 for level in ("national", "cour", "juridiction"):
-                    firsts[level] = []
+                    vals = []
                     for _ in range(args.repetitions):
-                        wait_pools(srv, 4 + sum(len(v) for v in firsts.values()))
+                        wait_pools(srv, 3 + visits)
                         wait_idle(srv)
-                        firsts[level].append(first_chart(
-                            browser, srv.url + f"voila/render/tableau_de_bord_{level}.ipynb"))
-                changes = filter_changes(browser, srv, 2 * args.repetitions + 2)
+                        visits += 1
+                        v = rep.measure(f"premier graphique, tableau {level}", first_chart, browser,
+                                        srv.url + f"voila/render/tableau_de_bord_{level}.ipynb")
+                        if v is not None:
+                            vals.append(v)
+                    if vals:
+                        med = statistics.median(vals)
+                        rep.line(f"premier graphique, noyau préchauffé prêt, tableau {level:<11} : médiane {s(med)} s "
+                                 f"sur {len(vals)} ({verdict(med, GOAL_FIRST_CHART_S)}){ratio(med)}")
+                changes = rep.measure("changement de cour", filter_changes, browser, srv, 2 * args.repetitions + 2)
+                if changes:
+                    med = statistics.median(changes)
+                    rep.line(f"changement de cour → graphique redessiné : médiane {s(med)} s sur {len(changes)}, "
+                             f"max {s(max(changes))} s ({verdict(med, GOAL_FILTER_S)}){ratio(med)}")
                 mem = harness.kernel_memory(srv)
+                if mem:
+                    rss = [m for _, m in mem]
+                    rep.line(f"mémoire par noyau : médiane {format_number(statistics.median(rss), 0)} Mio, "
+                             f"max {format_number(max(rss), 0)} Mio ({len(rss)} noyaux, dont 3 préchauffés)")
+                rep.measure("visiteurs simultanés", visitors, browser, srv, rep, args.visiteurs)
+                rep.measure("visites à +5 min", late_visits, browser, srv, rep, 5 * 60)
+                if args.plus_30_min:
+                    rep.measure("visites à +30 min", late_visits, browser, srv, rep, 30 * 60)
             finally:
                 harness.stop(srv)
             browser.close()
-
-    def s(v: float) -> str:
-        return format_number(v, 2)
-
-    print("Tableaux de bord — mesures (Chromium headless, données fictives)")
-    print(f"  référence : page Voilà nue avec un graphique (noyau froid) : {s(base)} s")
-    print(f"  première visite juste après le démarrage du serveur (tous les noyaux en préchauffage), "
-          f"tableau national : {s(startup)} s (sans objectif) ; rapport à la référence : {s(startup / base)}")
-    print("  noyaux préchauffés prêts (serveur au repos avant chaque visite) :")
-    for level, vals in firsts.items():
-        med = statistics.median(vals)
-        ok = "atteint" if med <= GOAL_FIRST_CHART_S else "NON atteint"
-        print(f"  premier graphique, tableau {level:<11} : médiane {s(med)} s sur {len(vals)} "
-              f"(objectif ≤ {s(GOAL_FIRST_CHART_S)} s : {ok}) ; rapport à la référence : {s(med / base)}")
-    med = statistics.median(changes)
-    ok = "atteint" if med <= GOAL_FILTER_S else "NON atteint"
-    print(f"  changement de cour → graphique redessiné : médiane {s(med)} s sur {len(changes)}, "
-          f"max {s(max(changes))} s (objectif ≤ {s(GOAL_FILTER_S)} s : {ok}) ; rapport à la référence : "
-          f"{s(med / base)}")
-    if mem:
-        rss = [m for _, m in mem]
-        print(f"  mémoire par noyau : médiane {format_number(statistics.median(rss), 0)} Mio, "
-              f"max {format_number(max(rss), 0)} Mio ({len(rss)} noyaux, dont 3 préchauffés)")
-    return 0
+    print(f"Fin des mesures : {rep.failures} en échec ; {load()}", flush=True)
+    return 1 if rep.failures else 0
 
 
 if __name__ == "__main__":

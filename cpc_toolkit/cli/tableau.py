@@ -32,13 +32,30 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="dossier des rapports statiques liés (défaut : $CPC_RAPPORTS ou ./reports)")
     p.add_argument("--noyaux-prechauffes", type=int, default=1, metavar="N",
                    help="noyaux préchauffés par tableau de bord (défaut : 1 ; 0 pour désactiver)")
+    p.add_argument("--noyaux-max", type=int, default=None, metavar="N",
+                   help="noyaux vivants au plus, préchauffés compris (défaut : 40, environ 16 Go ; 0 : sans "
+                        "limite) ; au-delà, les visiteurs reçoivent « serveur occupé » (HTTP 503)")
+    p.add_argument("--noyaux-par-client", type=int, default=None, metavar="N",
+                   help="noyaux vivants au plus par adresse cliente (défaut : 8 ; 0 : sans limite)")
+    p.add_argument("--fermeture-noyaux", type=int, default=120, metavar="S",
+                   help="arrêt d'un noyau sans page connectée après S secondes d'inactivité (défaut : 120)")
+    p.add_argument("--delai-cellule", type=int, default=120, metavar="S",
+                   help="durée maximale de calcul d'un tableau de bord, en secondes (défaut : 120) ; "
+                        "l'attente d'un noyau préchauffé n'est pas limitée")
     p.add_argument("--donnees", metavar="DOSSIER", default=argparse.SUPPRESS,
                    help="dossier des données (défaut : $CPC_DONNEES ou ./donnees)")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from cpc_toolkit.dashboard.server import ENV_TOKEN, ServerOptions, check_options, serve
+    from cpc_toolkit.dashboard.server import (
+        DEFAULT_MAX_KERNELS,
+        DEFAULT_MAX_PER_CLIENT,
+        ENV_TOKEN,
+        ServerOptions,
+        check_options,
+        serve,
+    )
 
     if getattr(args, "donnees", None):
         os.environ["CPC_DONNEES"] = args.donnees
@@ -46,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         data_dir=data_dir(), reports_dir=reports_dir(args.rapports), port=args.port, ip=args.ip,
         base_url=args.base_url, token=args.token or os.environ.get(ENV_TOKEN) or None,
         preheat=args.noyaux_prechauffes > 0, pool_size=args.noyaux_prechauffes,
+        cull_idle_seconds=args.fermeture_noyaux, cell_timeout_seconds=args.delai_cellule,
+        max_kernels=DEFAULT_MAX_KERNELS if args.noyaux_max is None else args.noyaux_max,
+        max_kernels_per_client=DEFAULT_MAX_PER_CLIENT if args.noyaux_par_client is None else args.noyaux_par_client,
     ))
     if not (opts.data_dir / "store").exists():
         print(f"cpc : attention : aucune donnée dans « {opts.data_dir} » ; les tableaux de bord afficheront "

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from cpc_toolkit import catalogue, reference
+from cpc_toolkit import catalogue, compute, reference
 from cpc_toolkit.demo import DEMO_LABEL
+from cpc_toolkit.fr import decimals_of
 
 __all__ = ["EXPORT_COLUMNS", "data_url", "export_name", "selection_frame", "to_csv_bytes", "to_excel_bytes"]
 
@@ -24,6 +25,7 @@ EXPORT_COLUMNS = [
     "Juridictions attendues",
 ]
 _EXCEL_SHEET = "Sélection"
+_ALERTS_SHEET = "Alertes"
 
 
 def selection_frame(res: pd.DataFrame, unit_ids: Sequence[str], year: int, family: str) -> pd.DataFrame:
@@ -49,7 +51,7 @@ def selection_frame(res: pd.DataFrame, unit_ids: Sequence[str], year: int, famil
         "Famille": fam,
         "Indicateur": sub["indicator_id"].map(labels),
         "Identifiant indicateur": sub["indicator_id"],
-        "Valeur": pd.to_numeric(sub["value"], errors="coerce"),
+        "Valeur": _rounded(sub, levels),
         "Unité de mesure": [catalogue.unit_label(i, levels[u])
                             for u, i in zip(sub["unit_id"], sub["indicator_id"], strict=True)],
         "Statut": sub["status"].fillna("NA").map(catalogue.status_label),
@@ -60,31 +62,48 @@ def selection_frame(res: pd.DataFrame, unit_ids: Sequence[str], year: int, famil
     return out[EXPORT_COLUMNS]
 
 
+def _rounded(sub: pd.DataFrame, levels: dict[str, str]) -> pd.Series:
+    """Values rounded as displayed: whole numbers for counts, one decimal otherwise."""
+    values = pd.to_numeric(sub["value"], errors="coerce")
+    units = [compute.display_unit(i, levels[u]) for u, i in zip(sub["unit_id"], sub["indicator_id"], strict=True)]
+    decimals = pd.Series([decimals_of(unit) for unit in units], index=values.index)
+    return pd.Series([round(v, int(d)) if v == v else v for v, d in zip(values, decimals, strict=True)],
+                     index=values.index, dtype="float64")
+
+
 def to_csv_bytes(df: pd.DataFrame, demo: bool = False) -> bytes:
-    """CSV for French spreadsheets: UTF-8 with BOM, ``;`` separator, decimal comma."""
+    """CSV for French spreadsheets: UTF-8 with BOM, ``;`` separator, decimal comma, header first.
+
+    Fictitious data are flagged in a last column « Avertissement » on every row (no comment line
+    before the header, which spreadsheet and pandas readers would take for the header).
+    """
     buf = io.StringIO()
     if demo:
-        buf.write(f"# {DEMO_LABEL}\n")
+        df = df.assign(Avertissement=DEMO_LABEL)
     df.to_csv(buf, sep=";", decimal=",", index=False)
     return buf.getvalue().encode("utf-8-sig")
 
 
-def to_excel_bytes(df: pd.DataFrame, demo: bool = False) -> bytes:
-    """An .xlsx workbook with one sheet « Sélection » (a title row first when data are fictitious)."""
+def to_excel_bytes(df: pd.DataFrame, demo: bool = False, alerts: pd.DataFrame | None = None) -> bytes:
+    """An .xlsx workbook: sheet « Sélection », and « Alertes » when given (a title row first when
+    data are fictitious)."""
     from openpyxl import Workbook
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
-    ws.title = _EXCEL_SHEET
-    if demo:
-        ws.append([DEMO_LABEL])
-    ws.append(list(df.columns))
-    for row in df.itertuples(index=False):
-        ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
-    for k, col in enumerate(df.columns, start=1):
-        ws.column_dimensions[get_column_letter(k)].width = max(12, min(45, len(col) + 4))
-    ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1)
+    sheets = [(wb.active, _EXCEL_SHEET, df)]
+    if alerts is not None:
+        sheets.append((wb.create_sheet(), _ALERTS_SHEET, alerts))
+    for ws, title, frame in sheets:
+        ws.title = title
+        if demo:
+            ws.append([DEMO_LABEL])
+        ws.append(list(frame.columns))
+        for row in frame.itertuples(index=False):
+            ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
+        for k, col in enumerate(frame.columns, start=1):
+            ws.column_dimensions[get_column_letter(k)].width = max(12, min(45, len(col) + 4))
+        ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

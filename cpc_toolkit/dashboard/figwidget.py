@@ -83,7 +83,17 @@ def sync_figure(widget: go.FigureWidget, fig: go.Figure) -> None:
     When the traces keep their number and types (the usual filter change), only the trace
     properties that differ are sent, with the new layout, in one ``batch_update`` message (the
     map's outlines are not re-sent when only its colours change); otherwise traces are replaced.
+    Layout keys the new figure lacks (reference lines as ``shapes``, their ``annotations``…) are
+    removed in the browser too: a plain layout assignment only sends the new keys, so the previous
+    indicator's reference lines stayed drawn over the new one.
     """
+    stale = sorted(set(widget.layout.to_plotly_json()) - set(fig.layout.to_plotly_json()))
+    if stale:  # removed first (the widget still holds them, so the removal is sent), then the new figure
+        widget.plotly_relayout({k: None for k in stale})
+    _sync_traces_and_layout(widget, fig)
+
+
+def _sync_traces_and_layout(widget: go.FigureWidget, fig: go.Figure) -> None:
     old, new = widget.data, fig.data
     if len(old) == len(new) and all(a.type == b.type for a, b in zip(old, new, strict=True)):
         with widget.batch_update():

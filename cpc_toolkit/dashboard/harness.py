@@ -18,7 +18,7 @@ from pathlib import Path
 
 from cpc_toolkit.errors import DashboardError, ReasonCode
 
-__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "RunningServer", "free_port", "kernel_memory", "start", "stop"]
+__all__ = ["CHROMIUM", "CHROMIUM_ARGS", "RunningServer", "free_port", "kernel_memory", "server_memory", "start", "stop"]
 
 CHROMIUM = os.environ.get("CPC_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
@@ -45,9 +45,11 @@ class RunningServer:
 
 
 def start(data_dir: Path, log: Path, reports: Path | None = None, extra: tuple[str, ...] = (),
-          timeout: float = 240.0, wait_pools: int = 0) -> RunningServer:
+          timeout: float = 240.0, wait_pools: int = 0, token: str | None = None) -> RunningServer:
     """Start the server and wait for its home page (and ``wait_pools`` filled kernel pools)."""
     port = free_port()
+    if token:
+        extra = (*extra, "--token", token)
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     if reports is not None:
         env["CPC_RAPPORTS"] = str(reports)
@@ -62,7 +64,8 @@ def start(data_dir: Path, log: Path, reports: Path | None = None, extra: tuple[s
         if proc.poll() is not None:
             raise DashboardError(f"Le serveur s'est arrêté : {srv.log_text()[-2000:]}", ReasonCode.RENDER)
         try:
-            with urllib.request.urlopen(srv.url, timeout=5) as resp:
+            probe = srv.url + (f"?token={token}" if token else "")
+            with urllib.request.urlopen(probe, timeout=5) as resp:
                 if resp.status == 200 and srv.pools_filled() >= wait_pools:
                     return srv
         except OSError:
@@ -79,6 +82,20 @@ def _children(pid: int) -> list:
         return psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
         return []
+
+
+def server_memory(srv: RunningServer) -> tuple[float, int]:
+    """(resident memory in MiB of the server and all its children, number of kernels)."""
+    import psutil
+
+    total, kernels = 0.0, 0
+    for p in [psutil.Process(srv.proc.pid), *_children(srv.proc.pid)]:
+        try:
+            total += p.memory_info().rss / 2**20
+            kernels += "ipykernel" in " ".join(p.cmdline())
+        except psutil.NoSuchProcess:
+            continue
+    return total, kernels
 
 
 def kernel_memory(srv: RunningServer) -> list[tuple[int, float]]:

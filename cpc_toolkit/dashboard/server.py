@@ -50,6 +50,8 @@ LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
 ENV_TOKEN = "CPC_TABLEAU_JETON"
 MIN_TOKEN_LENGTH = 12
 REPORT_FILES = r".*\.(html|pdf|png|svg|css|js|json|woff2?)"
+DEFAULT_MAX_KERNELS = 40
+DEFAULT_MAX_PER_CLIENT = 8
 FRENCH_CELL_ERROR = ("Une erreur est survenue. Le détail a été consigné dans le journal du serveur ; "
                      "contactez l'administrateur des données.")
 
@@ -66,7 +68,14 @@ class ServerOptions:
     token: str | None = None
     preheat: bool = True
     pool_size: int = 1
-    cull_idle_seconds: int = 900
+    #: a kernel with no page connected is shut down after this idle time (the page also asks for it on close)
+    cull_idle_seconds: int = 120
+    #: per-cell execution limit (the preheated kernel's waiting cell has none, see executor.py)
+    cell_timeout_seconds: int = 120
+    #: live kernels at most, preheated ones included (≈ 0,4 Go each: 40 fit a 24 Go machine); 0 = no limit
+    max_kernels: int = DEFAULT_MAX_KERNELS
+    #: live kernels at most per client address; 0 = no limit
+    max_kernels_per_client: int = DEFAULT_MAX_PER_CLIENT
     extra_env: dict[str, str] = field(default_factory=dict)
 
 
@@ -106,10 +115,21 @@ def check_options(opts: ServerOptions) -> ServerOptions:
         raise UsageError(f"Préfixe d'adresse invalide : « {opts.base_url} » (exemple : /tableaux/).",
                          ReasonCode.USAGE)
     base = base if base.endswith("/") else base + "/"
+    for name, value, low in (("--delai-cellule", opts.cell_timeout_seconds, 5),
+                             ("--noyaux-max", opts.max_kernels, 0), ("--noyaux-par-client", opts.max_kernels_per_client, 0),
+                             ("--fermeture-noyaux", opts.cull_idle_seconds, 10)):
+        if value < low:
+            raise UsageError(f"Valeur invalide pour {name} : {value} (au moins {low}).", ReasonCode.USAGE)
+    pool = max(0, opts.pool_size)
+    if opts.max_kernels and opts.preheat and opts.max_kernels <= pool * len(DASHBOARD_NOTEBOOKS):
+        raise UsageError(f"--noyaux-max {opts.max_kernels} ne laisse aucun noyau aux visiteurs : "
+                         f"{pool * len(DASHBOARD_NOTEBOOKS)} noyaux sont déjà préchauffés ; donnez plus.",
+                         ReasonCode.USAGE)
     return ServerOptions(data_dir=Path(opts.data_dir).resolve(), reports_dir=Path(opts.reports_dir).resolve(),
                          port=opts.port, ip=opts.ip, base_url=base, token=token, preheat=opts.preheat,
-                         pool_size=max(0, opts.pool_size), cull_idle_seconds=opts.cull_idle_seconds,
-                         extra_env=dict(opts.extra_env))
+                         pool_size=pool, cull_idle_seconds=opts.cull_idle_seconds,
+                         cell_timeout_seconds=opts.cell_timeout_seconds, max_kernels=opts.max_kernels,
+                         max_kernels_per_client=opts.max_kernels_per_client, extra_env=dict(opts.extra_env))
 
 
 def check_port_free(ip: str, port: int) -> None:
@@ -183,10 +203,13 @@ def voila_argv(opts: ServerOptions, served: Path, connection_root: Path | None =
         # plotly's mimetype renderer eagerly loads its own 4.8 MB copy of plotly.js on every page;
         # the dashboards only draw FigureWidgets (bundle served once, see figwidget.py)
         "--VoilaConfiguration.extension_denylist=jupyterlab-plotly",
-        "--VoilaExecutor.timeout=120",
+        f"--VoilaExecutor.timeout={opts.cell_timeout_seconds}",
         "--HTMLExporter.language_code=fr",
         f"--MappingKernelManager.cull_idle_timeout={opts.cull_idle_seconds}",
-        "--MappingKernelManager.cull_interval=60",
+        f"--MappingKernelManager.cull_interval={min(60, max(5, opts.cull_idle_seconds // 4))}",
+        "--MappingKernelManager.cull_connected=False",
+        f"--CpcVoila.max_kernels={opts.max_kernels}",
+        f"--CpcVoila.max_kernels_per_client={opts.max_kernels_per_client}",
     ]
     if connection_root is not None:
         argv.append(f"--Voila.connection_dir_root={connection_root}")
@@ -214,10 +237,15 @@ def kernel_env(opts: ServerOptions, runtime: dict[str, Path]) -> dict[str, str]:
 def _voila_class() -> type:
     """The Voilà app with a read-only ``/rapports/`` route for the built static reports."""
     from jupyter_server.utils import url_path_join
-    from traitlets import Unicode
+    from traitlets import Int, Unicode
     from voila.app import Voila
+    from voila.request_info_handler import RequestInfoSocketHandler
     from voila.static_file_handler import AllowListFileHandler
     from voila.tornado.handler import TornadoVoilaHandler
+
+    from cpc_toolkit.dashboard import executor, gate
+
+    executor.install()  # the preheated kernels' waiting cell has no timeout; failures in French
 
     class CpcVoilaHandler(TornadoVoilaHandler):
         """Never sees ``?template=`` / ``?theme=`` (overrides are off anyway; a stray value would also
@@ -236,20 +264,51 @@ def _voila_class() -> type:
             # its kernel down (without it the request is refused and kernels wait for culling)
             _ = self.xsrf_token
 
+        async def get(self, path: str | None = None) -> None:
+            """Render a dashboard if a kernel may be started for it, else a French 503 page."""
+            admission: gate.Admission = self.settings["cpc_admission"]
+            client = gate.client_key(self)
+            if not admission.admit(client, self.kernel_manager):
+                self.set_status(503)
+                self.set_header("Retry-After", str(gate.RETRY_AFTER_S))
+                self.set_header("Content-Type", "text/html; charset=UTF-8")
+                self.set_header("Cache-Control", "no-store")
+                self.finish(gate.busy_page())
+                return
+            self._cpc_kernel_id: str | None = None
+            try:
+                await super().get(path)
+            finally:
+                admission.release(client, self._cpc_kernel_id)
+
+        def write(self, chunk: Any) -> None:  # type: ignore[override]
+            if getattr(self, "_cpc_kernel_id", "") is None:  # first chunks: note the page's kernel
+                m = gate.KERNEL_ID.search(chunk if isinstance(chunk, str) else "")
+                if m:
+                    self._cpc_kernel_id = m.group(1)
+            super().write(chunk)
+
         def should_use_rendered_notebook(self, notebook_data: Any, pool_size: int, template_name: Any,
                                          theme: Any, request_args: Any) -> bool:
             return super().should_use_rendered_notebook(notebook_data, pool_size, None, None, request_args)
 
     class CpcVoila(Voila):
         reports_root = Unicode("", config=True, help="Dossier des rapports statiques servis sous /rapports/.")
+        max_kernels = Int(DEFAULT_MAX_KERNELS, config=True, help="Noyaux vivants au plus (0 : sans limite).")
+        max_kernels_per_client = Int(DEFAULT_MAX_PER_CLIENT, config=True, help="Noyaux vivants au plus par client.")
 
         def init_handlers(self) -> list:
+            self.app.settings["cpc_admission"] = gate.Admission(self.max_kernels, self.max_kernels_per_client)
             handlers = [(h[0], CpcVoilaHandler, *h[2:]) if len(h) > 1 and h[1] is TornadoVoilaHandler else h
                         for h in super().init_handlers()]
             if self.reports_root:
                 handlers.insert(0, (url_path_join(self.server_url, r"/rapports/(.*)"), AllowListFileHandler,
                                     {"allowlist": [REPORT_FILES], "denylist": [r".*\.(ipynb|py)", r"(.*/)?\..*"],
                                      "path": self.reports_root}))
+            if self.token:  # one gate: every route but the kernels' own request-info socket
+                handlers = [(h[0], gate.gated(h[1], self.token), *h[2:])
+                            if len(h) > 1 and isinstance(h[1], type) and h[1] is not RequestInfoSocketHandler else h
+                            for h in handlers]
             return handlers
 
     return CpcVoila

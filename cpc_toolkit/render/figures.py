@@ -518,7 +518,9 @@ def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> Spec:
     finite = vals.dropna()
     lo, hi = (float(finite.min()), float(finite.max())) if len(finite) else (0.0, 1.0)
     span = hi - lo or 1.0
-    reverse = ind.direction == "lower"
+    # same meaning as the heat table: dark blue = favourable (the indicator's direction), yellow =
+    # less favourable; a neutral indicator runs dark (low) to light (high)
+    reverse = ind.direction == "higher"
 
     def colour(v: float) -> str:
         if math.isnan(v):

@@ -7,7 +7,10 @@ from pathlib import Path
 import pytest
 
 from cpc_toolkit import reference
-from cpc_toolkit.dashboard.app import Dashboard, DashboardData, build, load_data, report_links, user_message
+from cpc_toolkit.dashboard.app import Dashboard, build
+from cpc_toolkit.dashboard.markup import user_message
+from cpc_toolkit.dashboard.state import DashboardData, load_data
+from cpc_toolkit.dashboard.views import report_links
 from cpc_toolkit.errors import CpcError, StoreError
 from cpc_toolkit.store import Store
 
@@ -113,3 +116,104 @@ def test_report_links_point_to_the_rapports_route(tmp_path: Path, monkeypatch: p
     assert [u for _, u in links] == ["/tableaux/rapports/2025/index.html",
                                      "/tableaux/rapports/2025/juridictions/clpc_tj-lyon_2025.html"]
     assert report_links(2024, ["tj-lyon"]) == []
+
+
+def test_axis_ticks_are_french_full_numbers_and_years_stay_plain(data: DashboardData) -> None:
+    dash = build("national", "indicateur=act_cg_entrees", data)
+    try:
+        bars = dash.panels["classement"].figure.layout
+        assert bars.separators == ", "
+        assert bars.xaxis.exponentformat == "none" and bars.xaxis.separatethousands is True  # « 5 000 », not « 5k »
+        trend = dash.panels["evolution"].figure.layout
+        assert not trend.xaxis.separatethousands  # years stay « 2025 »
+        assert trend.yaxis.separatethousands is True
+    finally:
+        dash.close()
+
+
+def test_no_report_message_names_real_commands(data: DashboardData, tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CPC_RAPPORTS", str(tmp_path))
+    dash = build("cour", "cour=ca-lyon", data)
+    try:
+        text = dash.panels["rapports"].body.value
+        assert "« cpc rapport »" in text and "« cpc campagne »" in text and "cpc rapports" not in text
+    finally:
+        dash.close()
+
+
+def test_french_collation_ignores_accents_and_case() -> None:
+    from cpc_toolkit.dashboard.alerts import french_key
+
+    names = ["Évry", "Douai", "evreux", "Epinal", "Zèbre", "Œuvre", "Orléans"]
+    assert sorted(names, key=french_key) == ["Douai", "Epinal", "evreux", "Évry", "Œuvre", "Orléans", "Zèbre"]
+    assert sorted(names) != sorted(names, key=french_key)  # plain code-point order puts « Évry » last
+
+
+def test_alerts_table_lists_every_alert_most_severe_first_and_filters(data: DashboardData) -> None:
+    from cpc_toolkit import compute
+    from cpc_toolkit.dashboard.alerts import ALL, french_key
+    from cpc_toolkit.fr import format_number
+
+    dash = build("national", "", data)
+    try:
+        panel = dash.panels["alertes"]
+        total = len(compute.alerts(data.res, reference.NATIONAL, dash.state.annee, include_courts=True))
+        assert total > 100 and len(panel.rows) == total  # none is cut off
+        sev = list(panel.current()["Gravité"])
+        assert sev == sorted(sev, key=lambda v: {"haute": 0, "moyenne": 1, "basse": 2}[v])
+        assert f"sur {format_number(total)}" in panel.body.value
+        cour = next(o for o in panel.filters["Cour d'appel"].options if o != ALL)
+        panel.filters["Cour d'appel"].value = cour
+        shown = panel.current()
+        assert len(shown) and set(shown["Cour d'appel"]) == {cour}
+        panel.sort.value = "Juridiction"
+        names = list(panel.current()["Juridiction"])
+        assert names == sorted(names, key=french_key)
+        cont = [o for o in panel.filters["Contentieux"].options if o != ALL]
+        assert cont  # alerts on per-contentieux indicators carry their contentieux
+        dash.prepare_export()
+        assert "cpc-export-alertes" in dash.export_links.value
+    finally:
+        dash.close()
+
+
+def test_excel_export_has_an_alerts_sheet(data: DashboardData) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from cpc_toolkit.dashboard import export as exp
+    from cpc_toolkit.dashboard.alerts import ALERT_COLUMNS
+
+    dash = build("cour", "cour=ca-lyon", data)
+    try:
+        alerts = dash.panels["alertes"].rows
+        wb = load_workbook(io.BytesIO(exp.to_excel_bytes(dash.export_frame(), True, alerts)))
+        rows = list(wb["Alertes"].iter_rows(values_only=True))
+        assert list(rows[1]) == ALERT_COLUMNS and len(rows) - 2 == len(alerts) > 0
+    finally:
+        dash.close()
+
+
+@pytest.mark.parametrize("indicator", ["act_total_taux_couverture", "act_cg_delai_moyen"])
+def test_map_colours_mean_the_same_as_the_heat_table(data: DashboardData, indicator: str) -> None:
+    """Dark blue is favourable on the map as in the heat table (blue = better), whatever the direction."""
+    from plotly.colors import sample_colorscale
+
+    from cpc_toolkit import catalogue
+    from cpc_toolkit.dashboard.views import value
+
+    direction = catalogue.get(indicator).direction
+    assert direction in ("higher", "lower")
+    dash = build("national", f"indicateur={indicator}", data)
+    try:
+        fills = {t.name: t.fillcolor for t in dash.panels["carte"].figure.data if t.fill == "toself"}
+        year = dash.state.annee
+        values = {reference.court_name(c): v for c in data.cours if (v := value(data.res, c, year, indicator)) == v}
+        best = (max if direction == "higher" else min)(values, key=values.get)
+        worst = (min if direction == "higher" else max)(values, key=values.get)
+        dark, light = sample_colorscale("Cividis", [0.0, 1.0])
+        assert fills[best] == dark and fills[worst] == light
+    finally:
+        dash.close()

@@ -105,7 +105,8 @@ def test_export_downloads_the_selection(server: DashboardServer, browser: object
         download = info.value
         assert download.suggested_filename == "cpc_ca-lyon_2025_activite.csv"
         raw = Path(download.path()).read_bytes().decode("utf-8-sig")
-        df = pd.read_csv(io.StringIO(raw), sep=";", decimal=",", skiprows=1)
+        df = pd.read_csv(io.StringIO(raw), sep=";", decimal=",")
+        assert all(v.startswith("Données fictives") for v in df["Avertissement"])
         n_ind = sum(1 for i in catalogue.indicators(family="activite") if i.numeric)
         units = {"ca-lyon", "national", *reference.courts_of_cour("ca-lyon")}
         assert len(df) == len(units) * n_ind
@@ -145,3 +146,45 @@ def test_reports_route_serves_built_reports_only(server: DashboardServer) -> Non
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(server.url + "voila/files/tableau_de_bord_national.ipynb", timeout=30)
     assert exc.value.code in (403, 404)
+
+
+def _annotations(page: object, panel: str) -> list[str]:
+    return page.eval_on_selector(  # type: ignore[attr-defined]
+        f".cpc-panel-{panel} .js-plotly-plot", "el => (el.layout.annotations || []).map(a => a.text)")
+
+
+def _shapes(page: object, panel: str) -> int:
+    return page.eval_on_selector(  # type: ignore[attr-defined]
+        f".cpc-panel-{panel} .js-plotly-plot", "el => (el.layout.shapes || []).length")
+
+
+def test_changing_a_rate_to_a_count_replaces_the_reference_lines(server: DashboardServer, browser: object) -> None:
+    """Counts have no national reference line: none of the rate's lines may stay drawn over them."""
+    rate, count = catalogue.get("act_total_taux_couverture"), catalogue.get("act_cg_entrees")
+    assert (rate.unit, count.unit) == ("percent", "count") and rate.family == count.family
+    page, console = open_dashboard(browser, _url(server, "national", f"indicateur={rate.id}"), N_CHARTS["national"])
+    try:
+        for panel in ("classement", "repartition"):
+            notes = _annotations(page, panel)
+            assert any(n.startswith("France : ") and "%" in n for n in notes), (panel, notes)
+            assert _shapes(page, panel) >= 1
+        page.select_option(".cpc-filtre-indicateur select", label=count.label)  # type: ignore[attr-defined]
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => { const el = document.querySelector('.cpc-panel-classement .js-plotly-plot');"
+            f" return el && el.layout.title.text.includes({count.label!r}); }}", timeout=PAGE_TIMEOUT_MS)
+        page.wait_for_timeout(500)  # type: ignore[attr-defined]
+        for panel in ("classement", "repartition"):
+            notes = _annotations(page, panel)
+            assert not any("France" in n or "%" in n for n in notes), (panel, notes)
+            assert _shapes(page, panel) == 0, panel
+        values = _panel_data(page, "classement", "x")
+        assert max(v for v in values if v is not None) > 100  # counts, not a rate
+        # and back to the rate: its line is drawn again, with the rate's value
+        page.select_option(".cpc-filtre-indicateur select", label=rate.label)  # type: ignore[attr-defined]
+        page.wait_for_function(  # type: ignore[attr-defined]
+            "() => { const el = document.querySelector('.cpc-panel-classement .js-plotly-plot');"
+            " return el && (el.layout.annotations || []).some(a => a.text.startsWith('France'))"
+            " && (el.layout.shapes || []).length >= 1; }", timeout=PAGE_TIMEOUT_MS)
+        assert console.errors == []
+    finally:
+        page.close()  # type: ignore[attr-defined]

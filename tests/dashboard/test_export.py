@@ -53,10 +53,20 @@ def test_csv_reads_back_with_french_conventions(lyon_frame: pd.DataFrame) -> Non
     raw = to_csv_bytes(lyon_frame, demo=True)
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM for spreadsheet software
     text = raw.decode("utf-8-sig")
-    assert text.splitlines()[0] == f"# {DEMO_LABEL}"
-    back = pd.read_csv(io.StringIO(text), sep=";", decimal=",", skiprows=1)
-    assert len(back) == len(lyon_frame)
+    assert text.splitlines()[0].split(";") == [*EXPORT_COLUMNS, "Avertissement"]  # the header comes first
+    back = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    assert len(back) == len(lyon_frame) and set(back["Avertissement"]) == {DEMO_LABEL}
     pd.testing.assert_series_equal(back["Valeur"], lyon_frame["Valeur"].reset_index(drop=True), check_names=False)
+    assert "#" not in text.splitlines()[0]
+
+
+def test_values_are_rounded_as_their_unit_is_displayed(lyon_frame: pd.DataFrame) -> None:
+    values = lyon_frame.dropna(subset=["Valeur"])
+    counts = values[values["Unité de mesure"] == catalogue.UNIT_LABELS["count"]]["Valeur"]
+    others = values[values["Unité de mesure"] != catalogue.UNIT_LABELS["count"]]["Valeur"]
+    assert len(counts) and len(others)
+    assert (counts == counts.round(0)).all()
+    assert (others == others.round(1)).all() and not (others == others.round(0)).all()
 
 
 def test_excel_has_the_same_rows(lyon_frame: pd.DataFrame) -> None:
