@@ -17,9 +17,11 @@ from cpc_toolkit.errors import CatalogueError, ReasonCode
 from cpc_toolkit.settings import load_yaml
 
 __all__ = [
+    "ADDITIVE_UNITS",
     "AGGREGATIONS",
     "DIRECTIONS",
     "KINDS",
+    "REFERENCE_SOURCES",
     "STATUS_LABELS",
     "UNITS",
     "Check",
@@ -36,13 +38,16 @@ __all__ = [
     "input_indicators",
 ]
 
-UNITS = ("count", "percent", "days", "months", "boolean", "date", "text")
+UNITS = ("count", "percent", "days", "months", "boolean", "date", "text", "fte")
 UNIT_LABELS = {
     "count": "nombre", "percent": "%", "days": "jours", "months": "mois",
-    "boolean": "oui/non", "date": "date", "text": "texte",
+    "boolean": "oui/non", "date": "date", "text": "texte", "fte": "ETPT",
 }
-KINDS = ("input", "register", "derived")
-KIND_LABELS = {"input": "saisie (classeur)", "register": "registre d'affaires", "derived": "calculé"}
+# units whose values can be summed over courts (quantities)
+ADDITIVE_UNITS = ("count", "fte")
+KINDS = ("input", "register", "derived", "reference")
+KIND_LABELS = {"input": "saisie (classeur)", "register": "registre d'affaires", "derived": "calculé",
+               "reference": "donnée de référence"}
 AGGREGATIONS = ("sum", "ratio", "share_true", "median", "none")
 AGGREGATION_LABELS = {
     "sum": "somme", "ratio": "ratio recalculé sur les sommes", "share_true": "part des juridictions (oui)",
@@ -55,6 +60,8 @@ STATUS_LABELS = {"ok": "renseigné", "NA": "non disponible", "NAP": "non applica
 DIRECTION_LABELS = {"higher": "plus élevé = mieux", "lower": "plus bas = mieux", "neutral": "neutre"}
 SOURCE_LABELS = {"mesures": "registre des mesures de protection", "procedures": "registre des procédures",
                  "ordonnances": "registre des ordonnances de protection"}
+# reference data joined by the engine (not collected): source id → label
+REFERENCE_SOURCES = {"population": "population municipale 2019 des ressorts des TJ (INSEE, recensement)"}
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -104,6 +111,8 @@ class Indicator:
             return f"classeur de collecte, feuille « {self.sheet} »"
         if self.kind == "register":
             return SOURCE_LABELS.get(self.source, self.source)
+        if self.kind == "reference":
+            return REFERENCE_SOURCES.get(self.source, self.source)
         return "calculé : " + self.formula
 
 
@@ -203,10 +212,12 @@ def validate_catalogue(fams: tuple[Family, ...], inds: tuple[Indicator, ...],
             problems.append(f"{ind.id} : la règle « ratio » exige une formule")
         if ind.aggregation == "share_true" and ind.unit != "boolean":
             problems.append(f"{ind.id} : « part des juridictions » réservée aux indicateurs oui/non")
-        if ind.aggregation == "sum" and ind.unit not in ("count",):
+        if ind.aggregation == "sum" and ind.unit not in ADDITIVE_UNITS:
             problems.append(f"{ind.id} : seule une quantité peut être sommée")
         if ind.kind == "register" and ind.source not in SOURCE_LABELS:
             problems.append(f"{ind.id} : registre source inconnu {ind.source!r}")
+        if ind.kind == "reference" and ind.source not in REFERENCE_SOURCES:
+            problems.append(f"{ind.id} : donnée de référence inconnue {ind.source!r}")
         if not ind.label or not ind.definition:
             problems.append(f"{ind.id} : libellé ou définition manquant")
     cycle = _find_cycle({i.id: i.inputs for i in inds if i.kind == "derived"})
@@ -342,7 +353,8 @@ def catalogue_markdown() -> str:
         "> modifier le catalogue puis régénérer ce fichier.",
         "",
         f"{len(inds)} indicateurs : {n_kind['input']} saisis dans le classeur de collecte, "
-        f"{n_kind['derived']} calculés par formule, {n_kind['register']} issus des registres d'affaires ; "
+        f"{n_kind['derived']} calculés par formule, {n_kind['register']} issus des registres d'affaires, "
+        f"{n_kind['reference']} donnée(s) de référence jointe(s) au calcul ; "
         f"{len(families())} familles ; {len(checks())} contrôles de cohérence.",
         "",
         "Règles communes :",
@@ -376,6 +388,8 @@ def catalogue_markdown() -> str:
                 nature += f" : `{i.formula}`"
             elif i.kind == "register":
                 nature += f" ({SOURCE_LABELS.get(i.source, i.source)})"
+            elif i.kind == "reference":
+                nature += f" ({REFERENCE_SOURCES.get(i.source, i.source)})"
             elif i.required:
                 nature += ", obligatoire"
             cells = [f"`{i.id}`", i.label, i.definition, UNIT_LABELS[i.unit], nature,

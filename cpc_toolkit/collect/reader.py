@@ -38,6 +38,7 @@ UNIT_WHAT = {
     "percent": "un pourcentage entre 0 et 100",
     "days": "un nombre de jours",
     "months": "un nombre de mois",
+    "fte": "un nombre d'équivalents temps plein travaillé (décimales permises)",
 }
 _NA_HINT = " Si la donnée n'est pas disponible, laissez la valeur vide et choisissez NA ou NAP dans « Statut »."
 
