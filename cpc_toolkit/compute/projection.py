@@ -335,8 +335,10 @@ def _project_total(b: pd.DataFrame, flows: list[tuple[float, float, float, float
         row.update(tendance="hausse", mois_evenement=k, evenement=_EVENTS["hausse"],
                    echeance=_echeance(year, k), evenement_na_reason="")
     else:
-        trend = "hausse" if path[-1] > total0 else "résorption" if path[-1] < total0 else "stable"
-        why = (NA_STABLE if trend == "stable" else NA_EMPTY_STOCK if total0 <= 0 else
+        # no event: the trend is read at the horizon (or on the first month when h = 0)
+        ref = path[h] if 0 < h <= MAX_MONTHS else path[1]
+        trend = "hausse" if ref > total0 else "résorption" if ref < total0 else "stable"
+        why = (NA_STABLE if (e == s).all() else NA_EMPTY_STOCK if total0 <= 0 else
                "ni résorption complète ni doublement du stock dans les 100 ans")
         row.update(tendance=trend, mois_evenement=np.nan, evenement="", echeance="", evenement_na_reason=why)
     return row
