@@ -37,6 +37,7 @@ __all__ = [
     "OUTLOOK_COLUMNS",
     "PROJECTION_COLUMNS",
     "TARGET_COLUMNS",
+    "TOTAL",
     "WhatIf",
     "assumption_sentence",
     "month_label",
