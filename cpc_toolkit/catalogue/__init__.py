@@ -150,6 +150,8 @@ def _load() -> tuple[tuple[Family, ...], tuple[Indicator, ...], tuple[Check, ...
         entries.extend(_expand(tpl, c) for c in conts)
     # keep per-contentieux inputs grouped by contentieux in sheet order
     entries.sort(key=lambda e: [c["id"] for c in conts].index(e["contentieux"]))
+    # staffing templates come after the whole activity block (cells of older workbooks keep their place)
+    entries.extend(_expand(tpl, c) for c in conts for tpl in raw.get("per_contentieux_staffing", []))
     entries.extend(raw["indicators"])
     allowed = {f.name for f in fields(Indicator)}
     inds: list[Indicator] = []

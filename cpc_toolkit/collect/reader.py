@@ -165,12 +165,15 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
     for ind in inputs:
         wanted.append((ind.id, ind.id))
         wanted.append((layout.status_name(ind.id), ind.id))
+    optional_missing: list[Problem] = []
     for n, ind_id in wanted:
         dn = names.get(n)
         if dn is None:
             if n.endswith(layout.STATUS_SUFFIX) or n in (layout.NAME_TEMPLATE, layout.NAME_COUR):
                 continue  # tolerated: no status / no version / no cour cell
-            problems.append(Problem(
+            # an optional input added to the catalogue after the workbook's template: read as absent
+            target = optional_missing if ind_id and not catalogue.get(ind_id).required else problems
+            target.append(Problem(
                 file=name, indicator=ind_id, reason=ReasonCode.NAME_MISSING, rule=f"nom défini « {n} »",
                 message=f"Le nom défini « {n} » est absent du classeur"
                         + (f" (cellule de « {catalogue.get(ind_id).label} »)" if ind_id else "")
@@ -202,6 +205,8 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
                 raw[n] = replace(raw[n], formula=False, value=_NO_CACHE)
     court_id, year, template, id_problems = _identity(raw, name, expected_court, expected_year, today)
     problems.extend(id_problems)
+    if template == layout.template_version():  # the current template has every name: a missing one is an edit
+        problems.extend(optional_missing)
     values: list[tuple[str, float, str | None, str]] = []
     cells: dict[str, tuple[str, str]] = {}
     for ind in inputs:
