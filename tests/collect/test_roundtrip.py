@@ -168,3 +168,12 @@ def test_tolerated_variant_imports(case: str, fresh_store: Store) -> None:
     assert (stored.loc[ok.index[num], "value"] == ok.loc[num, "value"]).all()
     if case == "statut_saisi_dans_la_valeur_et_saisies_souples":
         assert stored.loc["ami_conciliateurs_actifs", "status"] == "NQ"
+
+
+def test_optional_name_missing_from_the_current_template_is_still_an_edit() -> None:
+    def drop(wb: openpyxl.Workbook) -> None:
+        del wb.defined_names["act_cg_etpt_magistrats"]
+
+    parsed = parse_workbook(edit(filled_bytes(), drop), "clpc_2025_tj-lyon.xlsx")
+    codes = {(p.indicator, str(p.reason)) for p in parsed.problems}
+    assert ("act_cg_etpt_magistrats", "defined_name_missing") in codes
