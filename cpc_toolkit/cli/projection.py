@@ -49,6 +49,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="ETPT de greffe ajoutés (ou retirés) par contentieux, sorties par ETPT constantes")
     p.add_argument("--dtes-cible", type=float, metavar="MOIS",
                    help="affiche les sorties mensuelles qui donnent ce DTES à l'horizon")
+    p.add_argument("--demande-protection", action="store_true",
+                   help="affiche la demande de mesures de protection attendue en 2030 et 2035 (75 ans et plus)")
+    p.add_argument("--par-habitant", action="store_true",
+                   help="affiche les taux par habitant (affaires nouvelles, mesures en cours, ordonnances de "
+                        "protection demandées) et la population retenue")
     p.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
     p.set_defaults(func=run)
 
@@ -59,7 +64,14 @@ def run(args: argparse.Namespace) -> int:
     from cpc_toolkit import catalogue, reference
     from cpc_toolkit.cli.common import print_frame, store_from_env
     from cpc_toolkit.compute import results
-    from cpc_toolkit.compute.projection import WhatIf, assumption_sentence, projection_table, target_exits
+    from cpc_toolkit.compute.projection import (
+        WhatIf,
+        assumption_sentence,
+        projection_table,
+        protection_outlook,
+        rates_table,
+        target_exits,
+    )
     from cpc_toolkit.demo import DEMO_LABEL
     from cpc_toolkit.errors import UsageError
     from cpc_toolkit.fr import format_number
@@ -92,29 +104,47 @@ def run(args: argparse.Namespace) -> int:
     if year not in years:
         raise UsageError(f"Aucune donnée pour l'année {year} (années disponibles : "
                          f"{', '.join(map(str, years)) or 'aucune'}).")
-    if args.dtes_cible is not None:
+    note = assumption_sentence(year, w)
+    if args.demande_protection:
+        df = protection_outlook(res, unit, year)
+        cols = OUTLOOK_HEADERS
+        note = str(df["hypothese"].iloc[0])
+    elif args.par_habitant:
+        from cpc_toolkit.reference.population import POPULATION_ATTRIBUTION
+
+        df = rates_table(res, unit, year)
+        cols = RATES_HEADERS
+        note = POPULATION_ATTRIBUTION
+    elif args.dtes_cible is not None:
         df = target_exits(res, unit, year, args.dtes_cible, args.horizon, whatif=w)
         cols = TARGET_HEADERS
     else:
         df = projection_table(res, unit, year, args.horizon, whatif=w)
         cols = PROJECTION_HEADERS
-    if args.contentieux:
+    if args.contentieux and "contentieux" in df.columns:
         df = df[df["contentieux"] == args.contentieux]
     demo = _is_demo(store)
     if args.format == "csv":
-        out = df[list(cols)].rename(columns=cols).assign(hypothèses=assumption_sentence(year, w))
+        out = df[list(cols)].rename(columns=cols).assign(hypothèses=note)
         print_frame(out.assign(avertissement=DEMO_LABEL) if demo else out, "csv")
         return 0
-    print(f"{reference.court_name(unit)} — projection à {args.horizon} mois depuis le 31 décembre {year}")
+    what = ("demande de mesures de protection attendue" if args.demande_protection else
+            f"taux par habitant, {year}" if args.par_habitant else
+            f"projection à {args.horizon} mois depuis le 31 décembre {year}")
+    print(f"{reference.court_name(unit)} — {what}")
     if demo:
         print(f"⚠ {DEMO_LABEL}")
-    print(assumption_sentence(year, w))
+    print(note)
     print()
     shown = df[list(cols)].rename(columns=cols).copy()
+    if args.par_habitant:  # population in units, rates with one decimal
+        col = RATES_HEADERS["value"]
+        shown[col] = [format_number(v, 0 if iid == "ref_population" else 1)
+                      for iid, v in zip(df["indicator_id"], df["value"], strict=True)]
     for c in shown.columns:
         if pd.api.types.is_float_dtype(shown[c]):
-            shown[c] = [format_number(v, 1) if "DTES" in c or "ETPT" in c or "%" in c else format_number(v, 0)
-                        for v in shown[c]]
+            decimals = 3 if "rapport" in c else 1 if any(k in c for k in ("DTES", "ETPT", "%")) else 0
+            shown[c] = [format_number(v, decimals) for v in shown[c]]
     print_frame(shown.fillna(""), "table")
     return 0
 
@@ -130,7 +160,9 @@ PROJECTION_HEADERS = {
     "entrees_mensuelles": "entrées mensuelles", "sorties_mensuelles": "sorties mensuelles",
     "dtes_fin": "DTES au 31 décembre (mois)", "horizon": "horizon (mois)", "stock_h": "stock à l'horizon",
     "dtes_h": "DTES à l'horizon (mois)", "tendance": "tendance", "evenement": "événement",
-    "echeance": "échéance", "evenement_na_reason": "motif (échéance)", "na_reason": "motif (NA)",
+    "echeance": "échéance", "evenement_na_reason": "motif (échéance)",
+    "effet_etpt_magistrat": "sorties par mois d'un ETPT de magistrat en plus",
+    "effet_etpt_greffe": "sorties par mois d'un ETPT de greffe en plus", "na_reason": "motif (NA)",
     "n_reporting": "juridictions", "n_expected": "juridictions attendues",
 }
 TARGET_HEADERS = {
@@ -139,4 +171,14 @@ TARGET_HEADERS = {
     "ecart_mensuel": "écart par mois", "ecart_pct": "écart (%)",
     "etpt_magistrats_supplementaires": "ETPT magistrats supplémentaires",
     "etpt_greffe_supplementaires": "ETPT greffe supplémentaires", "na_reason": "motif (NA)",
+}
+OUTLOOK_HEADERS = {
+    "annee_cible": "année cible", "mesures": "mesures en cours", "pop75_reference": "75 ans et plus (référence)",
+    "pop75_cible": "75 ans et plus (année cible)", "ratio_75": "rapport 75 ans et plus",
+    "mesures_attendues": "mesures attendues", "variation": "variation", "variation_pct": "variation (%)",
+    "n_reporting": "juridictions", "n_expected": "juridictions attendues", "na_reason": "motif (NA)",
+}
+RATES_HEADERS = {
+    "indicator_id": "indicateur", "label": "libellé", "value": "valeur (pour 100 000 ou 10 000 habitants)",
+    "status": "statut", "na_reason": "motif (NA)", "n_reporting": "juridictions", "n_expected": "juridictions attendues",
 }

@@ -64,8 +64,9 @@ BASE_COLUMNS = ["unit_id", "year", "contentieux", "label", "entrees", "sorties",
                 "n_reporting", "n_expected", "na_reason"]
 PROJECTION_COLUMNS = ["unit_id", "year", "contentieux", "label", "horizon", "entrees_mensuelles",
                       "sorties_mensuelles", "stock_fin", "dtes_fin", "stock_h", "dtes_h", "tendance",
-                      "mois_evenement", "evenement", "echeance", "evenement_na_reason", "n_reporting",
-                      "n_expected", "na_reason", "hypothese"]
+                      "mois_evenement", "evenement", "echeance", "evenement_na_reason",
+                      "effet_etpt_magistrat", "effet_etpt_greffe", "n_reporting", "n_expected", "na_reason",
+                      "hypothese"]
 TARGET_COLUMNS = ["unit_id", "year", "contentieux", "label", "horizon", "dtes_cible", "sorties_mensuelles",
                   "sorties_cibles", "ecart_mensuel", "ecart_pct", "etpt_magistrats_supplementaires",
                   "etpt_greffe_supplementaires", "na_reason"]
@@ -248,7 +249,9 @@ def projection_table(res: pd.DataFrame, unit_id: str, year: int, horizon: int = 
                      base: pd.DataFrame | None = None) -> pd.DataFrame:
     """Stock and DTES after ``horizon`` months per contentieux and in total (see :data:`PROJECTION_COLUMNS`).
 
-    ``evenement`` is « résorption du stock » or « doublement du stock », ``mois_evenement`` its month
+    ``effet_etpt_magistrat`` / ``effet_etpt_greffe``: monthly exits one more ETPT would add (NaN when
+    staffing is not collected). ``evenement`` is « résorption du stock » or « doublement du stock »,
+    ``mois_evenement`` its month
     (1 = January of ``year + 1``) and ``echeance`` its calendar month in French (``evenement_na_reason``
     says why there is none). ``na_reason`` says why the stock or the DTES cannot be projected (e.g.
     zero exits: no DTES). ``whatif`` is one :class:`WhatIf` for every contentieux or a mapping
@@ -267,7 +270,10 @@ def projection_table(res: pd.DataFrame, unit_id: str, year: int, horizon: int = 
         w = _resolve(whatif, cid)
         row = {k: r[k] for k in ("unit_id", "year", "contentieux", "label", "stock_fin", "n_reporting",
                                  "n_expected")}
-        row.update(horizon=h, hypothese=assumption_sentence(int(year), w), na_reason=r["na_reason"])
+        row.update(horizon=h, hypothese=assumption_sentence(int(year), w), na_reason=r["na_reason"],
+                   # monthly exits added by one more ETPT, at constant exits per ETPT
+                   effet_etpt_magistrat=r["sorties_par_etpt_magistrat"] / 12,
+                   effet_etpt_greffe=r["sorties_par_etpt_greffe"] / 12)
         e, s, why = (np.nan, np.nan, "")
         if not r["na_reason"]:
             e, s, why = _apply(r["entrees"] / 12, r["sorties"] / 12, r, w)

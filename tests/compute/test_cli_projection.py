@@ -74,3 +74,19 @@ def test_target_mode(capsys, demo_store):
 def test_french_errors_without_traceback(capsys, demo_store, args, message):
     code, _, err = run(capsys, demo_store, "projection", *args)
     assert code == 2 and message in err and "Traceback" not in err
+
+
+def test_protection_outlook_and_rates_views(capsys, demo_store, demo_results):
+    code, out, _ = run(capsys, demo_store, "projection", "--juridiction", "tj-lyon", "--annee", "2025",
+                       "--demande-protection", "--format", "csv")
+    assert code == 0
+    df = pd.read_csv(io.StringIO(out))
+    assert list(df["année cible"]) == [2030, 2035]
+    mesures = demo_results[(demo_results["unit_id"] == "tj-lyon") & (demo_results["year"] == 2025)
+                           & (demo_results["indicator_id"] == "pjm_mesures_total")]["value"].iloc[0]
+    assert (df["mesures en cours"] == mesures).all()
+    assert df["mesures attendues"].iloc[0] == pytest.approx(mesures * df["rapport 75 ans et plus"].iloc[0])
+    assert df["hypothèses"].str.contains("75 ans et plus constant").all()
+    code, out, _ = run(capsys, demo_store, "projection", "--juridiction", "tpi-noumea", "--annee", "2025",
+                       "--par-habitant")
+    assert code == 0 and "population non disponible" in out and "INSEE" in out

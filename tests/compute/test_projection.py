@@ -122,6 +122,9 @@ def test_what_if_staffing_holds_exits_per_etpt_constant(res):
     base = projection_base(res, "tj-agen", YEAR)
     cg = _row(base, "cg")
     assert cg["sorties_par_etpt_magistrat"] == pytest.approx(300) and cg["sorties_par_etpt_greffe"] == 240
+    plain = _row(projection_table(res, "tj-agen", YEAR, 12, base=base), "cg")
+    assert plain["effet_etpt_magistrat"] == pytest.approx(25) and plain["effet_etpt_greffe"] == pytest.approx(20)
+    assert math.isnan(_row(projection_table(res, "tj-agen", YEAR, 12, base=base), "jaf")["effet_etpt_magistrat"])
     one_mag = _row(projection_table(res, "tj-agen", YEAR, 12, WhatIf(etpt_magistrats=1), base=base), "cg")
     assert one_mag["sorties_mensuelles"] == pytest.approx(120 + 300 / 12)
     both = _row(projection_table(res, "tj-agen", YEAR, 12, WhatIf(etpt_magistrats=1, etpt_greffe=1)), "cg")
