@@ -11,6 +11,7 @@ import pandas as pd
 
 from cpc_toolkit import __version__, catalogue, reference
 from cpc_toolkit.catalogue.expressions import NA_DIV_ZERO, NA_MISSING, evaluate
+from cpc_toolkit.errors import ReasonCode
 from cpc_toolkit.store import Store, atomic_write_bytes
 
 RESULT_COLUMNS = [
@@ -413,7 +414,8 @@ def _reference_values(ind: catalogue.Indicator) -> tuple[pd.Series, pd.Series]:
         pop = population.court_populations()
         reasons = pd.Series([population.population_na_reason(c) for c in pop.index], index=pop.index)
         return pop, reasons
-    raise catalogue.CatalogueError(f"Donnée de référence inconnue : {ind.source}")  # pragma: no cover
+    raise catalogue.CatalogueError(f"Donnée de référence inconnue : {ind.source}",  # pragma: no cover
+                                   ReasonCode.CATALOGUE_INVALID)
 
 
 def _join_reference(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:

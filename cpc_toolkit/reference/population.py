@@ -17,6 +17,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
+from cpc_toolkit.errors import ReasonCode, ReferenceDataError
 from cpc_toolkit.reference import _data, first_instance_courts
 
 __all__ = [
@@ -126,7 +127,8 @@ def elderly_growth(reference_year: int, target_year: int) -> pd.DataFrame:
     ref = int(min(max(reference_year, ELDERLY_FIRST_YEAR), ELDERLY_LAST_YEAR))
     tgt = int(min(max(target_year, ELDERLY_FIRST_YEAR), ELDERLY_LAST_YEAR))
     if ref not in years or tgt not in years:  # pragma: no cover - the file covers 2018–2050
-        raise ValueError(f"années hors projection : {ref}, {tgt}")
+        raise ReferenceDataError(f"Années hors des projections de population : {ref}, {tgt}.",
+                                 ReasonCode.UNKNOWN_YEAR)
     w = _weights()
     el = _elderly()
     covered = w["dep"].isin(el.index)
