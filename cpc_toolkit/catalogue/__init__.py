@@ -19,9 +19,11 @@ from cpc_toolkit.errors import CatalogueError, ReasonCode
 from cpc_toolkit.settings import load_yaml
 
 __all__ = [
+    "ADDITIVE_UNITS",
     "AGGREGATIONS",
     "DIRECTIONS",
     "KINDS",
+    "REFERENCE_SOURCES",
     "STATUS_LABELS",
     "UNITS",
     "Check",
@@ -50,8 +52,11 @@ __all__ = [
 # units and statuses are described once, in presentation.yaml (see :mod:`.vocabulary`)
 UNITS = tuple(vocabulary.units())
 UNIT_LABELS = {u.id: u.label for u in vocabulary.units().values()}
-KINDS = ("input", "register", "derived")
-KIND_LABELS = {"input": "saisie (classeur)", "register": "registre d'affaires", "derived": "calculé"}
+# units whose values can be summed over courts (quantities)
+ADDITIVE_UNITS = ("count", "fte")
+KINDS = ("input", "register", "derived", "reference")
+KIND_LABELS = {"input": "saisie (classeur)", "register": "registre d'affaires", "derived": "calculé",
+               "reference": "donnée de référence"}
 AGGREGATIONS = ("sum", "ratio", "share_true", "median", "none")
 AGGREGATION_LABELS = {
     "sum": "somme", "ratio": "ratio recalculé sur les sommes", "share_true": "part des juridictions (oui)",
@@ -63,6 +68,8 @@ STATUS_LABELS = vocabulary.status_labels()
 DIRECTION_LABELS = {"higher": "plus élevé = mieux", "lower": "plus bas = mieux", "neutral": "neutre"}
 SOURCE_LABELS = {"mesures": "registre des mesures de protection", "procedures": "registre des procédures",
                  "ordonnances": "registre des ordonnances de protection"}
+# reference data joined by the engine (not collected): source id → label
+REFERENCE_SOURCES = {"population": "population municipale 2019 des ressorts des TJ (INSEE, recensement)"}
 _ID_CHARS = set("abcdefghijklmnopqrstuvwxyz0123456789_")
 
 
@@ -112,6 +119,8 @@ class Indicator:
             return f"classeur de collecte, feuille « {self.sheet} »"
         if self.kind == "register":
             return SOURCE_LABELS.get(self.source, self.source)
+        if self.kind == "reference":
+            return REFERENCE_SOURCES.get(self.source, self.source)
         return "calculé : " + self.formula
 
 
@@ -173,6 +182,8 @@ def _load() -> tuple[tuple[Family, ...], tuple[Indicator, ...], tuple[Check, ...
         entries.extend(_expand(tpl, c) for c in conts)
     # keep per-contentieux inputs grouped by contentieux in sheet order
     entries.sort(key=lambda e: [c["id"] for c in conts].index(e["contentieux"]))
+    # staffing templates come after the whole activity block (cells of older workbooks keep their place)
+    entries.extend(_expand(tpl, c) for c in conts for tpl in raw.get("per_contentieux_staffing", []))
     entries.extend(raw["indicators"])
     allowed = {f.name for f in fields(Indicator)}
     inds: list[Indicator] = []
@@ -290,10 +301,12 @@ def validate_catalogue(fams: tuple[Family, ...], inds: tuple[Indicator, ...],
             problems.append(f"{ind.id} : la règle « ratio » exige une formule")
         if ind.aggregation == "share_true" and ind.unit != "boolean":
             problems.append(f"{ind.id} : « part des juridictions » réservée aux indicateurs oui/non")
-        if ind.aggregation == "sum" and ind.unit not in ("count",):
+        if ind.aggregation == "sum" and ind.unit not in ADDITIVE_UNITS:
             problems.append(f"{ind.id} : seule une quantité peut être sommée")
         if ind.kind == "register" and ind.source not in SOURCE_LABELS:
             problems.append(f"{ind.id} : registre source inconnu {ind.source!r}")
+        if ind.kind == "reference" and ind.source not in REFERENCE_SOURCES:
+            problems.append(f"{ind.id} : donnée de référence inconnue {ind.source!r}")
         if not ind.label or not ind.definition:
             problems.append(f"{ind.id} : libellé ou définition manquant")
     cycle = _find_cycle({i.id: i.inputs for i in inds if i.kind == "derived"})
@@ -445,7 +458,8 @@ def catalogue_markdown() -> str:
         "> modifier le catalogue puis régénérer ce fichier.",
         "",
         f"{len(inds)} indicateurs : {n_kind['input']} saisis dans le classeur de collecte, "
-        f"{n_kind['derived']} calculés par formule, {n_kind['register']} issus des registres d'affaires ; "
+        f"{n_kind['derived']} calculés par formule, {n_kind['register']} issus des registres d'affaires, "
+        f"{n_kind['reference']} donnée(s) de référence jointe(s) au calcul ; "
         f"{len(families())} familles ; {len(checks())} contrôles de cohérence.",
         "",
         "Règles communes :",
@@ -479,6 +493,8 @@ def catalogue_markdown() -> str:
                 nature += f" : `{i.formula}`"
             elif i.kind == "register":
                 nature += f" ({SOURCE_LABELS.get(i.source, i.source)})"
+            elif i.kind == "reference":
+                nature += f" ({REFERENCE_SOURCES.get(i.source, i.source)})"
             elif i.required:
                 nature += ", obligatoire"
             cells = [f"`{i.id}`", i.label, i.definition, UNIT_LABELS[i.unit], nature,

@@ -16,6 +16,7 @@ from cpc_toolkit.errors import CpcError, UsageError
 COMMAND_MODULES = (
     "cpc_toolkit.cli.reference",
     "cpc_toolkit.cli.indicateurs",
+    "cpc_toolkit.cli.projection",
     "cpc_toolkit.cli.demo",
     "cpc_toolkit.cli.collecte",
     "cpc_toolkit.cli.registres",

@@ -100,7 +100,7 @@ def _fmt(series: pd.Series | None, f: int) -> str:
 def outlier_problems(parsed: list[ParsedFile], vals: pd.DataFrame, history: pd.DataFrame) -> dict[int, list[Problem]]:
     """History / peer warnings. ``history``: store rows (court_id, year, indicator_id, value, status)."""
     out: dict[int, list[Problem]] = {}
-    numeric_ids = [i.id for i in catalogue.input_indicators() if i.unit in ("count", "months", "days", "percent")]
+    numeric_ids = [i.id for i in catalogue.input_indicators() if i.unit in ("count", "months", "days", "percent", "fte")]
     cur = vals[vals["status"].isin(["ok", "NQ"]) & vals["indicator_id"].isin(numeric_ids)
                & vals["court_id"].notna() & vals["year"].notna()].copy()
     if cur.empty:

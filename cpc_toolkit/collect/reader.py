@@ -39,6 +39,7 @@ UNIT_WHAT = {
     "percent": "un pourcentage entre 0 et 100",
     "days": "un nombre de jours",
     "months": "un nombre de mois",
+    "fte": "un nombre d'équivalents temps plein travaillé (décimales permises)",
 }
 _NA_HINT = " Si la donnée n'est pas disponible, laissez la valeur vide et choisissez NA ou NAP dans « Statut »."
 
@@ -165,16 +166,15 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
     for ind in inputs:
         wanted.append((ind.id, ind.id))
         wanted.append((layout.status_name(ind.id), ind.id))
-    # a workbook made from an earlier template may lack the optional inputs added since
-    older = _template_of(names, wb) not in (None, layout.template_version())
+    optional_missing: list[Problem] = []
     for n, ind_id in wanted:
         dn = names.get(n)
         if dn is None:
             if n.endswith(layout.STATUS_SUFFIX) or n in (layout.NAME_TEMPLATE, layout.NAME_COUR):
                 continue  # tolerated: no status / no version / no cour cell
-            if older and ind_id and not catalogue.get(ind_id).required:
-                continue  # optional input added after this workbook's template: NA
-            problems.append(Problem(
+            # an optional input added to the catalogue after the workbook's template: read as absent
+            target = optional_missing if ind_id and not catalogue.get(ind_id).required else problems
+            target.append(Problem(
                 file=name, indicator=ind_id, reason=ReasonCode.NAME_MISSING, rule=f"nom défini « {n} »",
                 message=f"Le nom défini « {n} » est absent du classeur"
                         + (f" (cellule de « {catalogue.get(ind_id).label} »)" if ind_id else "")
@@ -206,6 +206,8 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
                 raw[n] = replace(raw[n], formula=False, value=_NO_CACHE)
     court_id, year, template, id_problems = _identity(raw, name, expected_court, expected_year, today)
     problems.extend(id_problems)
+    if template == layout.template_version():  # the current template has every name: a missing one is an edit
+        problems.extend(optional_missing)
     values: list[tuple[str, float, str | None, str]] = []
     cells: dict[str, tuple[str, str]] = {}
     for ind in inputs:
@@ -217,26 +219,12 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
         problems.extend(probs)
         if row is not None:
             values.append(row)
-    list_values, list_problems = read_lists(wb, names, name, _identifying, tolerate_missing=older)
+    list_values, list_problems = read_lists(wb, names, name, _identifying,
+                                            tolerate_missing=template != layout.template_version())
     problems.extend(list_problems)
     values.extend(list_values)
     return ParsedFile(name=name, problems=tuple(problems), court_id=court_id, year=year, template=template,
                       values=tuple(values), cells=cells)
-
-
-def _template_of(names: dict[str, Any], wb: Any) -> str | None:
-    """The template version the workbook declares (``cpc_modele``), if readable."""
-    dn = names.get(layout.NAME_TEMPLATE)
-    if dn is None:
-        return None
-    m = _REF.match(str(getattr(dn, "attr_text", "") or "").strip())
-    if not m:
-        return None
-    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-    if sheet not in wb.sheetnames:
-        return None
-    value = _raw(wb, sheet, f"{m.group(3)}{m.group(4)}").value
-    return str(value).strip() if value is not None else None
 
 
 _NO_CACHE = object()

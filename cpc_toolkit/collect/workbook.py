@@ -80,6 +80,7 @@ UNIT_HELP = {
     "percent": "pourcentage entre 0 et 100",
     "days": "nombre de jours (décimales permises)",
     "months": "nombre de mois (décimales permises)",
+    "fte": "ETPT, équivalents temps plein travaillé (décimales permises)",
     "boolean": "« oui » ou « non »",
     "date": "date JJ/MM/AAAA",
     "text": f"texte libre (au plus {layout.TEXT_MAX_CHARS} caractères)",
@@ -335,6 +336,8 @@ def _write_family_sheet(wb: Workbook, ws: Worksheet, sheet: str, inds: list[cata
             vcell.number_format = layout.DATE_FORMAT
         elif ind.unit in ("months", "days", "percent"):
             vcell.number_format = "0.0"
+        elif ind.unit == "fte":
+            vcell.number_format = "0.00"
         elif ind.unit == "count":
             vcell.number_format = "#,##0"
         elif ind.unit == "text":

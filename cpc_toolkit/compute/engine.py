@@ -11,6 +11,7 @@ import pandas as pd
 
 from cpc_toolkit import __version__, catalogue, reference
 from cpc_toolkit.catalogue.expressions import NA_DIV_ZERO, NA_MISSING, evaluate
+from cpc_toolkit.errors import ReasonCode
 from cpc_toolkit.store import Store, atomic_write_bytes
 
 RESULT_COLUMNS = [
@@ -379,7 +380,9 @@ def compute_results(values: pd.DataFrame, years: list[int] | None = None) -> pd.
     wide = wide_values(values)
     wide.index = wide.index.set_levels(wide.index.levels[1].astype(int), level=1)
     wide = wide.reindex(full)
+    wide, ref_reasons = _join_reference(wide)
     court_vals, court_reasons = compute_derived(wide)
+    court_reasons = _reference_reasons(court_reasons, ref_reasons)
     nap = _derived_nap(_infer_absent_nap(nap_mask(values, full), absent), court_vals)
     nq_rows = values[values["status"] == "NQ"]
     nq = (nap_mask(nq_rows.assign(status="NAP"), full) if not nq_rows.empty
@@ -388,7 +391,80 @@ def compute_results(values: pd.DataFrame, years: list[int] | None = None) -> pd.
     cour_long = consolidate(court_vals, scope["parent_ca_id"], "cour", nap, court_reasons)
     nat_groups = pd.Series(reference.NATIONAL, index=scope.index)
     nat_long = consolidate(court_vals, nat_groups, "national", nap, court_reasons)
-    return pd.concat([court_long, cour_long, nat_long], ignore_index=True)
+    cons = _reference_group_reasons(pd.concat([cour_long, nat_long], ignore_index=True))
+    return pd.concat([court_long, cons], ignore_index=True)
+
+
+NA_NO_POPULATION_GROUP = ("population non disponible : aucune juridiction de ce ressort n'a de chiffre "
+                          "au recensement 2019 par ressort (A-JUST)")
+
+
+@cache
+def _reference_dependents() -> dict[str, tuple[str, ...]]:
+    """Reference id → ids resting on it (itself and the derived indicators using it)."""
+    refs = [i.id for i in catalogue.indicators(kind="reference")]
+    return {r: (r, *(i.id for i in derived_order() if r in _base_inputs(i.id))) for r in refs}
+
+
+def _reference_values(ind: catalogue.Indicator) -> tuple[pd.Series, pd.Series]:
+    """Values and NA reasons per court of one reference indicator (same for every year)."""
+    if ind.source == "population":
+        from cpc_toolkit.reference import population
+
+        pop = population.court_populations()
+        reasons = pd.Series([population.population_na_reason(c) for c in pop.index], index=pop.index)
+        return pop, reasons
+    raise catalogue.CatalogueError(f"Donnée de référence inconnue : {ind.source}",  # pragma: no cover
+                                   ReasonCode.CATALOGUE_INVALID)
+
+
+def _join_reference(wide: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Add the reference indicators (e.g. population) to the court-year frame; return it with NA reasons."""
+    refs = catalogue.indicators(kind="reference")
+    if not refs:
+        return wide, {}
+    courts = wide.index.get_level_values("court_id")
+    cols: dict[str, np.ndarray] = {}
+    reasons: dict[str, np.ndarray] = {}
+    for ind in refs:
+        vals, why = _reference_values(ind)
+        cols[ind.id] = vals.reindex(courts).to_numpy(dtype=float)
+        reasons[ind.id] = why.reindex(courts).fillna(NA_MISSING).to_numpy(dtype=object)
+    out = pd.concat([wide.drop(columns=[c for c in cols if c in wide.columns]),
+                     pd.DataFrame(cols, index=wide.index)], axis=1)
+    return out, reasons
+
+
+def _reference_reasons(court_reasons: pd.DataFrame, ref_reasons: dict[str, np.ndarray]) -> pd.DataFrame:
+    """Court-level reasons: a missing reference figure is named as such, never as a missing input."""
+    if not ref_reasons:
+        return court_reasons
+    out = court_reasons.copy()
+    for ref, why in ref_reasons.items():
+        out[ref] = np.where(why == "", np.nan, why).astype(object)
+        generic = f"{NA_MISSING} : {ref}"
+        for dep in _reference_dependents()[ref][1:]:
+            if dep in out.columns:
+                col = out[dep].to_numpy(dtype=object)
+                out[dep] = np.where(col == generic, why, col).astype(object)
+    return out
+
+
+def _reference_group_reasons(cons: pd.DataFrame) -> pd.DataFrame:
+    """Consolidated rows: when no court of a unit has the reference figure, say so."""
+    deps = _reference_dependents()
+    if not deps:
+        return cons
+    out = cons.copy()
+    for ref, ids in deps.items():
+        no_ref = out.loc[(out["indicator_id"] == ref) & (out["status"] != "ok"), ["unit_id", "year"]]
+        if no_ref.empty:
+            continue
+        keys = pd.MultiIndex.from_frame(no_ref)
+        hit = (out["indicator_id"].isin(ids) & (out["status"] == "NA")
+               & pd.MultiIndex.from_frame(out[["unit_id", "year"]]).isin(keys))
+        out.loc[hit, "na_reason"] = NA_NO_POPULATION_GROUP
+    return out
 
 
 @cache
@@ -396,6 +472,8 @@ def _catalogue_digest() -> str:
     """Digest of the catalogue and of the engine code: a change invalidates cached results."""
     h = hashlib.sha256(resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_bytes())
     h.update(resources.files("cpc_toolkit.compute").joinpath("engine.py").read_bytes())
+    for name in ("population_tj_2019.csv",):  # reference data joined by the engine
+        h.update(resources.files("cpc_toolkit.reference").joinpath("data", name).read_bytes())
     return h.hexdigest()[:12]
 
 

@@ -21,6 +21,10 @@ NATIONAL_CIVIL_INFLOW = 1_450_000
 SHARES = {"cg": 0.40, "jaf": 0.28, "jcp": 0.22, "refere": 0.10}
 DELAY_MONTHS = {"cg": 13.0, "jaf": 11.0, "jcp": 6.5, "refere": 2.2}
 DTES_MONTHS = {"cg": 12.0, "jaf": 9.0, "jcp": 6.5, "refere": 2.0}
+# exits per ETPT and per year (synthetic orders of magnitude) for the optional staffing inputs
+EXITS_PER_ETPT = {"magistrats": {"cg": 230.0, "jaf": 650.0, "jcp": 800.0, "refere": 900.0},
+                  "greffe": {"cg": 160.0, "jaf": 420.0, "jcp": 380.0, "refere": 700.0}}
+STAFFING_SHARE = 0.85  # share of court-years filling the optional staffing cells
 BIG = {
     "tj-paris": 9.0, "tj-marseille": 4.0, "tj-lyon": 4.0, "tj-nanterre": 3.5, "tj-bobigny": 4.0,
     "tj-creteil": 3.2, "tj-lille": 3.5, "tj-bordeaux": 3.0, "tj-toulouse": 3.0, "tj-nice": 2.6,
@@ -170,6 +174,13 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
                 vals[f"act_{c}_delai_moyen"] = round(DELAY_MONTHS[c] * delay_bias * ry.lognormal(0, 0.06)
                                                      * (1.05 - 0.02 * (year - 2021)), 1)
                 stocks[c] = float(f)
+            # optional staffing (own random stream: the other demo values do not move)
+            rs = _rng(seed, "staff", cid, year)
+            if rs.random() < STAFFING_SHARE:
+                for c in SHARES:
+                    for cat, prod in EXITS_PER_ETPT.items():
+                        etpt = float(vals[f"act_{c}_sorties"]) / prod[c] * rs.lognormal(0, 0.12)  # type: ignore[arg-type]
+                        vals[f"act_{c}_etpt_{cat}"] = max(0.1, round(etpt, 1))
             # CLPC (created by the circulaire of 27 June 2025)
             if year >= 2025:
                 held = ry.random() < 0.78

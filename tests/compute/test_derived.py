@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 
@@ -34,7 +35,16 @@ INPUTS = {
     "vif_oppi_24h": 6,
     "reg_op_decisions": 50, "reg_op_hors_delai_6j": 5, "reg_oppi_decisions": 10, "reg_oppi_hors_delai_24h": 1,
     "dem_minutes_civiles": 1000, "dem_minutes_signees_electroniquement": 250,
+    "vif_op_demandees": 45,
+    # staffing (ETPT)
+    "act_cg_etpt_magistrats": 3.8, "act_cg_etpt_greffe": 5.0, "act_jaf_etpt_magistrats": 1.2,
+    "act_jaf_etpt_greffe": 1.5, "act_jcp_etpt_magistrats": 0.6, "act_jcp_etpt_greffe": 2.0,
+    "act_refere_etpt_magistrats": 0.5, "act_refere_etpt_greffe": 0.25,
 }
+# population of the ressort of Agen at the 2019 census, read from the packaged file (not via the toolkit)
+AGEN_POPULATION = 331_271
+assert ("100119,100119 - TJ AGEN,AGEN,331271," in
+        (Path(__file__).parents[2] / "cpc_toolkit/reference/data/population_tj_2019.csv").read_text(encoding="utf-8"))
 
 # Expected values written by hand from the catalogue definitions (not with the evaluator).
 EXPECTED = {
@@ -81,6 +91,17 @@ EXPECTED = {
     "reg_op_part_6j": 90.0,                              # (50 - 5) / 50
     "reg_oppi_part_24h": 90.0,
     "dem_part_signature_electronique": 25.0,
+    "act_cg_sorties_par_etpt_magistrat": 250.0,          # 950 / 3,8
+    "act_cg_sorties_par_etpt_greffe": 190.0,             # 950 / 5
+    "act_jaf_sorties_par_etpt_magistrat": 350.0,         # 420 / 1,2
+    "act_jaf_sorties_par_etpt_greffe": 280.0,
+    "act_jcp_sorties_par_etpt_magistrat": 900.0,
+    "act_jcp_sorties_par_etpt_greffe": 270.0,
+    "act_refere_sorties_par_etpt_magistrat": 500.0,
+    "act_refere_sorties_par_etpt_greffe": 1000.0,
+    "act_total_entrees_100k_hab": 100_000 * 2250 / AGEN_POPULATION,
+    "pjm_mesures_10k_hab": 10_000 * 300 / AGEN_POPULATION,
+    "vif_op_demandees_100k_hab": 100_000 * 45 / AGEN_POPULATION,
 }
 
 
@@ -142,6 +163,9 @@ def test_court_without_data_gets_explicit_na_rows(hand):
     res = compute_results(hand.frame(hand.rows("tj-agen", 2025, INPUTS)))
     other = res[(res["unit_id"] == "tj-auch") & (res["year"] == 2025)]
     assert len(other) == len(catalogue.indicators())
+    refs = other["indicator_id"].isin([i.id for i in catalogue.indicators(kind="reference")])
+    assert refs.any() and (other.loc[refs, "status"] == "ok").all()  # population is known without a submission
+    other = other[~refs]
     assert (other["status"] == "NA").all()
     assert (other["na_reason"] == "aucune donnée transmise pour cette année").all()
 

@@ -106,7 +106,7 @@ def test_units_kinds_aggregations_directions_valid():
         assert ind.aggregation in AGGREGATIONS and ind.direction in DIRECTIONS, ind.id
         assert ind.label and ind.definition and ind.sheet, ind.id
         if ind.aggregation == "sum":
-            assert ind.unit == "count", ind.id
+            assert ind.unit in ("count", "fte"), ind.id  # quantities: cases, full-time equivalents
         if ind.aggregation == "ratio":
             assert ind.kind == "derived" and ind.formula, ind.id
         if ind.aggregation == "share_true":
