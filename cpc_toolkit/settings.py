@@ -1,4 +1,4 @@
-"""Runtime settings: data directory and output root."""
+"""Runtime settings: data directory, output root, demo label."""
 
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ DEFAULT_DATA_DIR = "donnees"
 DEFAULT_REPORTS_DIR = "reports"
 ENV_DATA_DIR = "CPC_DONNEES"
 ENV_REPORTS_DIR = "CPC_RAPPORTS"
+# Printed on every output built from the synthetic demo data (« Données fictives »).
+DEMO_LABEL = "Données fictives — générées par cpc_toolkit pour démonstration, sans valeur statistique"
 
 
 def data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:

@@ -7,9 +7,10 @@ import shutil
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.cli.common import store_from_env
-from cpc_toolkit.demo import DEMO_LABEL, DEMO_YEARS, generate_inputs
+from cpc_toolkit.demo import DEMO_YEARS, generate_inputs
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store, SubmissionRecord
 
 

@@ -22,9 +22,9 @@ from cpc_toolkit.compute import (
     series,
     unit_table,
 )
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number, format_signed, format_value
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store
 
 VIEWS = ("synthese", "indicateurs", "comparaisons", "series", "alertes", "faits-marquants", "couverture",

@@ -21,8 +21,8 @@ from openpyxl.utils import get_column_letter
 
 from cpc_toolkit import catalogue
 from cpc_toolkit.collect.workbook import set_safe_value
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = [

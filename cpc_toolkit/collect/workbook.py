@@ -36,8 +36,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import layout
 from cpc_toolkit.collect.formulas import RESULT_BAD, RESULT_OK, RESULT_PENDING, RESULT_WARN, check_formula
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, UsageError
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = [

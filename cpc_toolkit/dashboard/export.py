@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cpc_toolkit import catalogue, compute, reference
-from cpc_toolkit.demo import DEMO_LABEL
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import STATUS_LABELS
 
 __all__ = ["EXPORT_COLUMNS", "data_url", "export_name", "selection_frame", "to_csv_bytes", "to_excel_bytes"]

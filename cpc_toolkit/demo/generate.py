@@ -11,7 +11,6 @@ import pandas as pd
 from cpc_toolkit import catalogue, reference
 
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
-DEMO_LABEL = "Données fictives — générées par cpc_toolkit pour démonstration, sans valeur statistique"
 # court-years deliberately absent from the demo (a realistic imperfection)
 # (Guingamp, formerly listed here, is a chambre de proximité of Saint-Brieuc, not a court id.)
 MISSING_COURT_YEARS = (("tj-lisieux", 2022), ("tj-cusset", 2024), ("tj-privas", 2025))

@@ -50,7 +50,7 @@ CONFIDENTIAL_NOTICE = "CONFIDENTIEL — réservé à la DACS (bureau D4). Ne pas
 
 
 def demo_label() -> str:
-    from cpc_toolkit.demo import DEMO_LABEL
+    from cpc_toolkit.settings import DEMO_LABEL
 
     return DEMO_LABEL
 

@@ -25,13 +25,12 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from cpc_toolkit import __version__, catalogue, compute, reference
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.fr import format_date, format_number, format_signed, format_value
 from cpc_toolkit.render import figures
 from cpc_toolkit.render.data import ReportData, load
 from cpc_toolkit.render.tables import Table, heat_table_html, html_table, indicator_table, values_by_unit
-from cpc_toolkit.settings import load_yaml
+from cpc_toolkit.settings import DEMO_LABEL, load_yaml
 
 __all__ = ["KEY_INDICATORS", "ChefDeCourReport", "ClpcReport", "Html", "NationalReport", "chef_de_cour",
            "clpc", "national"]

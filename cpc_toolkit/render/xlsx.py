@@ -15,8 +15,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.render.tables import Table
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = ["NUMBER_FORMATS", "neutralise", "write_annex"]
