@@ -37,7 +37,7 @@ from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import layout
 from cpc_toolkit.collect.formulas import RESULT_BAD, RESULT_OK, RESULT_PENDING, RESULT_WARN, check_formula
 from cpc_toolkit.errors import ReasonCode, UsageError
-from cpc_toolkit.settings import DEMO_LABEL
+from cpc_toolkit.settings import DEMO_LABEL, shipped_dir
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = [
@@ -50,7 +50,7 @@ __all__ = [
     "write_workbooks",
 ]
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data_templates"
+TEMPLATE_DIR = shipped_dir("data_templates")
 
 # value, status, unit, required, definition, legal basis, id
 COL_LABEL, COL_VALUE, COL_STATUS, COL_UNIT, COL_REQUIRED, COL_DEF, COL_LEGAL, COL_ID = range(1, 9)

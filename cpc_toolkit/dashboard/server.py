@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cpc_toolkit import settings
 from cpc_toolkit.dashboard.figwidget import ENV_SERVER, TEMPLATE_NAME, copy_bundle
 from cpc_toolkit.errors import DashboardError, ReasonCode, UsageError
 
@@ -127,13 +128,13 @@ def check_port_free(ip: str, port: int) -> None:
 
 
 def notebooks_dir() -> Path:
-    """Folder of the committed dashboard notebooks (``notebooks/`` of the repository)."""
-    candidates = [Path(__file__).resolve().parents[2] / "notebooks", Path.cwd() / "notebooks"]
-    for c in candidates:
-        if all((c / n).is_file() for n in DASHBOARD_NOTEBOOKS):
-            return c
-    raise DashboardError("Carnets des tableaux de bord introuvables (dossier notebooks/ du dépôt).",
-                         ReasonCode.NOT_FOUND)
+    """Folder of the dashboard notebooks shipped with the package (:func:`cpc_toolkit.settings.notebooks_dir`)."""
+    folder = settings.notebooks_dir()
+    missing = [n for n in DASHBOARD_NOTEBOOKS if not (folder / n).is_file()]
+    if missing:
+        raise DashboardError(f"Carnets des tableaux de bord introuvables dans {folder} : {', '.join(missing)}.",
+                             ReasonCode.NOT_FOUND)
+    return folder
 
 
 def prepare_runtime(root: Path) -> dict[str, Path]:
