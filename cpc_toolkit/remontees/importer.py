@@ -22,6 +22,7 @@ from cpc_toolkit.collect.problems import ERROR, WARNING, Problem, error_report_b
 from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.errors import ReasonCode
+from cpc_toolkit.files import write_private
 from cpc_toolkit.fr import format_number
 from cpc_toolkit.remontees import workbook as wbk
 from cpc_toolkit.remontees.config import RemonteesConfig, load_config
@@ -49,7 +50,6 @@ from cpc_toolkit.remontees.model import (
     parse_date,
     siren_problem,
 )
-from cpc_toolkit.remontees.secure import write_secret
 from cpc_toolkit.remontees.store import RemonteesStore
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -544,7 +544,7 @@ def write_error_report(store: RemonteesStore, data: bytes, file_name: str, probl
     store.ensure()
     stem = Path(file_name).stem or "fichier"
     path = store.errors_dir / f"{stem}.erreurs.xlsx"
-    write_secret(path, error_report_bytes(problems, data, file_name, demo))
+    write_private(path, error_report_bytes(problems, data, file_name, demo))
     return path
 
 

@@ -82,12 +82,12 @@ def build_workbook(cour: str, year: int, config: RemonteesConfig | None = None) 
 
 def write_workbook(cour: str, year: int, folder: Path, config: RemonteesConfig | None = None) -> Path:
     """Write the workbook into ``folder`` (owner-only file) and return its path."""
-    from cpc_toolkit.remontees.secure import write_secret
+    from cpc_toolkit.files import write_private
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / file_name(cour, year)
-    write_secret(path, build_workbook(cour, year, config))
+    write_private(path, build_workbook(cour, year, config))
     return path
 
 

@@ -40,6 +40,7 @@ from filelock import FileLock, Timeout
 
 from cpc_toolkit.catalogue import STATUS_LABELS
 from cpc_toolkit.errors import ReasonCode, StoreError
+from cpc_toolkit.files import atomic_target, atomic_write_bytes  # re-exported: the one atomic writer
 from cpc_toolkit.settings import data_dir
 
 __all__ = [
@@ -75,43 +76,6 @@ MANIFEST_FORMAT = 1
 _FILE_KEYS = ("val:", "sub:", "rg:")  # cache entries tied to one store file
 
 T = TypeVar("T")
-
-
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, rename).
-
-    With ``mode`` (e.g. ``0o600``) the file is created with exactly these permissions, whatever
-    the umask, before any byte is written.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-        if mode is not None:
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -461,34 +425,16 @@ def _write_values(table: pa.Table, path: Path) -> None:
     courts = table.column("court_id").to_numpy(zero_copy_only=False)
     starts = [0, *(np.flatnonzero(courts[1:] != courts[:-1]) + 1).tolist()] if len(courts) else []
     bounds = list(zip(starts, [*starts[1:], len(courts)], strict=True))
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with pq.ParquetWriter(tmp, _VALUE_SCHEMA, compression="zstd") as writer:
-            for start, end in bounds:
-                writer.write_table(table.slice(start, end - start))
-            if not bounds:
-                writer.write_table(table)
-        _fsync_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_target(path) as tmp, pq.ParquetWriter(tmp, _VALUE_SCHEMA, compression="zstd") as writer:
+        for start, end in bounds:
+            writer.write_table(table.slice(start, end - start))
+        if not bounds:
+            writer.write_table(table)
 
 
 def _write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_target(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        _fsync_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
 
 
 def open_store(root: str | os.PathLike[str] | None = None) -> Store:
