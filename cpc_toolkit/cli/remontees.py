@@ -72,7 +72,7 @@ def _help(p: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store():
     from cpc_toolkit.remontees.store import RemonteesStore
 
     return RemonteesStore(data_dir())

@@ -116,14 +116,14 @@ def _container_problems(data: bytes, file_name: str) -> list[Problem]:
     return inspect_bytes(data, file_name)
 
 
-def _load(data: bytes, formulas: bool):  # type: ignore[no-untyped-def]
+def _load(data: bytes, formulas: bool):
     import openpyxl
 
     require_defusedxml()  # entity expansion refused
     return openpyxl.load_workbook(io.BytesIO(data), data_only=not formulas, read_only=False)
 
 
-def _resolve(wb, name: str) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+def _resolve(wb, name: str) -> tuple[str, str] | None:
     dn = wb.defined_names.get(name)
     if dn is None:
         return None
@@ -258,7 +258,7 @@ def _court_names() -> dict[str, str]:
     return out
 
 
-def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: str,  # type: ignore[no-untyped-def]
+def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: str,
                 col: _Collector) -> list[tuple[str, int, dict[str, tuple[str, Any, Any]]]]:
     """Non-empty data rows: (sheet, row, {field: (cell, value, formula-or-None)})."""
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter

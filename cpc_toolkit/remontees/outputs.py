@@ -16,13 +16,13 @@ import io
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from cpc_toolkit import reference
-from cpc_toolkit.collect.workbook import set_safe_value
+from cpc_toolkit.collect.workbook import first_sheet, set_safe_value
 from cpc_toolkit.files import FILE_MODE, lock_down, owner_only_umask, private_dir, write_private
 from cpc_toolkit.fr import MONTHS, format_date, format_number
 from cpc_toolkit.remontees.config import RemonteesConfig, load_config
@@ -139,7 +139,7 @@ def register_workbook(cases: pd.DataFrame, events: pd.DataFrame, config: Remonte
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    info = wb.active
+    info = first_sheet(wb)
     info.title = "Lisez-moi"
     lines = [f"Registre national des remontées d'information — {title}",
              "CONFIDENTIEL — réservé à la DACS (bureau D4). Ne pas diffuser.",
@@ -274,7 +274,7 @@ def build_outputs(store: RemonteesStore, year: int | None = None, cour: str | No
     fiches_dir = private_dir(folder / "fiches", top=top)
     out = OutputSet(folder=folder, n_cases=len(cases))
     pages: list[tuple[Path, Path]] = []
-    for case in cases.to_dict("records"):
+    for case in cast(list[dict[str, Any]], cases.to_dict("records")):
         html = fiche_html(case, _events_of(events, case["case_id"]), config, bool(case.get("demo") is True))
         path = fiches_dir / f"{case['case_id']}.html"
         write_private(path, html.encode("utf-8"))
@@ -359,7 +359,7 @@ def summary_context(donnees: str | Path, annee: int = 0, cour: str = "") -> Summ
                           summary_tables(cases, events))
 
 
-def display_table(df: pd.DataFrame):  # type: ignore[no-untyped-def]
+def display_table(df: pd.DataFrame):
     """fr-FR formatted copy of a summary table (numbers as ``1 234``), as a Styler without index."""
     out = df.copy()
     for c in out.columns:
@@ -368,7 +368,7 @@ def display_table(df: pd.DataFrame):  # type: ignore[no-untyped-def]
     return out.style.hide(axis="index")
 
 
-def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):  # type: ignore[no-untyped-def]
+def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):
     """Horizontal bar chart of one summary table (plotly), values labelled in fr-FR."""
     import plotly.graph_objects as go
 
@@ -382,7 +382,7 @@ def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):  # typ
     return fig
 
 
-def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: str):  # type: ignore[no-untyped-def]
+def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: str):
     """:func:`summary_figure` as an HTML fragment WITHOUT plotly.js (the report template inlines the
     vendored bundle once), with a fixed ``div`` id (reproducible HTML)."""
     import plotly.io as pio
@@ -395,7 +395,7 @@ def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: 
     return HTML(f'<div class="cpc-figure">{body}</div>')
 
 
-def summary_header(ctx: SummaryContext):  # type: ignore[no-untyped-def]
+def summary_header(ctx: SummaryContext):
     """Title block of the summary: confidentiality notice, demo warning, scope and destination."""
     import html as _html
 
