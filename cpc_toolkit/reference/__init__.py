@@ -10,7 +10,7 @@ import difflib
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -92,7 +92,7 @@ def court(court_id: str) -> pd.Series:
             "La liste complète est donnée par « cpc juridictions ».",
             ReasonCode.UNKNOWN_COURT,
         )
-    return df.loc[court_id].copy()
+    return cast(pd.Series, df.loc[court_id].copy())  # the index is unique: one row
 
 
 def court_name(court_id: str) -> str:

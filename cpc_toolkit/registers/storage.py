@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
@@ -173,7 +174,7 @@ def read_rows(root: str | os.PathLike[str], register_type: str, court_ids: list[
         year = int(path.stem)
         if years is not None and year not in years:
             continue
-        filters = [("juridiction", "in", list(court_ids))] if court_ids is not None else None
+        filters = pc.field("juridiction").isin(list(court_ids)) if court_ids is not None else None
         df = pq.read_table(path, filters=filters).to_pandas()
         df["register_year"] = year
         frames.append(df)

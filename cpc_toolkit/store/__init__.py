@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -60,17 +60,19 @@ SUBMISSION_COLUMNS = [
     "submission_id", "court_id", "year", "channel", "version", "sha256", "file_name",
     "received_at", "status", "n_values", "n_warnings", "demo",
 ]
-_VALUE_SCHEMA = pa.schema([
-    ("court_id", pa.string()), ("year", pa.int32()), ("indicator_id", pa.string()),
-    ("value", pa.float64()), ("text", pa.string()), ("status", pa.string()),
-    ("submission_id", pa.string()),
-])
-_SUB_SCHEMA = pa.schema([
-    ("submission_id", pa.string()), ("court_id", pa.string()), ("year", pa.int32()),
-    ("channel", pa.string()), ("version", pa.int32()), ("sha256", pa.string()),
-    ("file_name", pa.string()), ("received_at", pa.string()), ("status", pa.string()),
-    ("n_values", pa.int32()), ("n_warnings", pa.int32()), ("demo", pa.bool_()),
-])
+_VALUE_FIELDS: list[pa.Field[Any]] = [
+    pa.field("court_id", pa.string()), pa.field("year", pa.int32()), pa.field("indicator_id", pa.string()),
+    pa.field("value", pa.float64()), pa.field("text", pa.string()), pa.field("status", pa.string()),
+    pa.field("submission_id", pa.string()),
+]
+_VALUE_SCHEMA = pa.schema(_VALUE_FIELDS)
+_SUB_FIELDS: list[pa.Field[Any]] = [
+    pa.field("submission_id", pa.string()), pa.field("court_id", pa.string()), pa.field("year", pa.int32()),
+    pa.field("channel", pa.string()), pa.field("version", pa.int32()), pa.field("sha256", pa.string()),
+    pa.field("file_name", pa.string()), pa.field("received_at", pa.string()), pa.field("status", pa.string()),
+    pa.field("n_values", pa.int32()), pa.field("n_warnings", pa.int32()), pa.field("demo", pa.bool_()),
+]
+_SUB_SCHEMA = pa.schema(_SUB_FIELDS)
 LOCK_TIMEOUT_S = 120.0
 MANIFEST_FORMAT = 1
 _FILE_KEYS = ("val:", "sub:", "rg:")  # cache entries tied to one store file
@@ -202,7 +204,7 @@ class Store:
         elif isinstance(year, numbers.Integral):
             years = [int(year)]
         else:
-            years = [int(y) for y in year]
+            years = [int(y) for y in cast(Iterable[int], year)]
         if court_ids is None:
             courts = None
         elif isinstance(court_ids, str):
@@ -295,10 +297,11 @@ class Store:
             # (court, year, channel) → latest version and the rows of the history holding it
             latest: dict[tuple[str, int, str], int] = {}
             rows_of: dict[tuple[str, int, str], list[int]] = {}
+            versions = subs["version"].to_numpy(dtype=np.int64)
             for i, key in enumerate(zip(subs["court_id"], subs["year"].astype(int), subs["channel"],
                                         strict=True)):
                 rows_of.setdefault(key, []).append(i)
-                latest[key] = max(latest.get(key, 0), int(subs["version"].iat[i]))
+                latest[key] = max(latest.get(key, 0), int(versions[i]))
             superseded_rows: list[int] = []
             new_subs: list[dict[str, Any]] = []
             batch_index: dict[tuple[str, int, str], int] = {}
