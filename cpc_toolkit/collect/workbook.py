@@ -58,7 +58,8 @@ COL_LABEL, COL_VALUE, COL_STATUS, COL_UNIT, COL_REQUIRED, COL_DEF, COL_LEGAL, CO
 HEADERS = ("Indicateur", "Valeur", "Statut", "Unité", "Obligatoire", "Définition", "Base légale", "Identifiant")
 WIDTHS = (48, 14, 9, 10, 12, 80, 38, 34)
 FIRST_ROW = 5
-_PLACEHOLDER = "§§{}§§"
+# ASCII only: with lxml installed, openpyxl writes non-ASCII characters as character references
+_PLACEHOLDER = "~~{}~~"
 
 _TITLE = Font(bold=True, size=14, color="1F3864")
 _BOLD = Font(bold=True)
@@ -429,7 +430,7 @@ def write_blank_template(year: int, folder: Path | None = None) -> Path:
     return path
 
 
-_CELL_PH = re.compile(r'<c r="([A-Z]{1,3}\d+)"((?: s="\d+")?) t="inlineStr"><is><t>§§([VS]):([a-z0-9_]+)§§</t></is></c>')
+_CELL_PH = re.compile(r'<c r="([A-Z]{1,3}\d+)"((?: s="\d+")?) t="inlineStr"><is><t>~~([VS]):([a-z0-9_]+)~~</t></is></c>')
 
 
 class FastFiller:
@@ -478,11 +479,11 @@ class FastFiller:
         buf = io.BytesIO()
         with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
             for info, data in self.entries:
-                if info.filename.endswith(".xml") and b"\xc2\xa7\xc2\xa7" in data:
+                if info.filename.endswith(".xml") and b"~~" in data:
                     text = _CELL_PH.sub(cell, data.decode("utf-8"))
                     raw = text.encode("utf-8")
                     for key, val in ident.items():
-                        raw = raw.replace(b"\xc2\xa7\xc2\xa7" + key + b"\xc2\xa7\xc2\xa7",
+                        raw = raw.replace(b"~~" + key + b"~~",
                                           xml_escape(val).encode("utf-8"))
                     data = raw
                 out.writestr(info, data)
