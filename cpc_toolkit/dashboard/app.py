@@ -13,6 +13,7 @@ Every error is caught here and shown as a French message; the traceback goes to 
 from __future__ import annotations
 
 import contextlib
+import functools
 import html
 import logging
 import math
@@ -23,7 +24,7 @@ import warnings
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -559,7 +560,7 @@ class Dashboard:
         rows = [{"Groupe de comparaison": r.group_label,
                  "Rang": f"{int(r.rank)} sur {int(r.n)}" if r.rank == r.rank else "—",
                  "Médiane du groupe": _fmt(r.median, ind.unit),
-                 "Valeur de la juridiction": _fmt(r.value, ind.unit)} for r in pos.itertuples()]
+                 "Valeur de la juridiction": _fmt(r.value, ind.unit)} for r in cast(Iterable[Any], pos.itertuples())]
         table = pd.DataFrame(rows, columns=["Groupe de comparaison", "Rang", "Médiane du groupe",
                                             "Valeur de la juridiction"])
         panel.show(fig, table, f"position — {reference.court_name(s.juridiction)}, {s.annee}")
@@ -590,7 +591,7 @@ class Dashboard:
         if s.juridiction:
             rows = []
             for y in self.data.years:
-                c = self.data.memo(("coverage", y), lambda y=y: compute.coverage(self.data.res, y))
+                c = self.data.memo(("coverage", y), functools.partial(compute.coverage, self.data.res, y))
                 missing = any(s.juridiction in m for m in c["missing_ids"])
                 rows.append({"Année": str(y), "Classeur transmis": "non" if missing else "oui"})
             body = _table(pd.DataFrame(rows), f"Transmission des classeurs — {reference.court_name(s.juridiction)}")

@@ -77,7 +77,7 @@ def to_excel_bytes(df: pd.DataFrame, demo: bool = False) -> bytes:
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    ws = wb.active
+    ws = wb.worksheets[0]
     ws.title = _EXCEL_SHEET
     if demo:
         ws.append([DEMO_LABEL])
@@ -86,7 +86,7 @@ def to_excel_bytes(df: pd.DataFrame, demo: bool = False) -> bytes:
         ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
     for k, col in enumerate(df.columns, start=1):
         ws.column_dimensions[get_column_letter(k)].width = max(12, min(45, len(col) + 4))
-    ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1)
+    ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1).coordinate
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

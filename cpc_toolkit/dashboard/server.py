@@ -212,7 +212,7 @@ def kernel_env(opts: ServerOptions, runtime: dict[str, Path]) -> dict[str, str]:
     return env
 
 
-def _voila_class() -> type:
+def _voila_class() -> Any:
     """The Voilà app with a read-only ``/rapports/`` route for the built static reports."""
     from jupyter_server.utils import url_path_join
     from traitlets import Unicode
@@ -224,7 +224,7 @@ def _voila_class() -> type:
         """Never sees ``?template=`` / ``?theme=`` (overrides are off anyway; a stray value would also
         bypass the preheated kernels and force a cold start)."""
 
-        def get_argument(self, name: str, default: Any = None, strip: bool = True) -> Any:  # type: ignore[override]
+        def get_argument(self, name: str, default: Any = None, strip: bool = True) -> Any:
             if name in ("template", "theme"):
                 return default
             return super().get_argument(name, default, strip)

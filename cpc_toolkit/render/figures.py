@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -116,16 +116,20 @@ def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> Spec:
     return {"data": data, "layout": layout}
 
 
-def _builder(spec_fn: Callable[..., Spec]) -> Callable[..., go.Figure]:
+class FigureBuilder:
     """Public builder returning a ``go.Figure``; ``builder.spec(...)`` returns the plain dict (reports
     render it with ``plotly.io.to_html(spec, validate=False)``, skipping plotly's validation)."""
 
-    @functools.wraps(spec_fn)
-    def public(*args: Any, **kwargs: Any) -> go.Figure:
-        return go.Figure(spec_fn(*args, **kwargs))
+    def __init__(self, spec_fn: Callable[..., Spec]) -> None:
+        self.spec = spec_fn
+        functools.update_wrapper(self, spec_fn)
 
-    public.spec = spec_fn  # type: ignore[attr-defined]
-    return public
+    def __call__(self, *args: Any, **kwargs: Any) -> go.Figure:
+        return go.Figure(self.spec(*args, **kwargs))
+
+
+def _builder(spec_fn: Callable[..., Spec]) -> FigureBuilder:
+    return FigureBuilder(spec_fn)
 
 
 def _empty(layout: dict[str, Any], message: str) -> Spec:
@@ -152,7 +156,7 @@ def _template_json() -> dict[str, Any]:
 
 @cache
 def _names() -> dict[str, str]:
-    names = reference.courts()["name"].to_dict()
+    names = cast(dict[str, str], reference.courts()["name"].to_dict())
     names[reference.NATIONAL] = "France entière"
     return names
 
@@ -219,7 +223,7 @@ def _name(unit_id: str) -> str:
 
 @cache
 def _kinds() -> dict[str, str]:
-    return reference.courts()["kind"].to_dict()
+    return cast(dict[str, str], reference.courts()["kind"].to_dict())
 
 
 @cache
@@ -351,8 +355,8 @@ def _strip_base(res: pd.DataFrame, year: int, indicator_id: str) -> tuple[list[s
         rng = np.random.default_rng(7)  # deterministic jitter
         jitter = rng.uniform(-0.3, 0.3, len(vals)).round(3)
         ids = [str(c) for c in vals.index]
-        idx.levels[key] = (ids, vals.tolist(), jitter.tolist(), [_name(c) for c in ids])  # type: ignore[assignment]
-    return idx.levels[key]  # type: ignore[return-value]
+        idx.levels[key] = (ids, vals.tolist(), jitter.tolist(), [_name(c) for c in ids])
+    return idx.levels[key]
 
 
 def _size_classes(res: pd.DataFrame, year: int) -> pd.Series:
@@ -517,7 +521,7 @@ def composition_bar(res: pd.DataFrame, court_id: str, year: int) -> Spec:
 @cache
 def _outlines() -> tuple[dict[str, list[tuple[np.ndarray, np.ndarray]]], dict[str, str]]:
     """Simplified outer rings per département code, and code → cour id."""
-    deps = reference.departements().set_index("departement_code")["ca_id"].to_dict()
+    deps = cast(dict[str, str], reference.departements().set_index("departement_code")["ca_id"].to_dict())
     rings: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for feat in reference.departements_geojson()["features"]:
         code = feat["properties"]["code"]

@@ -193,8 +193,11 @@ class WarmKernel:
         try:
             with self.client.setup_kernel():
                 # namespace reset, outside the notebook (execute_cell would write into nb.cells)
-                msg_id = self.client.kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
-                                                store_history=False)
+                kc = self.client.kc
+                if kc is None:
+                    raise RenderError("Noyau Jupyter non démarré.", ReasonCode.RENDER)
+                msg_id = kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
+                                     store_history=False)
                 self.client.wait_for_reply(msg_id)
                 n = 0
                 for index, cell in enumerate(nb.cells):

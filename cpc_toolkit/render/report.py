@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -464,7 +464,7 @@ class ChefDeCourReport(_Report):
                  f"<h3>Juridictions n'ayant pas tenu de conseil local</h3><p>{esc(names(sans_conseil))}</p>",
                  "<h3>Juridictions en alerte</h3>"]
         if len(by_court):
-            items = "".join(f"<li><strong>{esc(reference.court_name(c))}</strong> : {esc(' ; '.join(r))}</li>"
+            items = "".join(f"<li><strong>{esc(reference.court_name(str(c)))}</strong> : {esc(' ; '.join(r))}</li>"
                             for c, r in by_court.items())
             parts.append(f"<ul>{items}</ul>")
         else:
@@ -484,7 +484,7 @@ class ChefDeCourReport(_Report):
                 late = deadline is not None and received > deadline
                 status = "transmis en retard" if late else "transmis"
                 rows.append({"juridiction": reference.court_name(c), "statut": status,
-                             "reçu le": format_date(received), "version": int(rec["version"])})
+                             "reçu le": format_date(received), "version": int(cast(int, rec["version"]))})
             else:
                 rows.append({"juridiction": reference.court_name(c), "statut": "manquant", "reçu le": "–",
                              "version": "–"})
