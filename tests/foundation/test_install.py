@@ -2,8 +2,9 @@
 `cpc demo`, `cpc rapport` and `cpc tableau-de-bord` work from a folder outside the repository.
 
 The dependencies are not downloaded again: the fresh environment sees the project environment's
-site-packages through a ``.pth`` line, while ``cpc_toolkit`` itself is installed from the wheel with
-``--no-deps`` (the test checks that it is imported from the fresh environment, not from the sources).
+site-packages through a ``.pth`` line (and its ``share/jupyter`` templates through symlinks), while
+``cpc_toolkit`` itself is installed from the wheel with ``--no-deps`` (the test checks that it is
+imported from the fresh environment, not from the sources).
 """
 
 from __future__ import annotations
@@ -65,6 +66,13 @@ def test_pip_install_then_demo_report_and_dashboard_from_any_folder(tmp_path: Pa
                 .stdout.strip())
     deps = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (site / "_cpc_project_deps.pth").write_text("\n".join(sorted(deps)) + "\n", encoding="utf-8")
+    # the data files that the dependencies' wheels install under <prefix>/share/jupyter (nbconvert and
+    # Voilà templates, widget extensions); kernel specs are left out (the kernel is the fresh interpreter)
+    share = venv / "share" / "jupyter"
+    share.mkdir(parents=True, exist_ok=True)
+    for name in ("nbconvert", "voila", "labextensions", "nbextensions"):
+        if (Path(sys.prefix) / "share" / "jupyter" / name).is_dir():
+            (share / name).symlink_to(Path(sys.prefix) / "share" / "jupyter" / name)
     _run([py, "-m", "pip", "install", "--quiet", "--no-deps", src], cwd=work, timeout=600)
 
     where = _run([py, "-c", "import cpc_toolkit; print(cpc_toolkit.__file__)"], work, 60).stdout.strip()
