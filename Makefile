@@ -42,12 +42,14 @@ demo: $(STAMP) chromium
 	@echo
 	@echo "Terminé. Données : $(DONNEES)/ — rapports (données fictives) : ouvrez reports/$(ANNEE)/index.html"
 
-test: $(STAMP) chromium libreoffice
-	$(BIN)/ruff check cpc_toolkit tests benchmarks
+test: $(STAMP) chromium libreoffice lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
+# Style (ruff), stage contracts (import-linter, [tool.importlinter] in pyproject.toml), types (mypy).
 lint: $(STAMP)
 	$(BIN)/ruff check cpc_toolkit tests benchmarks
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/mypy
 
 dashboard: $(STAMP)
 	$(BIN)/cpc --donnees $(DONNEES) tableau-de-bord

@@ -107,7 +107,8 @@ class Indicator:
     @property
     def inputs(self) -> frozenset[str]:
         """Ids the formula refers to (empty for inputs and register indicators)."""
-        return self.expression.names if self.formula else frozenset()
+        expression = self.expression
+        return expression.names if expression is not None else frozenset()
 
     @property
     def numeric(self) -> bool:

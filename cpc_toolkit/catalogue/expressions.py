@@ -19,6 +19,7 @@ import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -77,7 +78,7 @@ def parse(source: str) -> Expression:
                 ReasonCode.FORMULA_INVALID,
             )
     # function names are Name nodes too
-    call_names = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call)}  # type: ignore[union-attr]
+    call_names = {n.func.id for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)}
     return Expression(source=source, tree=tree, names=frozenset(names - call_names))
 
 
@@ -97,9 +98,9 @@ def evaluate(expr: Expression | str, data: Mapping[str, pd.Series] | pd.DataFram
     if index is None:
         index = data.index if isinstance(data, pd.DataFrame) else next(iter(data.values())).index
     ev = _Evaluator(data, index)
-    values, reasons = ev.visit(expr.tree.body)
-    values = pd.Series(values, index=index, dtype="float64")
-    reasons = pd.Series(reasons, index=index, dtype="object").where(values.isna(), "")
+    raw_values, raw_reasons = ev.visit(expr.tree.body)
+    values = pd.Series(raw_values, index=index, dtype="float64")
+    reasons = pd.Series(raw_reasons, index=index, dtype="object").where(values.isna(), "")
     return Result(values=values, reasons=reasons.fillna(NA_MISSING))
 
 
@@ -114,7 +115,7 @@ class _Evaluator:
 
     def visit(self, node: ast.AST) -> tuple[np.ndarray, np.ndarray]:
         if isinstance(node, ast.Constant):
-            return self._const(node.value)
+            return self._const(cast(float, node.value))  # parse() admits numeric constants only
         if isinstance(node, ast.Name):
             if node.id in self.data:
                 col = pd.to_numeric(pd.Series(self.data[node.id]).reindex(self.index), errors="coerce")
@@ -186,7 +187,7 @@ class _Evaluator:
                 reasons = np.where(reasons != "", reasons, p[1]).astype(object)
             return out, reasons
         if isinstance(node, ast.Call):
-            name = node.func.id  # type: ignore[union-attr]
+            name = node.func.id if isinstance(node.func, ast.Name) else ""
             if name == "present":
                 arg = node.args[0]
                 if isinstance(arg, ast.Name) and arg.id in self.data:

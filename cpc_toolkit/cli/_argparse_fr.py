@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import NoReturn
+from typing import Any, NoReturn
 
 _FR = {
     "usage: ": "utilisation : ",
@@ -37,10 +37,11 @@ argparse._ = _translate  # type: ignore[attr-defined]  # argparse looks `_` up a
 class FrenchParser(argparse.ArgumentParser):
     """ArgumentParser whose errors are French and exit with code 2."""
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
         add_help = kwargs.pop("add_help", True)
-        super().__init__(*args, add_help=False, **kwargs)
+        kwargs["add_help"] = False
+        super().__init__(*args, **kwargs)
         if add_help:
             self.add_argument("-h", "--aide", "--help", action="help", default=argparse.SUPPRESS,
                               help="affiche cette aide et quitte")

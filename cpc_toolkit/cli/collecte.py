@@ -14,9 +14,9 @@ from cpc_toolkit.collect import completeness, import_files, problems_frame, reje
 from cpc_toolkit.collect.archive import OUTCOME_LABELS
 from cpc_toolkit.collect.problems import PROBLEM_LABELS
 from cpc_toolkit.collect.workbook import write_blank_template, write_workbooks
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, UsageError
 from cpc_toolkit.fr import format_date, format_value
+from cpc_toolkit.settings import DEMO_LABEL
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from typing import cast
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.cli.common import store_from_env
-from cpc_toolkit.demo import DEMO_LABEL, DEMO_YEARS, generate_inputs
+from cpc_toolkit.demo import DEMO_YEARS, generate_inputs
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number, format_value
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store, SubmissionRecord
 
 
@@ -37,7 +39,7 @@ def reset_demo_store(store: Store) -> None:
 def write_demo(store: Store, seed: int) -> None:
     """Write the demo submissions straight to the store."""
     df = generate_inputs(seed)
-    records = [SubmissionRecord(court_id=cid, year=int(year), channel="classeur",
+    records = [SubmissionRecord(court_id=str(cid), year=int(cast(int, year)), channel="classeur",
                                 values=grp[["indicator_id", "value", "text", "status"]], demo=True,
                                 file_name="demo")
                for (cid, year), grp in df.groupby(["court_id", "year"], sort=True)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -22,10 +23,10 @@ from cpc_toolkit.compute import (
     series,
     unit_table,
 )
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_change, format_value
 from cpc_toolkit.render.tables import cell_text
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store
 
 VIEWS = ("synthese", "indicateurs", "comparaisons", "series", "alertes", "faits-marquants", "couverture",
@@ -71,14 +72,15 @@ def run_unit(args: argparse.Namespace) -> int:
         if demo:
             print(f"⚠ {DEMO_LABEL}")
         print()
+    scope = cast(str, unit)  # None only for « couverture » (checked above)
     if view == "couverture":
         df = coverage_frame(res, year, table)
     elif view == "series":
-        df = series_frame(res, unit, ids, family, table)
+        df = series_frame(res, scope, ids, family, table)
     elif view == "alertes":
-        df = alerts_frame(alerts(res, unit, year, config=config), table)
+        df = alerts_frame(alerts(res, scope, year, config=config), table)
     elif view == "faits-marquants":
-        facts = faits_marquants(res, unit, year, n=args.nombre, config=config)
+        facts = faits_marquants(res, scope, year, n=args.nombre, config=config)
         if table:
             for k, f in enumerate(facts, 1):
                 print(f"{k}. {f.text}")
@@ -90,20 +92,20 @@ def run_unit(args: argparse.Namespace) -> int:
                            "indicateur": [f.indicator_id or "" for f in facts],
                            "nature": [f.kind for f in facts]})
     elif view == "comparaisons":
-        df = comparisons_frame(res, unit, year, ids, family, table)
+        df = comparisons_frame(res, scope, year, ids, family, table)
     else:
-        df = indicator_frame(res, unit, year, family, "table" if table else "csv", ids,
+        df = indicator_frame(res, scope, year, family, "table" if table else "csv", ids,
                              with_comparisons=view == "synthese")
     if not table and demo:
         df = df.assign(avertissement=DEMO_LABEL)
     print_frame(df, args.format)
     if table and view == "synthese":
-        al = alerts(res, unit, year, config=config)
+        al = alerts(res, scope, year, config=config)
         print()
         print(f"Alertes ({len(al)})")
         print_frame(alerts_frame(al, True)[["juridiction", "gravité", "message", "base légale"]]
                     if not al.empty else al, "table")
-        facts = faits_marquants(res, unit, year, n=args.nombre, config=config)
+        facts = faits_marquants(res, scope, year, n=args.nombre, config=config)
         print()
         print("Faits marquants")
         for k, f in enumerate(facts, 1):
@@ -208,7 +210,8 @@ def comparisons_frame(res: pd.DataFrame, unit: str, year: int, ids: list[str] | 
         if table:
             out[f"rang {name}"] = [f"{int(a)}/{int(b)}" if pd.notna(a) else "" for a, b in
                                    zip(r["rank"], r["n"], strict=True)]
-            out[f"médiane {name}"] = [_fmt(m, u, True) for m, u in zip(r["median"], units, strict=True)]
+            out[f"médiane {name}"] = pd.Series([_fmt(m, u, True) for m, u in zip(r["median"], units, strict=True)],
+                                               index=out.index)
         else:
             out[f"rang_{name}"] = r["rank"].to_numpy()
             out[f"n_{name}"] = r["n"].to_numpy()
@@ -234,8 +237,8 @@ def series_frame(res: pd.DataFrame, unit: str, ids: list[str] | None, family: st
     out = pd.DataFrame({"indicateur": piv.index, "libellé": [catalogue.get(i).label for i in piv.index]})
     for y in piv.columns:
         vals = piv[y].to_numpy()
-        out[str(y)] = [(_fmt(v, display_unit(i, level), True) if table else v)
-                       for v, i in zip(vals, piv.index, strict=True)]
+        out[str(y)] = pd.Series([(_fmt(v, display_unit(i, level), True) if table else v)
+                                 for v, i in zip(vals, piv.index, strict=True)], index=out.index)
     return out
 
 

@@ -102,7 +102,7 @@ def run_import(args: argparse.Namespace) -> int:
     if len(res.court_years) > 3:  # national or cour-wide export: totals per year (medians omitted)
         print("Totaux par année (détail par juridiction : cpc indicateurs --juridiction ID) :")
         sums = values[values["indicator_id"].map(lambda i: catalogue.get(i).aggregation == "sum")]
-        values = sums.groupby(["year", "indicator_id"], sort=False, as_index=False)["value"].sum()
+        values = sums.groupby(["year", "indicator_id"], sort=False)["value"].sum().reset_index()
         values.insert(0, "court_id", f"{len(res.court_years)} juridictions-années")
     print_frame(_results_table(values), "table")
     return 0
@@ -110,10 +110,11 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _results_table(values: pd.DataFrame) -> pd.DataFrame:
     rows = []
-    for r in values.itertuples(index=False):
-        ind = catalogue.get(r.indicator_id)
-        rows.append({"juridiction": r.court_id, "année": int(r.year), "indicateur": ind.label,
-                     "valeur": format_value(r.value, ind.unit) if r.value == r.value else "NA"})
+    for court_id, year, indicator_id, value in values[["court_id", "year", "indicator_id", "value"]].itertuples(
+            index=False, name=None):
+        ind = catalogue.get(str(indicator_id))
+        rows.append({"juridiction": court_id, "année": int(year), "indicateur": ind.label,
+                     "valeur": format_value(value, ind.unit) if pd.notna(value) else "NA"})
     return pd.DataFrame(rows)
 
 

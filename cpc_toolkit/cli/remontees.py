@@ -72,7 +72,7 @@ def _help(p: argparse.ArgumentParser) -> int:
     return 2
 
 
-def _store():  # type: ignore[no-untyped-def]
+def _store():
     from cpc_toolkit.remontees.store import RemonteesStore
 
     return RemonteesStore(data_dir())
@@ -87,7 +87,7 @@ def _check_cour(cour: str | None) -> None:
 
 
 def run_modele(args: argparse.Namespace) -> int:
-    from cpc_toolkit.remontees.secure import owner_only_umask
+    from cpc_toolkit.files import owner_only_umask
     from cpc_toolkit.remontees.workbook import write_workbook
 
     _check_cour(args.cour)
@@ -108,8 +108,8 @@ def modele_from_modeles(args: argparse.Namespace) -> int:
 def run_importer(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from cpc_toolkit.files import owner_only_umask
     from cpc_toolkit.remontees.importer import import_file
-    from cpc_toolkit.remontees.secure import owner_only_umask
 
     store = _store()
     rejected = 0
@@ -152,8 +152,8 @@ def run_candidats(args: argparse.Namespace) -> int:
 
 
 def run_fiches(args: argparse.Namespace) -> int:
+    from cpc_toolkit.files import owner_only_umask
     from cpc_toolkit.remontees.outputs import build_outputs
-    from cpc_toolkit.remontees.secure import owner_only_umask
 
     _check_cour(args.cour)
     store = _store()

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from cpc_toolkit.store import atomic_write_bytes
+from cpc_toolkit.files import atomic_write_bytes
 
 __all__ = ["OUTCOME_LABELS", "RECEIPT_COLUMNS", "Archive", "display_name", "sha256"]
 
@@ -80,13 +80,7 @@ class Archive:
         path = self.path_for(digest, name)
         if path.exists() and path.stat().st_size == len(data):
             return path
-        if durable:
-            atomic_write_bytes(path, data)
-        else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-            tmp.write_bytes(data)
-            os.replace(tmp, path)
+        atomic_write_bytes(path, data, durable=durable)
         return path
 
     @staticmethod

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import tempfile
 from pathlib import Path
+from typing import cast
 
 from tqdm import tqdm
 
@@ -29,8 +30,9 @@ def write_demo_workbooks(seed: int, folder: Path, progress: bool | None = None) 
     for (court_id, year), grp in tqdm(groups, desc="Classeurs de démonstration", unit="classeur", file=sys.stderr,
                                       disable=(not sys.stderr.isatty()) if progress is None else not progress,
                                       leave=False):
-        filler = fillers.get(int(year)) or fillers.setdefault(int(year), FastFiller(int(year), demo=True))
-        path = Path(folder) / layout.file_name(str(court_id), int(year))
+        y = int(cast(int, year))
+        filler = fillers.get(y) or fillers.setdefault(y, FastFiller(y, demo=True))
+        path = Path(folder) / layout.file_name(str(court_id), y)
         path.write_bytes(filler.fill(str(court_id), grp[cols].reset_index(drop=True)))
         out.append(path)
     return out

@@ -54,7 +54,7 @@ def _excel(node: ast.AST) -> str:
         fn = "AND" if isinstance(node.op, ast.And) else "OR"
         return f"{fn}({','.join(_excel(v) for v in node.values)})"
     if isinstance(node, ast.Call):
-        name = node.func.id  # type: ignore[union-attr]
+        name = node.func.id if isinstance(node.func, ast.Name) else ""
         if name == "present":
             arg = node.args[0]
             return f"LEN({arg.id})>0" if isinstance(arg, ast.Name) else "FALSE"
@@ -67,7 +67,7 @@ def _required_names(tree: ast.AST) -> list[str]:
     out: list[str] = []
 
     def walk(node: ast.AST) -> None:
-        if isinstance(node, ast.Call) and node.func.id == "present":  # type: ignore[union-attr]
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "present":
             return
         if isinstance(node, ast.Name):
             if node.id not in out:

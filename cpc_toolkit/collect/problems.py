@@ -8,6 +8,7 @@ found and the rule, carries a French message saying how to fix it, a reason code
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import warnings
 from dataclasses import dataclass, field
@@ -21,9 +22,9 @@ from openpyxl.utils import get_column_letter
 
 from cpc_toolkit import catalogue
 from cpc_toolkit.collect.workbook import set_safe_value
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode
-from cpc_toolkit.store import atomic_write_bytes
+from cpc_toolkit.files import atomic_write_bytes
+from cpc_toolkit.settings import DEMO_LABEL
 
 __all__ = [
     "ERROR",
@@ -115,8 +116,8 @@ def show_value(value: object) -> str:
     if value is None:
         return ""
     text = str(value)
-    if hasattr(value, "isoformat") and hasattr(value, "year"):
-        text = value.isoformat()[:10]  # type: ignore[attr-defined]
+    if isinstance(value, dt.date):
+        text = value.isoformat()[:10]
     text = text.replace("\r", " ").replace("\n", " ")
     return text if len(text) <= _VALUE_MAX else text[:_VALUE_MAX] + "…"
 
@@ -171,7 +172,7 @@ def error_report_bytes(problems: list[Problem], data: bytes | None, file_name: s
             wb = None
     if wb is None:
         wb = openpyxl.Workbook()
-        wb.remove(wb.active)
+        wb.remove(wb.worksheets[0])
     else:
         wb.security = None
         _highlight(wb, problems)

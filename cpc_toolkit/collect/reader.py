@@ -161,7 +161,7 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
     names = _names(wb)
     problems: list[Problem] = []
     raw: dict[str, RawCell] = {}
-    wanted = [(n, None) for n in layout.IDENTITY_NAMES]
+    wanted: list[tuple[str, str | None]] = [(n, None) for n in layout.IDENTITY_NAMES]
     inputs = catalogue.input_indicators()
     for ind in inputs:
         wanted.append((ind.id, ind.id))
@@ -310,7 +310,7 @@ def _identity(raw: dict[str, RawCell], file: str, expected_court: str | None, ex
                     break
     t = raw.get(layout.NAME_TEMPLATE)
     template = str(t.value) if t is not None and t.value is not None else None
-    if template is not None and template != layout.template_version():
+    if t is not None and template is not None and template != layout.template_version():
         problems.append(_prob(file, t, f"Le classeur a été établi sur une autre version du modèle ({template} ; "
                               f"version actuelle {layout.template_version()}). Il est lu par ses noms définis ; "
                               "utilisez le modèle actuel l'an prochain.", ReasonCode.TEMPLATE_VERSION,

@@ -24,7 +24,7 @@ from xml.sax.saxutils import escape as xml_escape
 
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import Cell, MergedCell
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
@@ -37,21 +37,22 @@ from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import layout
 from cpc_toolkit.collect.formulas import RESULT_BAD, RESULT_OK, RESULT_PENDING, RESULT_WARN, check_formula
 from cpc_toolkit.collect.lists import decode_rows, write_lists_sheet
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, UsageError
-from cpc_toolkit.store import atomic_write_bytes
+from cpc_toolkit.files import atomic_write_bytes
+from cpc_toolkit.settings import DEMO_LABEL, shipped_dir
 
 __all__ = [
     "TEMPLATE_DIR",
     "blank_template_path",
     "build_workbook",
+    "first_sheet",
     "set_safe_value",
     "workbook_bytes",
     "write_blank_template",
     "write_workbooks",
 ]
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "data_templates"
+TEMPLATE_DIR = shipped_dir("data_templates")
 
 # value, status, unit, required, definition, legal basis, id
 COL_LABEL, COL_VALUE, COL_STATUS, COL_UNIT, COL_REQUIRED, COL_DEF, COL_LEGAL, COL_ID = range(1, 9)
@@ -87,7 +88,15 @@ UNIT_HELP = {
 }
 
 
-def set_safe_value(cell: Cell, value: Any) -> None:
+def first_sheet(wb: Workbook) -> Worksheet:
+    """The worksheet a new workbook starts with (openpyxl types ``Workbook.active`` loosely)."""
+    ws = wb.active
+    if not isinstance(ws, Worksheet):
+        raise TypeError(f"feuille active inattendue : {type(ws).__name__}")
+    return ws
+
+
+def set_safe_value(cell: Cell | MergedCell, value: Any) -> None:
     """Write a value; text that Excel could take for a formula (= + - @) stays inert text.
 
     openpyxl turns any string starting with ``=`` into a formula: we force the string type and
@@ -204,7 +213,7 @@ def _build(court_id: str | None, name: str, cour_id: str, cour_name: str, year: 
            contact: str | None) -> Workbook:
     """``filled=None``: value and status cells hold placeholders (see :class:`FastFiller`)."""
     wb = Workbook()
-    readme = wb.active
+    readme = first_sheet(wb)
     readme.title = layout.README_SHEET
     _write_readme(wb, readme, court_id, name, cour_id, cour_name, int(year), demo, deadline, contact)
     for sheet, inds in layout.input_sheets():
@@ -328,10 +337,10 @@ def _write_family_sheet(wb: Workbook, ws: Worksheet, sheet: str, inds: list[cata
         ws.cell(r, COL_LABEL, ind.label).alignment = _WRAP
         vcell = ws.cell(r, COL_VALUE)
         scell = ws.cell(r, COL_STATUS)
-        for c in (vcell, scell):
-            c.fill = _INPUT_FILL
-            c.border = _BOX
-            c.protection = _UNLOCKED
+        for cell in (vcell, scell):
+            cell.fill = _INPUT_FILL
+            cell.border = _BOX
+            cell.protection = _UNLOCKED
         if ind.unit == "date":
             vcell.number_format = layout.DATE_FORMAT
         elif ind.unit in ("months", "days", "percent"):
@@ -362,7 +371,7 @@ def _write_family_sheet(wb: Workbook, ws: Worksheet, sheet: str, inds: list[cata
                 errorTitle="Statut refusé", error="Choisissez NA, NAP ou NQ (ou laissez vide).")
         _add_name(wb, ind.id, ws, vcell.coordinate)
         _add_name(wb, layout.status_name(ind.id), ws, scell.coordinate)
-    ws.freeze_panes = ws.cell(FIRST_ROW, COL_VALUE)
+    ws.freeze_panes = ws.cell(FIRST_ROW, COL_VALUE).coordinate
     _protect(ws)
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from functools import cache
 from importlib import resources
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -72,7 +74,7 @@ def compute_derived(wide: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     new_cols: dict[str, pd.Series] = {}
     reason_cols: dict[str, np.ndarray] = {}
     for ind in derived_order():
-        res = evaluate(ind.expression, _Chain(flat, new_cols), index=flat.index)
+        res = evaluate(ind.formula, _Chain(flat, new_cols), index=flat.index)
         new_cols[ind.id] = res.values
         reason_cols[ind.id] = res.reasons.to_numpy()
     reasons = pd.DataFrame(reason_cols, index=wide.index, dtype=object)
@@ -213,7 +215,7 @@ def consolidate(court_wide: pd.DataFrame, groups: pd.Series, level: str,
     """
     ids = list(_all_ids())
     wide = court_wide.reindex(columns=ids)
-    unit = wide.index.get_level_values("court_id").map(groups)
+    unit = wide.index.get_level_values("court_id").map(cast(Mapping[Any, Any], groups))
     keep = np.asarray(pd.notna(unit))
     if not keep.any():
         return pd.DataFrame(columns=RESULT_COLUMNS)
@@ -270,7 +272,7 @@ def consolidate(court_wide: pd.DataFrame, groups: pd.Series, level: str,
         part_sum = onehot @ (xz[:, pk] * okf[:, None])
         part_n = onehot @ (present[:, pk] * okf[:, None])
         summed = pd.DataFrame(np.where(part_n > 0, part_sum, np.nan), columns=parts)
-        res = evaluate(ind.expression, summed, index=summed.index)
+        res = evaluate(ind.formula, summed, index=summed.index)
         vals[iid], reasons[iid] = res.values.to_numpy(), res.reasons
         counts[iid] = (onehot @ okf).round().astype(int)
     for iid in by_rule.get("none", []):
@@ -289,11 +291,11 @@ def consolidate(court_wide: pd.DataFrame, groups: pd.Series, level: str,
     exp = expected.to_numpy()
     is_nap = (exp <= 0) | none_cols[None, :]
     status = np.where(is_nap, "NAP", status)
-    rs = reasons_df.to_numpy(dtype=object)
+    part_reasons = reasons_df.to_numpy(dtype=object)
     cnt = counts_df.to_numpy()
     rs = np.where(status == "ok", "", np.where(
         none_cols[None, :], NA_NOT_AGGREGATED, np.where(
-            exp <= 0, NA_NOT_APPLICABLE, np.where(cnt == 0, NA_NO_COURT, rs)))).astype(object)
+            exp <= 0, NA_NOT_APPLICABLE, np.where(cnt == 0, NA_NO_COURT, part_reasons)))).astype(object)
     return _long(vals_df, pd.DataFrame(rs, index=index, columns=ids, dtype=object),
                  pd.DataFrame(status, index=index, columns=ids), level, counts_df,
                  expected.clip(lower=0))
@@ -310,7 +312,7 @@ def _long(vals: pd.DataFrame, reasons: pd.DataFrame, status: pd.DataFrame, level
     value = np.full(raw.shape, np.nan)
     num_pos = ~is_text
     value[num_pos] = pd.to_numeric(pd.Series(raw[num_pos]), errors="coerce").to_numpy(dtype=float)
-    text = pd.array(np.where(is_text & pd.notna(raw), raw, None), dtype="string")
+    text = pd.array(np.where(is_text & pd.notna(raw), raw, cast(Any, None)), dtype="string")
     out = pd.DataFrame({
         "unit_id": np.repeat(vals.index.get_level_values(0).to_numpy(dtype=object), len(ids)),
         "level": level,
@@ -378,7 +380,8 @@ def compute_results(values: pd.DataFrame, years: list[int] | None = None) -> pd.
     seen = pd.MultiIndex.from_frame(values[["court_id", "year"]].drop_duplicates().astype({"year": int}))
     absent = ~full.isin(seen)
     wide = wide_values(values)
-    wide.index = wide.index.set_levels(wide.index.levels[1].astype(int), level=1)
+    court_years = cast(pd.MultiIndex, wide.index)
+    wide.index = court_years.set_levels(court_years.levels[1].astype(int).tolist(), level=1)
     wide = wide.reindex(full)
     wide, ref_reasons = _join_reference(wide)
     court_vals, court_reasons = compute_derived(wide)

@@ -6,8 +6,10 @@ in :attr:`FaitMarquant.numbers`, so that tests (and readers) can check it agains
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cache
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -137,11 +139,11 @@ def _reference_values(res: pd.DataFrame, unit_id: str, level: str, year: int) ->
         w = idx.wide("juridiction", year)
         members = [c for c in courts_of(cour) if c in w.index]
         med = w.loc[members].median(numeric_only=True) if members else pd.Series(dtype=float)
-        return f"la médiane de la {reference.level_label('cour')}", med.to_dict()
+        return f"la médiane de la {reference.level_label('cour')}", cast(dict[str, float], med.to_dict())
     if level == "cour":
         w = idx.wide("national", year)
         vals = w.loc[reference.NATIONAL].to_dict() if reference.NATIONAL in w.index else {}
-        return "la valeur nationale", vals
+        return "la valeur nationale", cast(dict[str, float], vals)
     return "", {}
 
 
@@ -150,7 +152,7 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
     ch = ch[ch["indicator_id"].isin(_candidates()) & ch["comparable"]]
     ref_label, ref = _reference_values(res, unit_id, level, year)
     facts = []
-    for r in ch.itertuples(index=False):
+    for r in cast(Iterable[Any], ch.itertuples(index=False)):  # named rows
         unit = r.unit
         v, p = _rounded(r.value, unit), _rounded(r.previous, unit)
         shown_delta = round(v - p, _decimals(unit))
@@ -194,7 +196,7 @@ def _position_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> l
     who = _cap(f"la {reference.level_label(level)}")
     among = f"de la {reference.level_label('cour')}" if level == "juridiction" else \
         reference.level_label("cour", plural=True)
-    for r in sub.itertuples(index=False):
+    for r in cast(Iterable[Any], sub.itertuples(index=False)):  # named rows
         if r.rank not in (1, r.n):
             continue
         # ties: last rank only when strictly last
@@ -226,7 +228,7 @@ def _alert_facts(res: pd.DataFrame, unit_id: str, level: str, year: int,
         return []
     facts = []
     own = al[al["unit_id"] == unit_id]
-    for r in own.itertuples(index=False):
+    for r in cast(Iterable[Any], own.itertuples(index=False)):  # named rows
         if r.rule_id == "donnees_manquantes" and level != "juridiction":
             continue  # said by the coverage sentence
         numbers: dict[str, float] = {"valeur": float(r.value)}

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import pandas as pd
 
 from cpc_toolkit import catalogue, compute, reference
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.fr import decimals_of
+from cpc_toolkit.settings import DEMO_LABEL
 
 __all__ = ["EXPORT_COLUMNS", "data_url", "export_name", "selection_frame", "to_csv_bytes", "to_excel_bytes"]
 
@@ -91,7 +91,7 @@ def to_excel_bytes(df: pd.DataFrame, demo: bool = False, alerts: pd.DataFrame | 
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    sheets = [(wb.active, _EXCEL_SHEET, df)]
+    sheets = [(wb.worksheets[0], _EXCEL_SHEET, df)]
     if alerts is not None:
         sheets.append((wb.create_sheet(), _ALERTS_SHEET, alerts))
     for ws, title, frame in sheets:
@@ -103,7 +103,7 @@ def to_excel_bytes(df: pd.DataFrame, demo: bool = False, alerts: pd.DataFrame | 
             ws.append([None if (isinstance(v, float) and v != v) or v is pd.NA else v for v in row])
         for k, col in enumerate(frame.columns, start=1):
             ws.column_dimensions[get_column_letter(k)].width = max(12, min(45, len(col) + 4))
-        ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1)
+        ws.freeze_panes = ws.cell(row=3 if demo else 2, column=1).coordinate
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

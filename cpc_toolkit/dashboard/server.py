@@ -27,6 +27,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from cpc_toolkit import settings
 from cpc_toolkit.dashboard.figwidget import ENV_SERVER, TEMPLATE_NAME, copy_bundle
 from cpc_toolkit.errors import DashboardError, ReasonCode, UsageError
 
@@ -147,13 +148,13 @@ def check_port_free(ip: str, port: int) -> None:
 
 
 def notebooks_dir() -> Path:
-    """Folder of the committed dashboard notebooks (``notebooks/`` of the repository)."""
-    candidates = [Path(__file__).resolve().parents[2] / "notebooks", Path.cwd() / "notebooks"]
-    for c in candidates:
-        if all((c / n).is_file() for n in DASHBOARD_NOTEBOOKS):
-            return c
-    raise DashboardError("Carnets des tableaux de bord introuvables (dossier notebooks/ du dépôt).",
-                         ReasonCode.NOT_FOUND)
+    """Folder of the dashboard notebooks shipped with the package (:func:`cpc_toolkit.settings.notebooks_dir`)."""
+    folder = settings.notebooks_dir()
+    missing = [n for n in DASHBOARD_NOTEBOOKS if not (folder / n).is_file()]
+    if missing:
+        raise DashboardError(f"Carnets des tableaux de bord introuvables dans {folder} : {', '.join(missing)}.",
+                             ReasonCode.NOT_FOUND)
+    return folder
 
 
 def prepare_runtime(root: Path) -> dict[str, Path]:
@@ -234,7 +235,7 @@ def kernel_env(opts: ServerOptions, runtime: dict[str, Path]) -> dict[str, str]:
     return env
 
 
-def _voila_class() -> type:
+def _voila_class() -> Any:
     """The Voilà app with a read-only ``/rapports/`` route for the built static reports."""
     from jupyter_server.utils import url_path_join
     from traitlets import Int, Unicode
@@ -251,7 +252,7 @@ def _voila_class() -> type:
         """Never sees ``?template=`` / ``?theme=`` (overrides are off anyway; a stray value would also
         bypass the preheated kernels and force a cold start)."""
 
-        def get_argument(self, name: str, default: Any = None, strip: bool = True) -> Any:  # type: ignore[override]
+        def get_argument(self, name: str, default: Any = None, strip: bool = True) -> Any:
             if name in ("template", "theme"):
                 return default
             return super().get_argument(name, default, strip)

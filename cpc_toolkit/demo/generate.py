@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -12,7 +13,6 @@ import pandas as pd
 from cpc_toolkit import catalogue, reference
 
 DEMO_YEARS = (2021, 2022, 2023, 2024, 2025)
-DEMO_LABEL = "Données fictives — générées par cpc_toolkit pour démonstration, sans valeur statistique"
 # court-years deliberately absent from the demo (a realistic imperfection)
 # (Guingamp, formerly listed here, is a chambre de proximité of Saint-Brieuc, not a court id.)
 MISSING_COURT_YEARS = (("tj-lisieux", 2022), ("tj-cusset", 2024), ("tj-privas", 2025))
@@ -144,7 +144,7 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
     inputs = {i.id: i for i in catalogue.input_indicators()}
     rows: list[tuple[str, int, str, float, str | None, str]] = []
     missing = set(MISSING_COURT_YEARS)
-    for cid, share in sizes.items():
+    for cid, share in zip(sizes.index.astype(str), sizes.to_numpy(dtype=float), strict=True):
         r = _rng(seed, "court", cid)
         # court-specific persistent traits
         cover_bias = r.normal(0.0, 0.035)
@@ -301,7 +301,7 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
             vals["vif_interventions_parquet"] = _clip_int(share * 8000 * (1 + 0.1 * (year - 2021))
                                                           * ry.lognormal(0, 0.3))
             # Dématérialisation (minutier électronique since October 2024)
-            minutes = _clip_int(sum(float(vals[f"act_{c}_sorties"]) for c in SHARES) * 0.8)
+            minutes = _clip_int(sum((float(cast(float, vals[f"act_{c}_sorties"])) for c in SHARES), 0.0) * 0.8)
             sig_share = min(0.98, max(0.0, 0.05 + 0.14 * (year - 2021) + ry.normal(0, 0.05)))
             vals["dem_minutes_civiles"] = minutes
             vals["dem_minutes_signees_electroniquement"] = _clip_int(minutes * sig_share)
@@ -326,7 +326,7 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
                 if st != "ok":
                     rows.append((cid, year, iid, np.nan, None, st))
                 elif ind.numeric:
-                    rows.append((cid, year, iid, float(v), None, "ok"))  # type: ignore[arg-type]
+                    rows.append((cid, year, iid, float(cast(float, v)), None, "ok"))
                 else:
                     rows.append((cid, year, iid, np.nan, str(v), "ok"))
             if year >= 2025 and vals.get("clpc_tenu") == 1.0:

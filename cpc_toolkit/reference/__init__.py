@@ -11,7 +11,7 @@ import json
 import re
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -97,7 +97,7 @@ def court(court_id: str) -> pd.Series:
             "La liste complète est donnée par « cpc juridictions ».",
             ReasonCode.UNKNOWN_COURT,
         )
-    return df.loc[court_id].copy()
+    return cast(pd.Series, df.loc[court_id].copy())  # the index is unique: one row
 
 
 LEVELS = ("juridiction", "cour", "national")

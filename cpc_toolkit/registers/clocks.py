@@ -30,7 +30,7 @@ def year_end(year: int) -> np.datetime64:
     return np.datetime64(f"{int(year)}-12-31", "D")
 
 
-def to_day(values: pd.Series) -> np.ndarray:
+def to_day(values: pd.Series | np.ndarray) -> np.ndarray:
     """A date / datetime column as ``datetime64[D]`` (time of day dropped)."""
     if isinstance(values, np.ndarray):
         return values.astype("datetime64[D]")

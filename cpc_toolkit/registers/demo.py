@@ -61,8 +61,13 @@ def _ids(prefix: str, years: np.ndarray, n: int) -> pd.Series:
     return pd.Series(pd.array(joined, dtype="string"))
 
 
+def _bool_or_na(values: np.ndarray, known: np.ndarray) -> pd.arrays.BooleanArray:
+    """``values`` where ``known``, <NA> elsewhere (nullable boolean)."""
+    return pd.arrays.BooleanArray(np.asarray(values, dtype=bool), ~np.asarray(known, dtype=bool))
+
+
 def _cat(codes: np.ndarray, categories: np.ndarray | list[str] | pd.Index) -> pd.Categorical:
-    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=list(categories))
+    return pd.Categorical.from_codes(np.asarray(codes, dtype=np.int64), categories=pd.Index(list(categories)))
 
 
 def generate_measures(counts: pd.Series, year: int, seed: int, late_rate: pd.Series | None = None,
@@ -220,12 +225,12 @@ def generate_procedures(counts: pd.DataFrame, seed: int, as_of: dt.date = DEMO_A
         "type_procedure": pd.array(typ, dtype="string"),
         "date_ouverture": opened.astype("datetime64[s]"),
         "date_fin": end.astype("datetime64[s]"),
-        "prorogation": pd.array(np.where(concil, prorog, None), dtype="boolean"),
+        "prorogation": _bool_or_na(prorog, known=concil),
         "date_debut_suspension": stay_start.astype("datetime64[s]"),
         "date_fin_suspension": stay_end.astype("datetime64[s]"),
-        "suspension_renouvelee": pd.array(np.where(has_stay, stay_renewed, None), dtype="boolean"),
+        "suspension_renouvelee": _bool_or_na(stay_renewed, known=has_stay),
         "salaries": employees.astype("float64"),
-        "salarie_6_derniers_mois": pd.array(np.where(rp, recent_emp, None), dtype="boolean"),
+        "salarie_6_derniers_mois": _bool_or_na(recent_emp, known=rp),
         "agricole": pd.array(agri, dtype="boolean"),
         "secteur_naf": pd.array(naf, dtype="string"),
         "issue": pd.array(issue, dtype="string"),
@@ -337,9 +342,9 @@ def generate_registers(inputs: pd.DataFrame, seed: int, scale: float = 1.0) -> d
             frame["n"] = np.where(frame["n_extra"].notna(), frame["n_extra"], frame["n"])
             frame = frame.drop(columns="n_extra")
         pc.append(frame)
-    counts = pd.concat(pc, ignore_index=True)
-    counts["n"] = (counts["n"] * scale).round().astype(np.int64)
-    out["procedures"] = generate_procedures(counts.sort_values(["court_id", "year", "type_procedure"],
+    counts_all: pd.DataFrame = pd.concat(pc, ignore_index=True)
+    counts_all["n"] = (counts_all["n"] * scale).round().astype(np.int64)
+    out["procedures"] = generate_procedures(counts_all.sort_values(["court_id", "year", "type_procedure"],
                                                                ignore_index=True), seed)
     dem = col("vif_op_demandees")
     decided = col("vif_op_accordees") + col("vif_op_rejetees")

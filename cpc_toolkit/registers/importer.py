@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -80,7 +81,7 @@ def records(values: pd.DataFrame, register_type: str, sha256: str, file_name: st
     out = []
     for a, b in zip(bounds, ends, strict=True):
         vals = pd.DataFrame({"indicator_id": ind[a:b], "value": value[a:b], "status": status[a:b]})
-        out.append(SubmissionRecord(court_id=str(v.at[a, "court_id"]), year=int(v.at[a, "year"]),
+        out.append(SubmissionRecord(court_id=str(v.at[a, "court_id"]), year=int(cast(int, v.at[a, "year"])),
                                     channel=channel(register_type), values=vals, sha256=sha256,
                                     file_name=file_name, n_warnings=n_warnings, demo=demo))
     return out

@@ -388,7 +388,7 @@ def _parse_column(c: Column, s: pd.Series, present: np.ndarray, raw: RawTable, p
         f = low.isin(FALSE_WORDS).fillna(False).to_numpy()
         prob.add_mask(raw, present & ~t & ~f, c.name, s, "oui/non", "réponse oui / non attendue",
                       ReasonCode.TYPE_BOOLEAN)
-        return pd.Series(np.where(t, True, np.where(f, False, None)), index=s.index).astype("boolean")
+        return pd.Series(pd.arrays.BooleanArray(t.astype(bool), ~(t | f)), index=s.index)
     if c.kind == "enum":
         lookup = {ch: ch for ch in c.choices} | dict(c.choice_aliases)
         uniq = s.dropna().unique()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -119,7 +120,7 @@ def indicators(rows: pd.DataFrame, year: int) -> pd.DataFrame:
             for iid in INDICATORS}
     wide = pd.DataFrame(sums, index=pd.Index(uniques.astype(str), name="court_id"))
     wide = wide[np.bincount(codes, minlength=len(uniques)) > 0].sort_index()  # courts present only
-    long = wide.stack().rename("value").reset_index().rename(columns={"level_1": "indicator_id"})
+    long = cast(pd.Series, wide.stack()).rename("value").reset_index().rename(columns={"level_1": "indicator_id"})
     long.insert(1, "year", int(year))
     return long
 

@@ -31,7 +31,7 @@ def row_years(rows: pd.DataFrame) -> pd.Series:
 
 def clocks(rows: pd.DataFrame, as_of: dt.datetime | dt.date | None = None) -> pd.DataFrame:
     """Delays and late flags aligned on ``rows`` (pure)."""
-    ref = np.datetime64(pd.Timestamp(as_of or dt.datetime.now()).to_datetime64(), "s")
+    ref = pd.Timestamp(as_of or dt.datetime.now()).to_datetime64().astype("datetime64[s]")
     decision = to_day(rows["date_decision"])
     fixed = to_day(rows["date_fixation_audience"])
     start = np.where(np.isnat(fixed), to_day(rows["date_demande"]), fixed)

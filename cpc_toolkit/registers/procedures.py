@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -118,7 +119,7 @@ def indicators(rows: pd.DataFrame, as_of: dt.date | None = None) -> pd.DataFrame
     for col, iid in names.items():
         data[iid] = flags[col].to_numpy()
     wide = data.groupby(["court_id", "year"], sort=True)[list(INDICATORS)].sum()
-    long = wide.stack().rename("value").reset_index().rename(columns={"level_2": "indicator_id"})
+    long = cast(pd.Series, wide.stack()).rename("value").reset_index().rename(columns={"level_2": "indicator_id"})
     long["value"] = long["value"].astype("float64")
     return long
 

@@ -9,7 +9,7 @@ Layout under the data directory::
       <type>/<year>.parquet          current rows of every court for that year, sorted by court (0600)
 
 A new import for a court-year replaces that court's rows of that year (the export is the court's
-full register for the year); other courts' rows are kept. Every file is written atomically (``atomic_write_bytes``); ``imports.json`` is written
+full register for the year); other courts' rows are kept. Every file is written atomically (``cpc_toolkit.files``, 0600 files in 0700 folders); ``imports.json`` is written
 last, so an interrupted import is simply redone.
 """
 
@@ -26,15 +26,14 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
 from cpc_toolkit.errors import ReasonCode, StoreError
+from cpc_toolkit.files import private_dir, write_private
 from cpc_toolkit.registers.schema import REGISTER_TYPES, schema
-from cpc_toolkit.store import atomic_write_bytes
 
-DIR_MODE = 0o700
-FILE_MODE = 0o600
 LOCK_TIMEOUT_S = 120.0
 
 
@@ -44,22 +43,13 @@ def registers_dir(root: str | os.PathLike[str]) -> Path:
 
 def _ensure_dir(path: Path) -> None:
     """Create ``path`` and make it and every folder up to ``registres/`` private (0700)."""
-    path.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-    chain = [path]
-    for folder in path.parents:
-        if chain[-1].name == "registres":
-            break
-        chain.append(folder)
-    if chain[-1].name != "registres":
-        chain = [path]
-    for folder in chain:
-        os.chmod(folder, DIR_MODE)
+    top = next((p for p in [path, *path.parents] if p.name == "registres"), path)
+    private_dir(path, top=top)
 
 
 def _write_private(path: Path, data: bytes) -> None:
     _ensure_dir(path.parent)
-    atomic_write_bytes(path, data)
-    os.chmod(path, FILE_MODE)
+    write_private(path, data)
 
 
 @contextmanager
@@ -184,7 +174,7 @@ def read_rows(root: str | os.PathLike[str], register_type: str, court_ids: list[
         year = int(path.stem)
         if years is not None and year not in years:
             continue
-        filters = [("juridiction", "in", list(court_ids))] if court_ids is not None else None
+        filters = pc.field("juridiction").isin(list(court_ids)) if court_ids is not None else None
         df = pq.read_table(path, filters=filters).to_pandas()
         df["register_year"] = year
         frames.append(df)

@@ -22,6 +22,7 @@ from cpc_toolkit.collect.problems import ERROR, WARNING, Problem, error_report_b
 from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.errors import ReasonCode
+from cpc_toolkit.files import write_private
 from cpc_toolkit.fr import format_number
 from cpc_toolkit.remontees import workbook as wbk
 from cpc_toolkit.remontees.config import RemonteesConfig, load_config
@@ -49,7 +50,6 @@ from cpc_toolkit.remontees.model import (
     parse_date,
     siren_problem,
 )
-from cpc_toolkit.remontees.secure import write_secret
 from cpc_toolkit.remontees.store import RemonteesStore
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -116,14 +116,14 @@ def _container_problems(data: bytes, file_name: str) -> list[Problem]:
     return inspect_bytes(data, file_name)
 
 
-def _load(data: bytes, formulas: bool):  # type: ignore[no-untyped-def]
+def _load(data: bytes, formulas: bool):
     import openpyxl
 
     require_defusedxml()  # entity expansion refused
     return openpyxl.load_workbook(io.BytesIO(data), data_only=not formulas, read_only=False)
 
 
-def _resolve(wb, name: str) -> tuple[str, str] | None:  # type: ignore[no-untyped-def]
+def _resolve(wb, name: str) -> tuple[str, str] | None:
     dn = wb.defined_names.get(name)
     if dn is None:
         return None
@@ -258,7 +258,7 @@ def _court_names() -> dict[str, str]:
     return out
 
 
-def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: str,  # type: ignore[no-untyped-def]
+def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: str,
                 col: _Collector) -> list[tuple[str, int, dict[str, tuple[str, Any, Any]]]]:
     """Non-empty data rows: (sheet, row, {field: (cell, value, formula-or-None)})."""
     from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
@@ -544,7 +544,7 @@ def write_error_report(store: RemonteesStore, data: bytes, file_name: str, probl
     store.ensure()
     stem = Path(file_name).stem or "fichier"
     path = store.errors_dir / f"{stem}.erreurs.xlsx"
-    write_secret(path, error_report_bytes(problems, data, file_name, demo))
+    write_private(path, error_report_bytes(problems, data, file_name, demo))
     return path
 
 

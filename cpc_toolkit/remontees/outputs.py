@@ -16,13 +16,14 @@ import io
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 from jinja2 import Environment, StrictUndefined, select_autoescape
 
 from cpc_toolkit import reference
-from cpc_toolkit.collect.workbook import set_safe_value
+from cpc_toolkit.collect.workbook import first_sheet, set_safe_value
+from cpc_toolkit.files import FILE_MODE, lock_down, owner_only_umask, private_dir, write_private
 from cpc_toolkit.fr import MONTHS, format_date, format_number
 from cpc_toolkit.remontees.config import RemonteesConfig, load_config
 from cpc_toolkit.remontees.model import (
@@ -34,14 +35,7 @@ from cpc_toolkit.remontees.model import (
     criteria_labels,
     naf_section,
 )
-from cpc_toolkit.remontees.secure import (
-    FILE_MODE,
-    confidential_root,
-    lock_down,
-    owner_only_umask,
-    secure_dir,
-    write_secret,
-)
+from cpc_toolkit.remontees.secure import confidential_root
 from cpc_toolkit.remontees.store import RemonteesStore
 
 NOTEBOOK_KIND = "remontees"  # cpc_toolkit.render.notebook.KINDS → notebooks/rapport_remontees.ipynb
@@ -50,7 +44,7 @@ CONFIDENTIAL_NOTICE = "CONFIDENTIEL — réservé à la DACS (bureau D4). Ne pas
 
 
 def demo_label() -> str:
-    from cpc_toolkit.demo import DEMO_LABEL
+    from cpc_toolkit.settings import DEMO_LABEL
 
     return DEMO_LABEL
 
@@ -145,7 +139,7 @@ def register_workbook(cases: pd.DataFrame, events: pd.DataFrame, config: Remonte
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()
-    info = wb.active
+    info = first_sheet(wb)
     info.title = "Lisez-moi"
     lines = [f"Registre national des remontées d'information — {title}",
              "CONFIDENTIEL — réservé à la DACS (bureau D4). Ne pas diffuser.",
@@ -276,23 +270,23 @@ def build_outputs(store: RemonteesStore, year: int | None = None, cour: str | No
     events = store.events(year=year, cour=cour)
     demo = bool(cases["demo"].fillna(False).any()) if len(cases) else False
     top = confidential_root(store.donnees)
-    folder = secure_dir(outputs_root(store.donnees) / scope_name(year, cour), top=top)
-    fiches_dir = secure_dir(folder / "fiches", top=top)
+    folder = private_dir(outputs_root(store.donnees) / scope_name(year, cour), top=top)
+    fiches_dir = private_dir(folder / "fiches", top=top)
     out = OutputSet(folder=folder, n_cases=len(cases))
     pages: list[tuple[Path, Path]] = []
-    for case in cases.to_dict("records"):
+    for case in cast(list[dict[str, Any]], cases.to_dict("records")):
         html = fiche_html(case, _events_of(events, case["case_id"]), config, bool(case.get("demo") is True))
         path = fiches_dir / f"{case['case_id']}.html"
-        write_secret(path, html.encode("utf-8"))
+        write_private(path, html.encode("utf-8"))
         out.fiches_html.append(path)
         pages.append((path, path.with_suffix(".pdf")))
     title = scope_label(year, cour)
     out.register = folder / f"registre_national_{scope_name(year, cour)}.xlsx"
-    write_secret(out.register, register_workbook(cases, events, config, title, demo))
+    write_private(out.register, register_workbook(cases, events, config, title, demo))
     if summary:
         out.summary_html = folder / f"synthese_{scope_name(year, cour)}.html"
         html = render_summary(store.donnees, year, cour)
-        write_secret(out.summary_html, html.encode("utf-8"))
+        write_private(out.summary_html, html.encode("utf-8"))
         if pdf:
             out.summary_pdf = out.summary_html.with_suffix(".pdf")
             pages.append((out.summary_html, out.summary_pdf))
@@ -306,7 +300,7 @@ def build_outputs(store: RemonteesStore, year: int | None = None, cour: str | No
         summary_name=out.summary_html.name if out.summary_html else "",
         summary_pdf=out.summary_pdf.name if out.summary_pdf else "", demo_label=demo_label() if demo else "")
     out.index = folder / "index.html"
-    write_secret(out.index, index.encode("utf-8"))
+    write_private(out.index, index.encode("utf-8"))
     lock_down(confidential_root(store.donnees))
     return out
 
@@ -365,7 +359,7 @@ def summary_context(donnees: str | Path, annee: int = 0, cour: str = "") -> Summ
                           summary_tables(cases, events))
 
 
-def display_table(df: pd.DataFrame):  # type: ignore[no-untyped-def]
+def display_table(df: pd.DataFrame):
     """fr-FR formatted copy of a summary table (numbers as ``1 234``), as a Styler without index."""
     out = df.copy()
     for c in out.columns:
@@ -374,7 +368,7 @@ def display_table(df: pd.DataFrame):  # type: ignore[no-untyped-def]
     return out.style.hide(axis="index")
 
 
-def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):  # type: ignore[no-untyped-def]
+def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):
     """Horizontal bar chart of one summary table (plotly), values labelled in fr-FR."""
     import plotly.graph_objects as go
 
@@ -388,7 +382,7 @@ def summary_figure(df: pd.DataFrame, label: str, value: str, title: str):  # typ
     return fig
 
 
-def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: str):  # type: ignore[no-untyped-def]
+def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: str):
     """:func:`summary_figure` as an HTML fragment WITHOUT plotly.js (the report template inlines the
     vendored bundle once), with a fixed ``div`` id (reproducible HTML)."""
     import plotly.io as pio
@@ -401,7 +395,7 @@ def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: 
     return HTML(f'<div class="cpc-figure">{body}</div>')
 
 
-def summary_header(ctx: SummaryContext):  # type: ignore[no-untyped-def]
+def summary_header(ctx: SummaryContext):
     """Title block of the summary: confidentiality notice, demo warning, scope and destination."""
     import html as _html
 

@@ -33,13 +33,9 @@ import pandas as pd
 from filelock import FileLock
 
 from cpc_toolkit.errors import ReasonCode, StoreError
+from cpc_toolkit.files import FILE_MODE, private_dir, write_private
 from cpc_toolkit.remontees.model import CASE_COLUMNS, EVENT_COLUMNS
-from cpc_toolkit.remontees.secure import (
-    FILE_MODE,
-    confidential_root,
-    secure_dir,
-    write_secret,
-)
+from cpc_toolkit.remontees.secure import confidential_root
 
 SUBMISSION_COLUMNS = ["submission_id", "cour_id", "year", "version", "sha256", "file_name", "received_at",
                       "status", "n_cases", "n_events", "n_warnings", "demo"]
@@ -72,9 +68,9 @@ class RemonteesStore:
 
     def ensure(self) -> None:
         """Create the confidential folders with owner-only modes."""
-        secure_dir(self.base, top=self.top)
-        secure_dir(self.archive_dir / "recus", top=self.top)
-        secure_dir(self.errors_dir, top=self.top)
+        private_dir(self.base, top=self.top)
+        private_dir(self.archive_dir / "recus", top=self.top)
+        private_dir(self.errors_dir, top=self.top)
 
     def lock(self, timeout: float = LOCK_TIMEOUT_S) -> FileLock:
         self.ensure()
@@ -162,7 +158,7 @@ class RemonteesStore:
     def keep(self, data: bytes, sha256: str, file_name: str) -> Path:
         """Archive the received bytes, once per sha256, durably (before anything refers to them)."""
         from cpc_toolkit.collect.archive import Archive
-        from cpc_toolkit.remontees.secure import lock_down, owner_only_umask
+        from cpc_toolkit.files import lock_down, owner_only_umask
 
         self.ensure()
         with owner_only_umask():
@@ -173,7 +169,7 @@ class RemonteesStore:
     def write_receipt(self, receipt: dict[str, Any]) -> Path:
         """Record one reception in Collecte's receipt format (``archive/recus/*.jsonl``, 0600)."""
         from cpc_toolkit.collect.archive import Archive
-        from cpc_toolkit.remontees.secure import lock_down, owner_only_umask
+        from cpc_toolkit.files import lock_down, owner_only_umask
 
         self.ensure()
         with owner_only_umask():
@@ -219,9 +215,9 @@ class RemonteesStore:
             names = {"submissions": f"submissions-{tag}.parquet", "cases": f"cases-{tag}.parquet",
                      "events": f"events-{tag}.parquet"}
             for key, frame in (("submissions", subs), ("cases", all_cases), ("events", all_events)):
-                write_secret(self.base / names[key], _parquet_bytes(frame))
+                write_private(self.base / names[key], _parquet_bytes(frame))
             new_man = {"tag": tag, **names}
-            write_secret(self.manifest_path, json.dumps(new_man, indent=1).encode("utf-8"))
+            write_private(self.manifest_path, json.dumps(new_man, indent=1).encode("utf-8"))
             self._garbage_collect(new_man)
             return Commit(sid, version, noop=False)
 

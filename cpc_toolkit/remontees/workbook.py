@@ -19,6 +19,7 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from cpc_toolkit import reference
+from cpc_toolkit.collect.workbook import first_sheet
 from cpc_toolkit.remontees.config import RemonteesConfig, load_config
 from cpc_toolkit.remontees.model import (
     CASE_FIELDS,
@@ -62,7 +63,7 @@ def build_workbook(cour: str, year: int, config: RemonteesConfig | None = None) 
     reference.validate_scope(cour, "cour")
     config = config or load_config()
     wb = Workbook()
-    readme = wb.active
+    readme = first_sheet(wb)
     readme.title = README_SHEET
     _readme(wb, readme, cour, int(year), config)
     lists = wb.create_sheet(LISTS_SHEET)
@@ -82,12 +83,12 @@ def build_workbook(cour: str, year: int, config: RemonteesConfig | None = None) 
 
 def write_workbook(cour: str, year: int, folder: Path, config: RemonteesConfig | None = None) -> Path:
     """Write the workbook into ``folder`` (owner-only file) and return its path."""
-    from cpc_toolkit.remontees.secure import write_secret
+    from cpc_toolkit.files import write_private
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / file_name(cour, year)
-    write_secret(path, build_workbook(cour, year, config))
+    write_private(path, build_workbook(cour, year, config))
     return path
 
 
@@ -97,7 +98,7 @@ def _define(wb: Workbook, name: str, sheet: str, cell: str) -> None:
     wb.defined_names[name] = DefinedName(name, attr_text=f"{quote_sheetname(sheet)}!${col}${row}")
 
 
-def _readme(wb: Workbook, ws, cour: str, year: int, config: RemonteesConfig) -> None:  # type: ignore[no-untyped-def]
+def _readme(wb: Workbook, ws, cour: str, year: int, config: RemonteesConfig) -> None:
     ws.column_dimensions["A"].width = 34
     ws.column_dimensions["B"].width = 90
     ws["A1"] = "Remontées d'information à la DACS — procédures collectives et contentieux sensibles"
@@ -142,7 +143,7 @@ def _readme(wb: Workbook, ws, cour: str, year: int, config: RemonteesConfig) -> 
     ws.protection.sheet = True
 
 
-def _lists(ws, cour: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
+def _lists(ws, cour: str) -> dict[str, str]:
     """Drop-down sources; returns field kind / id → absolute range."""
     from cpc_toolkit.remontees.model import EVENT_TYPES, PROCEDURE_TYPES, STATUSES
 
@@ -167,7 +168,7 @@ def _lists(ws, cour: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return ranges
 
 
-def _table(wb: Workbook, ws, fields: tuple[Field, ...], prefix: str, n_rows: int,  # type: ignore[no-untyped-def]
+def _table(wb: Workbook, ws, fields: tuple[Field, ...], prefix: str, n_rows: int,
            ranges: dict[str, str], title: str, numbered: bool) -> None:
     ws["A1"] = title
     ws["A1"].font = Font(bold=True, size=13)

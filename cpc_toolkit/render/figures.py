@@ -16,7 +16,7 @@ import functools
 import math
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -128,16 +128,20 @@ def _figure(data: list[dict[str, Any]], layout: dict[str, Any]) -> Spec:
     return {"data": data, "layout": layout}
 
 
-def _builder(spec_fn: Callable[..., Spec]) -> Callable[..., go.Figure]:
+class FigureBuilder:
     """Public builder returning a ``go.Figure``; ``builder.spec(...)`` returns the plain dict (reports
     render it with ``plotly.io.to_html(spec, validate=False)``, skipping plotly's validation)."""
 
-    @functools.wraps(spec_fn)
-    def public(*args: Any, **kwargs: Any) -> go.Figure:
-        return go.Figure(spec_fn(*args, **kwargs))
+    def __init__(self, spec_fn: Callable[..., Spec]) -> None:
+        self.spec = spec_fn
+        functools.update_wrapper(self, spec_fn)
 
-    public.spec = spec_fn  # type: ignore[attr-defined]
-    return public
+    def __call__(self, *args: Any, **kwargs: Any) -> go.Figure:
+        return go.Figure(self.spec(*args, **kwargs))
+
+
+def _builder(spec_fn: Callable[..., Spec]) -> FigureBuilder:
+    return FigureBuilder(spec_fn)
 
 
 def _empty(layout: dict[str, Any], message: str) -> Spec:
@@ -164,7 +168,7 @@ def _template_json() -> dict[str, Any]:
 
 @cache
 def _names() -> dict[str, str]:
-    names = reference.courts()["name"].to_dict()
+    names = cast(dict[str, str], reference.courts()["name"].to_dict())
     names[reference.NATIONAL] = reference.national_name()
     return names
 
@@ -484,7 +488,7 @@ def composition_bar(res: pd.DataFrame, court_id: str, year: int) -> Spec:
 @cache
 def _outlines() -> tuple[dict[str, list[tuple[np.ndarray, np.ndarray]]], dict[str, str]]:
     """Simplified outer rings per département code, and code → cour id."""
-    deps = reference.departements().set_index("departement_code")["ca_id"].to_dict()
+    deps = cast(dict[str, str], reference.departements().set_index("departement_code")["ca_id"].to_dict())
     rings: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {}
     for feat in reference.departements_geojson()["features"]:
         code = feat["properties"]["code"]

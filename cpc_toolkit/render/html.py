@@ -44,7 +44,7 @@ def _exporter() -> Any:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import Preprocessor
 
-    class _Clean(Preprocessor):  # type: ignore[misc]
+    class _Clean(Preprocessor):
         """Drop parameter cells, code cells without output and stderr streams."""
 
         def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:

@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from cpc_toolkit import reference
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.fr import format_date, format_number
 from cpc_toolkit.render.html import report_css
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = ["write_index"]

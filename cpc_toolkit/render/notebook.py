@@ -26,7 +26,7 @@ from typing import Any
 import nbformat
 from nbformat import NotebookNode
 
-from cpc_toolkit import reference
+from cpc_toolkit import reference, settings
 from cpc_toolkit.errors import ReasonCode, RenderError
 
 __all__ = [
@@ -43,18 +43,15 @@ __all__ = [
 
 KINDS = {"clpc": "rapport_clpc.ipynb", "cour": "rapport_chef_de_cour.ipynb", "national": "rapport_national.ipynb",
          "remontees": "rapport_remontees.ipynb"}  # remontees: DACS-only summary (annee 0 / cour "" = all)
-ENV_NOTEBOOKS = "CPC_NOTEBOOKS"
+ENV_NOTEBOOKS = settings.ENV_NOTEBOOKS
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 600
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def notebooks_dir() -> Path:
-    """``$CPC_NOTEBOOKS`` or the ``notebooks/`` folder of the source tree."""
-    env = os.environ.get(ENV_NOTEBOOKS)
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2] / "notebooks"
+    """``$CPC_NOTEBOOKS`` or the shipped notebooks (:func:`cpc_toolkit.settings.notebooks_dir`)."""
+    return settings.notebooks_dir()
 
 
 def notebook_path(kind: str) -> Path:
@@ -196,8 +193,11 @@ class WarmKernel:
         try:
             with self.client.setup_kernel():
                 # namespace reset, outside the notebook (execute_cell would write into nb.cells)
-                msg_id = self.client.kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
-                                                store_history=False)
+                kc = self.client.kc
+                if kc is None:
+                    raise RenderError("Noyau Jupyter non démarré.", ReasonCode.RENDER)
+                msg_id = kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
+                                     store_history=False)
                 self.client.wait_for_reply(msg_id)
                 n = 0
                 for index, cell in enumerate(nb.cells):

@@ -18,20 +18,19 @@ import math
 from collections.abc import Mapping, Sequence
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from cpc_toolkit import __version__, catalogue, compute, reference
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.fr import format_change, format_date, format_number, format_value
 from cpc_toolkit.render import figures
 from cpc_toolkit.render.data import ReportData, load
 from cpc_toolkit.render.tables import Table, heat_table_html, html_table, indicator_table, values_by_unit
-from cpc_toolkit.settings import load_yaml
+from cpc_toolkit.settings import DEMO_LABEL, load_yaml
 
 __all__ = ["KEY_INDICATORS", "ChefDeCourReport", "ClpcReport", "Html", "NationalReport", "chef_de_cour",
            "clpc", "national"]
@@ -464,7 +463,7 @@ class ChefDeCourReport(_Report):
                  f"<h3>Juridictions n'ayant pas tenu de conseil local</h3><p>{esc(names(sans_conseil))}</p>",
                  "<h3>Juridictions en alerte</h3>"]
         if len(by_court):
-            items = "".join(f"<li><strong>{esc(reference.court_name(c))}</strong> : {esc(' ; '.join(r))}</li>"
+            items = "".join(f"<li><strong>{esc(reference.court_name(str(c)))}</strong> : {esc(' ; '.join(r))}</li>"
                             for c, r in by_court.items())
             parts.append(f"<ul>{items}</ul>")
         else:
@@ -484,7 +483,7 @@ class ChefDeCourReport(_Report):
                 late = deadline is not None and received > deadline
                 status = "transmis en retard" if late else "transmis"
                 rows.append({"juridiction": reference.court_name(c), "statut": status,
-                             "reçu le": format_date(received), "version": int(rec["version"])})
+                             "reçu le": format_date(received), "version": int(cast(int, rec["version"]))})
             else:
                 rows.append({"juridiction": reference.court_name(c), "statut": "manquant", "reçu le": "–",
                              "version": "–"})

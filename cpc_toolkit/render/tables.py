@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -77,7 +77,7 @@ def html_table(table: Table, hide: Sequence[str] = (), classes: str = "cpc-table
     cols = [c for c in df.columns if c not in hide and not str(c).startswith("_")]
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
     rows = []
-    for i, row in enumerate(df.to_dict("records")):
+    for i, row in enumerate(cast(list[dict[str, Any]], df.to_dict("records"))):
         tds = []
         for c in cols:
             text, num = _cell(row[c], table.unit_of(row, c))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+from typing import Any, cast
 
 import pandas as pd
 from openpyxl import Workbook
@@ -16,8 +17,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from cpc_toolkit import catalogue
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.render.tables import Table
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = ["NUMBER_FORMATS", "neutralise", "write_annex"]
@@ -48,7 +49,7 @@ def _sheet_name(name: str, used: set[str]) -> str:
 def annex_bytes(tables: dict[str, Table], title: str, demo: bool) -> bytes:
     """The workbook as bytes (deterministic content; no formula anywhere)."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])
     used: set[str] = set()
     for name, table in tables.items():
         ws = wb.create_sheet(_sheet_name(name, used))
@@ -63,7 +64,7 @@ def annex_bytes(tables: dict[str, Table], title: str, demo: bool) -> bytes:
             cell.font = Font(bold=True)
             cell.fill = _HEADER_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-        for i, row in enumerate(df.to_dict("records"), start=start + 1):
+        for i, row in enumerate(cast(list[dict[str, Any]], df.to_dict("records")), start=start + 1):
             for j, col in enumerate(cols, start=1):
                 _write(ws.cell(row=i, column=j), row[col], table.unit_of(row, col))
         ws.freeze_panes = ws.cell(row=start + 1, column=2 if len(cols) > 1 else 1)

@@ -30,7 +30,7 @@ import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -40,6 +40,7 @@ from filelock import FileLock, Timeout
 
 from cpc_toolkit.catalogue import STATUS_LABELS
 from cpc_toolkit.errors import ReasonCode, StoreError
+from cpc_toolkit.files import atomic_target, atomic_write_bytes  # re-exported: the one atomic writer
 from cpc_toolkit.settings import data_dir
 
 __all__ = [
@@ -59,59 +60,24 @@ SUBMISSION_COLUMNS = [
     "submission_id", "court_id", "year", "channel", "version", "sha256", "file_name",
     "received_at", "status", "n_values", "n_warnings", "demo",
 ]
-_VALUE_SCHEMA = pa.schema([
-    ("court_id", pa.string()), ("year", pa.int32()), ("indicator_id", pa.string()),
-    ("value", pa.float64()), ("text", pa.string()), ("status", pa.string()),
-    ("submission_id", pa.string()),
-])
-_SUB_SCHEMA = pa.schema([
-    ("submission_id", pa.string()), ("court_id", pa.string()), ("year", pa.int32()),
-    ("channel", pa.string()), ("version", pa.int32()), ("sha256", pa.string()),
-    ("file_name", pa.string()), ("received_at", pa.string()), ("status", pa.string()),
-    ("n_values", pa.int32()), ("n_warnings", pa.int32()), ("demo", pa.bool_()),
-])
+_VALUE_FIELDS: list[pa.Field[Any]] = [
+    pa.field("court_id", pa.string()), pa.field("year", pa.int32()), pa.field("indicator_id", pa.string()),
+    pa.field("value", pa.float64()), pa.field("text", pa.string()), pa.field("status", pa.string()),
+    pa.field("submission_id", pa.string()),
+]
+_VALUE_SCHEMA = pa.schema(_VALUE_FIELDS)
+_SUB_FIELDS: list[pa.Field[Any]] = [
+    pa.field("submission_id", pa.string()), pa.field("court_id", pa.string()), pa.field("year", pa.int32()),
+    pa.field("channel", pa.string()), pa.field("version", pa.int32()), pa.field("sha256", pa.string()),
+    pa.field("file_name", pa.string()), pa.field("received_at", pa.string()), pa.field("status", pa.string()),
+    pa.field("n_values", pa.int32()), pa.field("n_warnings", pa.int32()), pa.field("demo", pa.bool_()),
+]
+_SUB_SCHEMA = pa.schema(_SUB_FIELDS)
 LOCK_TIMEOUT_S = 120.0
 MANIFEST_FORMAT = 1
 _FILE_KEYS = ("val:", "sub:", "rg:")  # cache entries tied to one store file
 
 T = TypeVar("T")
-
-
-def atomic_write_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` atomically (temp file in the same folder, fsync, rename).
-
-    With ``mode`` (e.g. ``0o600``) the file is created with exactly these permissions, whatever
-    the umask, before any byte is written.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666 if mode is None else mode)
-        if mode is not None:
-            os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 @dataclass(frozen=True)
@@ -238,7 +204,7 @@ class Store:
         elif isinstance(year, numbers.Integral):
             years = [int(year)]
         else:
-            years = [int(y) for y in year]
+            years = [int(y) for y in cast(Iterable[int], year)]
         if court_ids is None:
             courts = None
         elif isinstance(court_ids, str):
@@ -331,10 +297,11 @@ class Store:
             # (court, year, channel) → latest version and the rows of the history holding it
             latest: dict[tuple[str, int, str], int] = {}
             rows_of: dict[tuple[str, int, str], list[int]] = {}
+            versions = subs["version"].to_numpy(dtype=np.int64)
             for i, key in enumerate(zip(subs["court_id"], subs["year"].astype(int), subs["channel"],
                                         strict=True)):
                 rows_of.setdefault(key, []).append(i)
-                latest[key] = max(latest.get(key, 0), int(subs["version"].iat[i]))
+                latest[key] = max(latest.get(key, 0), int(versions[i]))
             superseded_rows: list[int] = []
             new_subs: list[dict[str, Any]] = []
             batch_index: dict[tuple[str, int, str], int] = {}
@@ -461,34 +428,16 @@ def _write_values(table: pa.Table, path: Path) -> None:
     courts = table.column("court_id").to_numpy(zero_copy_only=False)
     starts = [0, *(np.flatnonzero(courts[1:] != courts[:-1]) + 1).tolist()] if len(courts) else []
     bounds = list(zip(starts, [*starts[1:], len(courts)], strict=True))
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with pq.ParquetWriter(tmp, _VALUE_SCHEMA, compression="zstd") as writer:
-            for start, end in bounds:
-                writer.write_table(table.slice(start, end - start))
-            if not bounds:
-                writer.write_table(table)
-        _fsync_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    with atomic_target(path) as tmp, pq.ParquetWriter(tmp, _VALUE_SCHEMA, compression="zstd") as writer:
+        for start, end in bounds:
+            writer.write_table(table.slice(start, end - start))
+        if not bounds:
+            writer.write_table(table)
 
 
 def _write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
+    with atomic_target(path) as tmp:
         pq.write_table(table, tmp, compression="zstd")
-        _fsync_file(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb+") as fh:
-        os.fsync(fh.fileno())
 
 
 def open_store(root: str | os.PathLike[str] | None = None) -> Store:

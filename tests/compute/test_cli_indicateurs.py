@@ -11,8 +11,9 @@ import pytest
 from cpc_toolkit import reference
 from cpc_toolkit.cli.main import main
 from cpc_toolkit.compute import compute_results, results
-from cpc_toolkit.demo import DEMO_LABEL, MISSING_COURT_YEARS
+from cpc_toolkit.demo import MISSING_COURT_YEARS
 from cpc_toolkit.fr import format_value
+from cpc_toolkit.settings import DEMO_LABEL
 
 
 def run(capsys, demo_store, *args: str) -> tuple[int, str, str]:

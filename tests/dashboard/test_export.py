@@ -16,7 +16,7 @@ from cpc_toolkit.dashboard.export import (
     to_csv_bytes,
     to_excel_bytes,
 )
-from cpc_toolkit.demo import DEMO_LABEL
+from cpc_toolkit.settings import DEMO_LABEL
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,9 @@ import pytest
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.catalogue.expressions import evaluate
 from cpc_toolkit.cli.demo import print_summary, reset_demo_store
-from cpc_toolkit.demo import DEMO_LABEL, DEMO_YEARS, MISSING_COURT_YEARS, court_sizes, generate_inputs
+from cpc_toolkit.demo import DEMO_YEARS, MISSING_COURT_YEARS, court_sizes, generate_inputs
 from cpc_toolkit.errors import UsageError
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store, SubmissionRecord
 
 CONTENTIEUX = [c["id"] for c in catalogue.contentieux()]

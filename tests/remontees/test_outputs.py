@@ -25,7 +25,7 @@ def built(tmp_path_factory):
     import pathlib
     from types import SimpleNamespace
 
-    from cpc_toolkit.remontees.secure import owner_only_umask
+    from cpc_toolkit.files import owner_only_umask
     spec = importlib.util.spec_from_file_location("rem_conftest", pathlib.Path(__file__).with_name("conftest.py"))
     cf = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cf)

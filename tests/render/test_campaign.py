@@ -18,8 +18,8 @@ import pypdf
 from openpyxl import load_workbook
 
 from cpc_toolkit import reference
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.render import campaign, html, notebook
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store, SubmissionRecord
 
 YEAR = 2025
