@@ -21,9 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cpc_toolkit.cli.common import store_from_env
-    from cpc_toolkit.demo import DEMO_LABEL
     from cpc_toolkit.fr import format_number
     from cpc_toolkit.publish import build_bundle
+    from cpc_toolkit.settings import DEMO_LABEL
 
     res = build_bundle(store_from_env(), args.annee, args.sortie, sep=args.separateur)
     if res.demo:

@@ -72,9 +72,9 @@ def run(args: argparse.Namespace) -> int:
         rates_table,
         target_exits,
     )
-    from cpc_toolkit.demo import DEMO_LABEL
     from cpc_toolkit.errors import UsageError
     from cpc_toolkit.fr import format_number, format_value
+    from cpc_toolkit.settings import DEMO_LABEL
 
     unit = args.juridiction or args.cour or (reference.NATIONAL if args.national else None)
     if unit is None:

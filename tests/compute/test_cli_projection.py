@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from cpc_toolkit.cli.main import main
-from cpc_toolkit.demo import DEMO_LABEL
+from cpc_toolkit.settings import DEMO_LABEL
 
 
 def run(capsys, demo_store, *args: str) -> tuple[int, str, str]:

@@ -17,9 +17,9 @@ import pytest
 from cpc_toolkit import catalogue
 from cpc_toolkit.cli.demo import write_demo
 from cpc_toolkit.cli.main import main
-from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.publish import opendata
 from cpc_toolkit.registers.importer import import_register
+from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store
 
 YEAR = 2024
