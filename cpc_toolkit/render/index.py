@@ -10,14 +10,14 @@ from pathlib import Path
 from cpc_toolkit import reference
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.fr import format_date, format_number
+from cpc_toolkit.render import kinds
 from cpc_toolkit.render.html import report_css
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = ["write_index"]
 
-SECTIONS = (("national", "Rapport national"), ("cour", "Rapports des chefs de cour"),
-            ("clpc", "Rapports des conseils locaux de politique civile"))
-FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel"}
+SECTIONS = tuple((k.id, k.label) for k in kinds.campaign_kinds())
+FORMAT_LABELS = {f.id: f.label for f in kinds.FORMATS.values()}
 
 
 def write_index(year_dir: Path) -> Path:
