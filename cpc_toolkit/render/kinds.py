@@ -51,12 +51,14 @@ def check_year_or_all(value: Any) -> int:
 
 def check_juridiction(value: Any) -> str:
     """A first-instance court with a CLPC (TJ / TPI)."""
-    return reference.validate_scope(str(value), "juridiction")
+    reference.validate_scope(str(value), "juridiction")
+    return str(value)
 
 
 def check_cour(value: Any) -> str:
     """A cour d'appel (or the TSA of Saint-Pierre)."""
-    return reference.validate_scope(str(value), "cour")
+    reference.validate_scope(str(value), "cour")
+    return str(value)
 
 
 def check_cour_or_all(value: Any) -> str:
