@@ -8,7 +8,6 @@ notebook and that export into bytes, one per output format of :data:`cpc_toolkit
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -17,6 +16,7 @@ import pandas as pd
 from nbformat import NotebookNode
 
 from cpc_toolkit.errors import ReasonCode, RenderError
+from cpc_toolkit.render.sections import table_payload
 from cpc_toolkit.render.tables import Table
 
 if TYPE_CHECKING:
@@ -25,17 +25,6 @@ if TYPE_CHECKING:
 __all__ = ["MIMETYPE", "Exported", "exported", "html_bytes", "xlsx_bytes"]
 
 MIMETYPE = "application/vnd.cpc.rapport+json"
-
-
-def _plain(value: Any) -> Any:
-    """JSON-safe scalar (NaN / NA → None, numpy scalars → Python)."""
-    if value is None or value is pd.NA:
-        return None
-    if hasattr(value, "item") and not isinstance(value, str):
-        value = value.item()
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    return value
 
 
 class _CellUnits(Table):
@@ -47,15 +36,6 @@ class _CellUnits(Table):
 
     def unit_of(self, row: Mapping[str, Any], column: str) -> str | None:
         return self._units.get((int(row["__row"]), column)) if "__row" in row else None
-
-
-def table_payload(table: Table) -> dict[str, Any]:
-    df = table.frame
-    cols = [str(c) for c in df.columns if not str(c).startswith("_")]
-    records = df.to_dict("records")
-    return {"columns": cols,
-            "rows": [[_plain(r[c]) for c in cols] for r in records],
-            "units": [[table.unit_of(r, c) for c in cols] for r in records]}
 
 
 def table_from_payload(payload: Mapping[str, Any]) -> Table:

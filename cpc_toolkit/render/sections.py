@@ -15,6 +15,7 @@ byte-for-byte reproducible whichever way — and in whichever order — it is bu
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -22,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import plotly.io as pio
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
@@ -91,11 +93,40 @@ class Figure:
         return dict(json.loads(self.spec_json))
 
 
+def _plain(value: Any) -> Any:
+    """JSON-safe scalar (NaN / NA → None, numpy scalars → Python)."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def table_payload(table: Table) -> dict[str, Any]:
+    """A table as plain data: visible columns, raw values, each cell's unit."""
+    df = table.frame
+    cols = [str(c) for c in df.columns if not str(c).startswith("_")]
+    records = df.to_dict("records")
+    return {"columns": cols,
+            "rows": [[_plain(r[c]) for c in cols] for r in records],
+            "units": [[table.unit_of(r, c) for c in cols] for r in records]}
+
+
+def _content(table: Table | None) -> str:
+    return "" if table is None else json.dumps(table_payload(table), ensure_ascii=False, sort_keys=True)
+
+
 @dataclass(frozen=True)
 class TableBlock:
-    """A table (raw values + units; formatted to fr-FR when drawn)."""
+    """A table (raw values + units; formatted to fr-FR when drawn). Compared by content."""
 
-    table: Table
+    table: Table = field(compare=False)
+    content: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", _content(self.table))
 
 
 @dataclass(frozen=True)
@@ -104,7 +135,11 @@ class Fragment:
     the raw table behind it."""
 
     html: str
-    table: Table | None = None
+    table: Table | None = field(default=None, compare=False)
+    content: str = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "content", _content(self.table))
 
 
 @dataclass(frozen=True)
@@ -138,6 +173,10 @@ class Section:
     blocks: tuple[Block, ...]
     indicators: tuple[str, ...] = ()
     annex: tuple[tuple[str, Table], ...] = field(default=(), compare=False)
+    annex_content: tuple[tuple[str, str], ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "annex_content", tuple((n, _content(t)) for n, t in self.annex))
 
     @property
     def figures(self) -> tuple[Figure, ...]:
