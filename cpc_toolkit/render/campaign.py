@@ -23,13 +23,16 @@ import json
 import multiprocessing as mp
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from cpc_toolkit import __version__, reference
 from cpc_toolkit.errors import RenderError, UsageError
@@ -42,6 +45,8 @@ __all__ = ["FORMATS", "CampaignResult", "Job", "ReportOutcome", "build_one", "bu
 
 FORMATS = tuple(kinds.FORMATS)  # html, pdf, xlsx (declared in cpc_toolkit.render.kinds)
 MANIFEST = "manifest.json"
+LOCK = ".campagne.lock"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 YEARS_SHOWN = 5
 
 
@@ -157,9 +162,26 @@ def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
 _KERNEL: Any = None
 
 
-def _init_worker(env: dict[str, str]) -> None:
-    """Worker start: one long-lived kernel (kept for the whole campaign)."""
+def die_with_parent(parent_pid: int) -> None:
+    """Linux: this process gets SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``), so a
+    killed campaign leaves no worker behind; its kernel follows (ipykernel polls its parent)."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the call
+        os._exit(1)
+
+
+def _init_worker(env: dict[str, str], parent_pid: int | None = None) -> None:
+    """Worker start: dies with the campaign, one long-lived kernel (kept for the whole campaign)."""
     global _KERNEL
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     os.environ.update(env)
     from multiprocessing.util import Finalize
 
@@ -227,8 +249,16 @@ def build_report(kind: str, unit_id: str, year: int, donnees: str | Path | None 
     job = Job(kind, unit_id, year)
     root = reports_dir(out_root).resolve()
     want = tuple(f for f in FORMATS if f in formats)
-    o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id], warm=False)
     year_dir = root / str(year)
+    year_dir.mkdir(parents=True, exist_ok=True)
+    with campaign_lock(year_dir):
+        return _build_report_locked(job, store, data_root, root, year_dir, want)
+
+
+def _build_report_locked(job: Job, store: Store, data_root: Path, root: Path, year_dir: Path,
+                         want: tuple[str, ...]) -> ReportOutcome:
+    year = job.year
+    o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id], warm=False)
     if "pdf" in want and o.status == "ok":
         _print_pdfs([o], year_dir, None)
     if o.status == "ok":
@@ -277,6 +307,29 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
     root = reports_dir(out_root).resolve()
     year_dir = root / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
+    with campaign_lock(year_dir):
+        return _run_locked(year, store, data_root, root, year_dir, jobs, formats, force, selection, progress, t0)
+
+
+@contextmanager
+def campaign_lock(year_dir: Path) -> Iterator[None]:
+    """Hold the lock of one output folder (French error at once if another campaign holds it)."""
+    lock = FileLock(str(year_dir / LOCK), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise UsageError(f"Une autre campagne (ou un autre « cpc rapport ») écrit déjà dans « {year_dir} » : "
+                         "attendez qu'elle se termine, puis relancez la commande (les rapports déjà construits "
+                         "ne seront pas refaits).") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: Path, jobs: int,
+                formats: Sequence[str], force: bool, selection: Sequence[Job] | None,
+                progress: Callable[[ReportOutcome], None] | None, t0: float) -> CampaignResult:
     todo = list(selection) if selection is not None else plan(year)
     prints = fingerprints(store, todo)
     manifest_path = year_dir / MANIFEST
@@ -296,11 +349,19 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
                 progress(o)
         else:
             to_build.append(job)
-    html_formats = _worker_formats(want)
+
+    def record(o: ReportOutcome) -> None:
+        """Each finished report goes into the manifest at once: a killed campaign resumes from there."""
+        outcomes[o.job_id] = o
+        partial = CampaignResult(year, root, list(outcomes.values()), round(time.perf_counter() - t0, 2))
+        _write_manifest(manifest_path, year, partial, previous)
+
+    batch = [f for f in want if kinds.FORMATS[f].stage == "batch"]
     if to_build:
-        for o in _execute(to_build, str(data_root), root, html_formats, prints, jobs, progress if "pdf" not in want
-                          else None):
-            outcomes[o.job_id] = o
+        for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs):
+            record(o)
+            if progress and not batch:
+                progress(o)
     if "pdf" in want:
         _print_pdfs([outcomes[j.id] for j in to_build], year_dir, progress)
     ordered = [outcomes[j.id] for j in todo]
@@ -313,23 +374,20 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
-             n_jobs: int, progress: Callable[[ReportOutcome], None] | None) -> Iterable[ReportOutcome]:
+             n_jobs: int) -> Iterable[ReportOutcome]:
     env = {"CPC_DONNEES": donnees}
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
         _init_worker(env)
         try:
             for job in jobs_:
-                o = build_one(job, donnees, root, formats, prints[job.id])
-                if progress:
-                    progress(o)
-                yield o
+                yield build_one(job, donnees, root, formats, prints[job.id])
         finally:
             _shutdown_worker()
         return
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(env,)) as pool:
+                             initargs=(env, os.getpid())) as pool:
         futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id]): job for job in jobs_}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -338,8 +396,6 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
             except Exception as exc:  # a worker died: report it, keep going with the others
                 o = ReportOutcome(job.id, job.kind, job.unit_id, reference.court_name(job.unit_id), "echec",
                                   prints[job.id], error=f"processus de rendu interrompu : {exc}")
-            if progress:
-                progress(o)
             yield o
 
 
