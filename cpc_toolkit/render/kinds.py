@@ -134,6 +134,7 @@ class ReportKind:
     cli_flag: str = ""
     cli_help: str = ""
     in_campaign: bool = True
+    index_cour: bool = False  # the campaign index shows each report's cour d'appel
 
     def param_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.params)
@@ -208,7 +209,7 @@ KINDS: dict[str, ReportKind] = {k.id: k for k in (
                   ("activite", "Activité civile"), _ANNEXE),
         formats=("html", "pdf", "xlsx"), label="Rapports des conseils locaux de politique civile", subdir="clpc",
         unit_param="juridiction", units=lambda: list(reference.first_instance_courts().index),
-        courts=lambda unit: [unit], cli_flag="juridiction",
+        courts=lambda unit: [unit], cli_flag="juridiction", index_cour=True,
         cli_help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)"),
     # DACS-only summary of the confidential remontées (built by cpc_toolkit.remontees.outputs, never
     # by the campaign): annee 0 = every year, cour "" = the whole country
