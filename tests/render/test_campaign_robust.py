@@ -82,9 +82,12 @@ def killed_campaign(render_donnees, tmp_path_factory):
     script.write_text(SCRIPT, encoding="utf-8")
     courts = reference.courts_of_cour(COUR)
     assert len(courts) >= 3
-    proc = subprocess.run([sys.executable, str(script), str(render_donnees), str(out), str(pids), ",".join(courts)],
-                          capture_output=True, text=True, timeout=900, env={**os.environ})
-    assert proc.returncode == -9, proc.stderr[-2000:]
+    log = tmp / "stderr.txt"
+    with open(log, "wb") as err:  # files, not pipes: an orphan holding a pipe would block run() itself
+        proc = subprocess.run([sys.executable, str(script), str(render_donnees), str(out), str(pids),
+                               ",".join(courts)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
+                              timeout=900, env={**os.environ})
+    assert proc.returncode == -9, log.read_text(encoding="utf-8", errors="replace")[-2000:]
     return out, json.loads(pids.read_text()), courts
 
 
