@@ -211,7 +211,7 @@ KINDS: dict[str, ReportKind] = {k.id: k for k in (
         unit_param="juridiction", units=lambda: list(reference.first_instance_courts().index),
         courts=lambda unit: [unit], cli_flag="juridiction", index_cour=True,
         cli_help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)"),
-    # DACS-only summary of the confidential remontées (built by cpc_toolkit.remontees.outputs, never
+    # DACS-only summary of the confidential remontées (built by the DACS output stage, never
     # by the campaign): annee 0 = every year, cour "" = the whole country
     ReportKind(
         "remontees", "rapport_remontees.ipynb",
