@@ -9,6 +9,7 @@ from cpc_toolkit import reference
 from cpc_toolkit.cli.common import store_from_env
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number
+from cpc_toolkit.render import kinds
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -17,9 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Construit un rapport à partir de son carnet paramétré (papermill) : HTML autonome "
                     "hors ligne, annexe Excel et, sur demande, PDF A4. Sortie : reports/<annee>/…")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--juridiction", metavar="ID", help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)")
-    who.add_argument("--cour", metavar="ID", help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)")
-    who.add_argument("--national", action="store_true", help="rapport national")
+    for k in kinds.campaign_kinds():  # one option per report kind (cpc_toolkit.render.kinds)
+        if k.unit_param:
+            who.add_argument(f"--{k.cli_flag}", metavar="ID", help=k.cli_help)
+        else:
+            who.add_argument(f"--{k.cli_flag}", action="store_true", help=k.cli_help)
     p.add_argument("--document", metavar="DOCUMENT", choices=("convocation", "compte-rendu", "rapport-annuel"),
                    help="document modifiable au lieu du rapport statistique : convocation ou compte-rendu "
                         "(--juridiction), rapport-annuel (--cour) ; formats odt, docx, html, pdf "
@@ -47,13 +50,12 @@ def _common(p: argparse.ArgumentParser) -> None:
 
 
 def _formats(args: argparse.Namespace) -> list[str]:
-    from cpc_toolkit.render.campaign import FORMATS
-
     raw = args.formats or args.formats_default
     out = [f.strip().lower() for f in raw.split(",") if f.strip()]
-    bad = [f for f in out if f not in FORMATS]
+    bad = [f for f in out if f not in kinds.FORMATS]
     if bad or not out:
-        raise UsageError(f"Format(s) inconnu(s) : {', '.join(bad) or '(aucun)'} (formats : {', '.join(FORMATS)}).")
+        raise UsageError(f"Format(s) inconnu(s) : {', '.join(bad) or '(aucun)'} "
+                         f"(formats : {', '.join(kinds.FORMATS)}).")
     return out
 
 
@@ -104,14 +106,12 @@ def run_rapport(args: argparse.Namespace) -> int:
 
     formats = _formats(args)
     year = _year(args)
-    if args.juridiction:
-        reference.validate_scope(args.juridiction, "juridiction")
-        kind, unit = "clpc", args.juridiction
-    elif args.cour:
-        reference.validate_scope(args.cour, "cour")
-        kind, unit = "cour", args.cour
+    spec = next(k for k in kinds.campaign_kinds() if getattr(args, k.cli_flag))
+    if spec.unit_param:
+        unit = str(spec.check(spec.unit_param, getattr(args, spec.cli_flag)))
     else:
-        kind, unit = "national", reference.NATIONAL
+        unit = reference.NATIONAL
+    kind = spec.id
     o = build_report(kind, unit, year, store_from_env().root, args.sortie, formats)
     if o.status != "ok":
         where = f" (cellule {o.cell} du carnet)" if o.cell is not None else ""

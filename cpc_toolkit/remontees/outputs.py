@@ -38,7 +38,7 @@ from cpc_toolkit.remontees.model import (
 from cpc_toolkit.remontees.secure import confidential_root
 from cpc_toolkit.remontees.store import RemonteesStore
 
-NOTEBOOK_KIND = "remontees"  # cpc_toolkit.render.notebook.KINDS → notebooks/rapport_remontees.ipynb
+NOTEBOOK_KIND = "remontees"  # declared in cpc_toolkit.render.kinds.KINDS (notebook, parameters, formats)
 SUMMARY_TITLE = "Synthèse des remontées d'information à la DACS"
 CONFIDENTIAL_NOTICE = "CONFIDENTIEL — réservé à la DACS (bureau D4). Ne pas diffuser."
 
@@ -308,7 +308,7 @@ def build_outputs(store: RemonteesStore, year: int | None = None, cour: str | No
 # ----------------------------------------------------------------------------- summary notebook
 def notebook_path() -> Path:
     """The summary notebook (``notebooks/rapport_remontees.ipynb``, found by the render stage)."""
-    from cpc_toolkit.render.notebook import notebook_path as render_notebook_path
+    from cpc_toolkit.render.kinds import notebook_path as render_notebook_path
 
     return render_notebook_path(NOTEBOOK_KIND)
 
@@ -388,7 +388,7 @@ def summary_chart(df: pd.DataFrame, label: str, value: str, title: str, div_id: 
     import plotly.io as pio
     from IPython.display import HTML
 
-    from cpc_toolkit.render.report import PLOTLY_CONFIG
+    from cpc_toolkit.render.sections import PLOTLY_CONFIG
 
     body = pio.to_html(summary_figure(df, label, value, title), include_plotlyjs=False, full_html=False,
                        div_id=div_id, config=PLOTLY_CONFIG)

@@ -23,25 +23,30 @@ import json
 import multiprocessing as mp
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from filelock import FileLock, Timeout
+
 from cpc_toolkit import __version__, reference
-from cpc_toolkit.errors import ReasonCode, RenderError, UsageError
+from cpc_toolkit.errors import RenderError, UsageError
+from cpc_toolkit.render import kinds
 from cpc_toolkit.settings import data_dir, reports_dir
 from cpc_toolkit.store import Store, atomic_write_bytes
 
-__all__ = ["FORMATS", "CampaignResult", "Job", "PapermillRunner", "ReportOutcome", "build_one", "build_report",
-           "fingerprints", "plan", "run_campaign"]
+__all__ = ["FORMATS", "CampaignResult", "Job", "ReportOutcome", "build_one", "build_report", "fingerprints", "plan",
+           "run_campaign"]
 
-FORMATS = ("html", "pdf", "xlsx")
-SUBDIR = {"clpc": "clpc", "cour": "cours", "national": "national"}
+FORMATS = tuple(kinds.FORMATS)  # html, pdf, xlsx (declared in cpc_toolkit.render.kinds)
 MANIFEST = "manifest.json"
+LOCK = ".campagne.lock"
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 YEARS_SHOWN = 5
 
 
@@ -49,31 +54,26 @@ YEARS_SHOWN = 5
 class Job:
     """One report to build."""
 
-    kind: str  # clpc | cour | national
+    kind: str  # a campaign kind of cpc_toolkit.render.kinds.KINDS
     unit_id: str
     year: int
 
     @property
+    def spec(self) -> kinds.ReportKind:
+        return kinds.kind(self.kind)
+
+    @property
     def id(self) -> str:
-        return f"{SUBDIR[self.kind]}/{self.unit_id}"
+        return f"{self.spec.subdir}/{self.unit_id}"
 
     def params(self, donnees: str) -> dict[str, Any]:
-        base: dict[str, Any] = {"annee": self.year, "donnees": donnees}
-        if self.kind == "clpc":
-            base["juridiction"] = self.unit_id
-        elif self.kind == "cour":
-            base["cour"] = self.unit_id
-        return base
+        return self.spec.params_for(self.unit_id, self.year, donnees)
 
     def path(self, root: Path, fmt: str) -> Path:
-        return root / str(self.year) / SUBDIR[self.kind] / f"{self.unit_id}.{fmt}"
+        return root / str(self.year) / self.spec.subdir / f"{self.unit_id}.{fmt}"
 
     def courts(self) -> list[str] | None:
-        if self.kind == "clpc":
-            return [self.unit_id]
-        if self.kind == "cour":
-            return reference.courts_of_cour(self.unit_id)
-        return None
+        return self.spec.courts(self.unit_id)
 
 
 @dataclass
@@ -112,18 +112,11 @@ class CampaignResult:
 
 
 # ------------------------------------------------------------------------------------ planning
-def plan(year: int, kinds: Sequence[str] = ("national", "cour", "clpc"),
-         units: Iterable[str] | None = None) -> list[Job]:
-    """Jobs of a campaign (national first, then cours, then CLPC: longest first)."""
+def plan(year: int, kinds_: Sequence[str] | None = None, units: Iterable[str] | None = None) -> list[Job]:
+    """Jobs of a campaign, in the registry's order (national first, then cours, then CLPC: longest first)."""
     wanted = set(units) if units is not None else None
-    jobs: list[Job] = []
-    if "national" in kinds and (wanted is None or reference.NATIONAL in wanted):
-        jobs.append(Job("national", reference.NATIONAL, year))
-    if "cour" in kinds:
-        jobs += [Job("cour", c, year) for c in reference.consolidation_units().index if wanted is None or c in wanted]
-    if "clpc" in kinds:
-        jobs += [Job("clpc", c, year) for c in reference.first_instance_courts().index if wanted is None or c in wanted]
-    return jobs
+    return [Job(k.id, u, year) for k in kinds.campaign_kinds() if kinds_ is None or k.id in kinds_
+            for u in k.units() if wanted is None or u in wanted]
 
 
 @cache
@@ -144,11 +137,9 @@ def _file_digest(path: Path) -> str:
 
 def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
     """Fingerprint of each job: notebook, toolkit, settings and the store slice it reads."""
-    from cpc_toolkit.render.notebook import notebook_path
-
     subs = store.submissions(include_superseded=False)
     settings = "".join(_file_digest(store.root / n) for n in ("alertes.yaml", "campagne.yaml"))
-    nb_digest = {k: _file_digest(notebook_path(k)) for k in {j.kind for j in jobs}}
+    nb_digest = {k: _file_digest(kinds.notebook_path(k)) for k in {j.kind for j in jobs}}
     out: dict[str, str] = {}
     by_year: dict[int, Any] = {}
     for job in jobs:
@@ -171,9 +162,26 @@ def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
 _KERNEL: Any = None
 
 
-def _init_worker(env: dict[str, str]) -> None:
-    """Worker start: one long-lived kernel (kept for the whole campaign)."""
+def die_with_parent(parent_pid: int) -> None:
+    """Linux: this process gets SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``), so a
+    killed campaign leaves no worker behind; its kernel follows (ipykernel polls its parent)."""
+    import ctypes
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+    if os.getppid() != parent_pid:  # the parent died before the call
+        os._exit(1)
+
+
+def _init_worker(env: dict[str, str], parent_pid: int | None = None) -> None:
+    """Worker start: dies with the campaign, one long-lived kernel (kept for the whole campaign)."""
     global _KERNEL
+    if parent_pid is not None:
+        die_with_parent(parent_pid)
     os.environ.update(env)
     from multiprocessing.util import Finalize
 
@@ -192,59 +200,43 @@ def _shutdown_worker() -> None:
 
 
 def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], fingerprint: str,
-              kernel: Any = None) -> ReportOutcome:
-    """Execute one report notebook and write its HTML (and Excel annex). Never raises."""
-    from cpc_toolkit.render import html, report, xlsx
-    from cpc_toolkit.render.data import load
-    from cpc_toolkit.render.notebook import NotebookFailure, parameterize
+              kernel: Any = None, warm: bool = True) -> ReportOutcome:
+    """Execute one report notebook (papermill: the worker's warm kernel, or a fresh kernel with
+    ``warm=False``) and write its worker-stage formats. Never raises."""
+    from cpc_toolkit.render.notebook import WARM_ENGINE, run_papermill
+    from cpc_toolkit.render.outputs import exported
 
     t0 = time.perf_counter()
     name = reference.court_name(job.unit_id)
     outcome = ReportOutcome(job.id, job.kind, job.unit_id, name, "echec", fingerprint)
     try:
-        kernel = kernel or _KERNEL
-        if kernel is None:
-            raise RenderError("Aucun noyau Python disponible pour exécuter le carnet.", ReasonCode.NOTEBOOK_EXECUTION)
-        nb = parameterize(job.kind, job.params(donnees))
-        kernel.execute(nb)
-        rpt = _report_object(report, job, load(donnees))
-        outcome.demo = rpt.demo
-        if "html" in formats or "pdf" in formats:
-            body = html.export_html(nb, rpt.title(), rpt.demo, rpt.footer())
-            path = job.path(root, "html")
-            atomic_write_bytes(path, body.encode("utf-8"))
-            outcome.files["html"] = str(path.relative_to(root / str(job.year)))
-        if "xlsx" in formats:
-            path = xlsx.write_annex(rpt.tables(), job.path(root, "xlsx"), rpt.title(), rpt.demo)
-            outcome.files["xlsx"] = str(path.relative_to(root / str(job.year)))
+        if warm:
+            kernel = kernel or _KERNEL
+            nb = run_papermill(job.kind, job.params(donnees), engine=WARM_ENGINE, kernel=kernel)
+        else:
+            nb = run_papermill(job.kind, job.params(donnees))
+        ex = exported(nb)  # the values the notebook built (no second build of the report)
+        outcome.demo = ex.demo
+        for fmt in formats:
+            spec = kinds.FORMATS[fmt]
+            if spec.stage != "worker":
+                continue
+            path = job.path(root, fmt)
+            atomic_write_bytes(path, spec.write(nb, ex))
+            outcome.files[fmt] = str(path.relative_to(root / str(job.year)))
         outcome.status = "ok"
-    except NotebookFailure as exc:
-        outcome.cell, outcome.error = exc.cell, exc.error
+    except RenderError as exc:
+        outcome.cell, outcome.error = exc.details.get("cell"), str(exc.details.get("error") or exc.message)
     except Exception as exc:  # one failing report must not stop the campaign
         outcome.error = f"{type(exc).__name__} : {exc}"
     outcome.seconds = round(time.perf_counter() - t0, 3)
     return outcome
 
 
-class PapermillRunner:
-    """Executes an already parameterised notebook with plain papermill (a fresh kernel each time)."""
-
-    def execute(self, nb: Any) -> Any:
-        import papermill
-        from papermill.exceptions import PapermillExecutionError
-
-        from cpc_toolkit.render.notebook import CELL_TIMEOUT_S, KERNEL_NAME, NotebookFailure
-
-        try:
-            out = papermill.execute_notebook(nb, None, kernel_name=KERNEL_NAME, language="python",
-                                             progress_bar=False, request_save_on_cell_execute=False,
-                                             execution_timeout=CELL_TIMEOUT_S)
-        except PapermillExecutionError as exc:
-            raise NotebookFailure(exc.cell_index - 1 if exc.cell_index > 0 else exc.cell_index,
-                                  f"{exc.ename} : {exc.evalue}") from exc
-        nb.cells = out.cells
-        nb.metadata = out.metadata
-        return nb
+def _worker_formats(want: Sequence[str]) -> tuple[str, ...]:
+    """Worker-stage formats to write for ``want`` (a batch format brings its source format)."""
+    need = list(want) + [kinds.FORMATS[f].source for f in want if kinds.FORMATS[f].stage == "batch"]
+    return tuple(f for f in FORMATS if f in need and kinds.FORMATS[f].stage == "worker")
 
 
 def build_report(kind: str, unit_id: str, year: int, donnees: str | Path | None = None,
@@ -257,9 +249,16 @@ def build_report(kind: str, unit_id: str, year: int, donnees: str | Path | None 
     job = Job(kind, unit_id, year)
     root = reports_dir(out_root).resolve()
     want = tuple(f for f in FORMATS if f in formats)
-    html_formats = tuple(dict.fromkeys(("html", *[f for f in want if f != "pdf"]))) if "pdf" in want else want
-    o = build_one(job, str(data_root), root, html_formats, fingerprints(store, [job])[job.id], PapermillRunner())
     year_dir = root / str(year)
+    year_dir.mkdir(parents=True, exist_ok=True)
+    with campaign_lock(year_dir):
+        return _build_report_locked(job, store, data_root, root, year_dir, want)
+
+
+def _build_report_locked(job: Job, store: Store, data_root: Path, root: Path, year_dir: Path,
+                         want: tuple[str, ...]) -> ReportOutcome:
+    year = job.year
+    o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id], warm=False)
     if "pdf" in want and o.status == "ok":
         _print_pdfs([o], year_dir, None)
     if o.status == "ok":
@@ -269,14 +268,6 @@ def build_report(kind: str, unit_id: str, year: int, donnees: str | Path | None 
 
         write_index(year_dir)
     return o
-
-
-def _report_object(report: Any, job: Job, data: Any) -> Any:
-    if job.kind == "clpc":
-        return report.ClpcReport(job.unit_id, job.year, data)
-    if job.kind == "cour":
-        return report.ChefDeCourReport(job.unit_id, job.year, data)
-    return report.NationalReport(job.year, data)
 
 
 def _worker_task(job: Job, donnees: str, root: str, formats: tuple[str, ...], fingerprint: str) -> ReportOutcome:
@@ -316,6 +307,29 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
     root = reports_dir(out_root).resolve()
     year_dir = root / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
+    with campaign_lock(year_dir):
+        return _run_locked(year, store, data_root, root, year_dir, jobs, formats, force, selection, progress, t0)
+
+
+@contextmanager
+def campaign_lock(year_dir: Path) -> Iterator[None]:
+    """Hold the lock of one output folder (French error at once if another campaign holds it)."""
+    lock = FileLock(str(year_dir / LOCK), timeout=0)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise UsageError(f"Une autre campagne (ou un autre « cpc rapport ») écrit déjà dans « {year_dir} » : "
+                         "attendez qu'elle se termine, puis relancez la commande (les rapports déjà construits "
+                         "ne seront pas refaits).") from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: Path, jobs: int,
+                formats: Sequence[str], force: bool, selection: Sequence[Job] | None,
+                progress: Callable[[ReportOutcome], None] | None, t0: float) -> CampaignResult:
     todo = list(selection) if selection is not None else plan(year)
     prints = fingerprints(store, todo)
     manifest_path = year_dir / MANIFEST
@@ -335,13 +349,19 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
                 progress(o)
         else:
             to_build.append(job)
-    html_formats = tuple(f for f in want if f != "pdf")
-    if "pdf" in want and "html" not in html_formats:
-        html_formats = ("html", *html_formats)
+
+    def record(o: ReportOutcome) -> None:
+        """Each finished report goes into the manifest at once: a killed campaign resumes from there."""
+        outcomes[o.job_id] = o
+        partial = CampaignResult(year, root, list(outcomes.values()), round(time.perf_counter() - t0, 2))
+        _write_manifest(manifest_path, year, partial, previous)
+
+    batch = [f for f in want if kinds.FORMATS[f].stage == "batch"]
     if to_build:
-        for o in _execute(to_build, str(data_root), root, html_formats, prints, jobs, progress if "pdf" not in want
-                          else None):
-            outcomes[o.job_id] = o
+        for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs):
+            record(o)
+            if progress and not batch:
+                progress(o)
     if "pdf" in want:
         _print_pdfs([outcomes[j.id] for j in to_build], year_dir, progress)
     ordered = [outcomes[j.id] for j in todo]
@@ -354,23 +374,20 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
-             n_jobs: int, progress: Callable[[ReportOutcome], None] | None) -> Iterable[ReportOutcome]:
+             n_jobs: int) -> Iterable[ReportOutcome]:
     env = {"CPC_DONNEES": donnees}
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
         _init_worker(env)
         try:
             for job in jobs_:
-                o = build_one(job, donnees, root, formats, prints[job.id])
-                if progress:
-                    progress(o)
-                yield o
+                yield build_one(job, donnees, root, formats, prints[job.id])
         finally:
             _shutdown_worker()
         return
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
-                             initargs=(env,)) as pool:
+                             initargs=(env, os.getpid())) as pool:
         futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id]): job for job in jobs_}
         for fut in as_completed(futures):
             job = futures[fut]
@@ -379,8 +396,6 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
             except Exception as exc:  # a worker died: report it, keep going with the others
                 o = ReportOutcome(job.id, job.kind, job.unit_id, reference.court_name(job.unit_id), "echec",
                                   prints[job.id], error=f"processus de rendu interrompu : {exc}")
-            if progress:
-                progress(o)
             yield o
 
 

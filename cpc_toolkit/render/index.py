@@ -9,15 +9,15 @@ from pathlib import Path
 
 from cpc_toolkit import reference
 from cpc_toolkit.fr import format_date, format_number
+from cpc_toolkit.render import kinds
 from cpc_toolkit.render.html import report_css
 from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = ["write_index"]
 
-SECTIONS = (("national", "Rapport national"), ("cour", "Rapports des chefs de cour"),
-            ("clpc", "Rapports des conseils locaux de politique civile"))
-FORMAT_LABELS = {"html": "HTML", "pdf": "PDF", "xlsx": "Excel"}
+SECTIONS = tuple((k.id, k.label) for k in kinds.campaign_kinds())
+FORMAT_LABELS = {f.id: f.label for f in kinds.FORMATS.values()}
 
 
 def write_index(year_dir: Path) -> Path:
@@ -44,7 +44,7 @@ def write_index(year_dir: Path) -> Path:
             continue
         parts.append(f'<h2 class="cpc-nobreak">{html.escape(label)} ({len(rows)})</h2>')
         parts.append('<table class="cpc-table"><thead><tr><th>Rapport</th>'
-                     + ("<th>Cour d'appel</th>" if kind == "clpc" else "")
+                     + ("<th>Cour d'appel</th>" if kinds.KINDS[kind].index_cour else "")
                      + "<th>Fichiers</th><th>État</th></tr></thead><tbody>")
         for r in rows:
             links = " · ".join(f'<a href="{html.escape(path)}">{FORMAT_LABELS.get(fmt, fmt)}</a>'
@@ -52,7 +52,8 @@ def write_index(year_dir: Path) -> Path:
                                                        .index(kv[0]) if kv[0] in FORMAT_LABELS else 9))
             state = ("à jour" if r.get("status") in ("ok", "inchange") else
                      f"échec : {html.escape(r.get('error', ''))}")
-            cour = f"<td>{html.escape(reference.court_name(_cour_of(r)))}</td>" if kind == "clpc" else ""
+            cour = (f"<td>{html.escape(reference.court_name(_cour_of(r)))}</td>" if kinds.KINDS[kind].index_cour
+                    else "")
             parts.append(f"<tr><td>{html.escape(r.get('name', r.get('unit_id', '')))}</td>{cour}"
                          f"<td>{links or '–'}</td><td>{state}</td></tr>")
         parts.append("</tbody></table>")
@@ -63,7 +64,8 @@ def write_index(year_dir: Path) -> Path:
 
 
 def _cour_of(r: dict) -> str:
-    if r.get("kind") == "clpc":
+    spec = kinds.KINDS.get(str(r.get("kind")))
+    if spec is not None and spec.index_cour:
         try:
             return reference.cour_of(r["unit_id"])
         except Exception:

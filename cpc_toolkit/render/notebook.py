@@ -1,38 +1,44 @@
 """Report notebooks: parameter validation, papermill parameterisation and execution.
 
-The notebooks in ``notebooks/`` are the source of truth. Two ways to execute them:
+The notebooks in ``notebooks/`` are the source of truth; each report kind names its notebook and
+its parameters in :mod:`cpc_toolkit.render.kinds`. :func:`run_papermill` is the ONE execution
+path: ``papermill.execute_notebook`` with
 
-* :func:`run_papermill` — a plain ``papermill.execute_notebook`` (one fresh kernel per report);
-  used by ``cpc rapport`` for a single report and as the reference in tests;
-* :class:`WarmKernel` — one long-lived kernel that executes many parameterised notebooks in
-  turn (the campaign keeps one per worker). The notebook is parameterised by papermill exactly
-  as above; the kernel's user namespace is reset (``%reset -f``) before each report, while
-  imported modules — and the results table cached by :mod:`cpc_toolkit.render.data` — stay
-  loaded. A test proves that both ways give the same HTML.
+* the default engine (one fresh kernel per report) for ``cpc rapport`` and the DACS summary;
+* the ``cpc-noyau-chaud`` engine (:class:`WarmKernelEngine`, registered in papermill's own engine
+  registry) for the campaign: one long-lived :class:`WarmKernel` per worker executes the reports
+  one after another; the kernel's user namespace is reset (``%reset -f``) before each report, while
+  imported modules — and the results table cached by :mod:`cpc_toolkit.render.data` — stay loaded.
+  A test proves that both engines give the same HTML.
+
+A failing cell is always a :class:`~cpc_toolkit.errors.RenderError` (``NOTEBOOK_EXECUTION``) whose
+``details["cell"]`` is the index of the cell in the committed notebook.
 """
 
 from __future__ import annotations
 
 import copy
-import datetime as dt
 import os
 import shutil
 import tempfile
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import nbformat
 from nbformat import NotebookNode
+from papermill.engines import Engine, papermill_engines
 
-from cpc_toolkit import reference, settings
 from cpc_toolkit.errors import ReasonCode, RenderError
+from cpc_toolkit.render import kinds
+from cpc_toolkit.render.kinds import ENV_NOTEBOOKS, notebook_path, notebooks_dir
 
 __all__ = [
+    "ENV_NOTEBOOKS",
     "KINDS",
-    "NotebookFailure",
+    "WARM_ENGINE",
     "WarmKernel",
+    "WarmKernelEngine",
+    "declared_parameters",
     "load_notebook",
     "notebook_path",
     "notebooks_dir",
@@ -41,32 +47,16 @@ __all__ = [
     "validate_parameters",
 ]
 
-KINDS = {"clpc": "rapport_clpc.ipynb", "cour": "rapport_chef_de_cour.ipynb", "national": "rapport_national.ipynb",
-         "remontees": "rapport_remontees.ipynb"}  # remontees: DACS-only summary (annee 0 / cour "" = all)
-ENV_NOTEBOOKS = settings.ENV_NOTEBOOKS
+KINDS = {k.id: k.notebook for k in kinds.KINDS.values()}  # derived from the registry (kind → notebook file)
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 600
-MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def notebooks_dir() -> Path:
-    """``$CPC_NOTEBOOKS`` or the shipped notebooks (:func:`cpc_toolkit.settings.notebooks_dir`)."""
-    return settings.notebooks_dir()
-
-
-def notebook_path(kind: str) -> Path:
-    if kind not in KINDS:
-        raise RenderError(f"Type de rapport inconnu : « {kind} » (attendus : {', '.join(KINDS)}).",
-                          ReasonCode.USAGE)
-    path = notebooks_dir() / KINDS[kind]
-    if not path.exists():
-        raise RenderError(f"Carnet de rapport introuvable : {path}.", ReasonCode.NOT_FOUND)
-    return path
+WARM_ENGINE = "cpc-noyau-chaud"
 
 
 def load_notebook(kind: str) -> NotebookNode:
     """The report notebook (a fresh copy)."""
-    return copy.deepcopy(_load(notebook_path(kind), notebook_path(kind).stat().st_mtime_ns))
+    path = notebook_path(kind)
+    return copy.deepcopy(_load(path, path.stat().st_mtime_ns))
 
 
 @cache
@@ -80,7 +70,7 @@ def _load(path: Path, _mtime: int) -> NotebookNode:
 def _declared(path: Path, _mtime: int) -> dict[str, Any]:
     import papermill
 
-    return papermill.inspect_notebook(str(path))
+    return dict(papermill.inspect_notebook(str(path)))
 
 
 def declared_parameters(kind: str) -> dict[str, Any]:
@@ -90,37 +80,16 @@ def declared_parameters(kind: str) -> dict[str, Any]:
 
 
 def validate_parameters(kind: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Check names against the notebook (unknown = error, not papermill's warning) and values
-    against the court reference; return the normalised parameters."""
+    """Check names against the kind's declaration and the notebook (unknown = error, not papermill's
+    warning), values with the kind's checks; return the normalised parameters."""
+    spec = kinds.kind(kind)
     declared = declared_parameters(kind)
     unknown = sorted(set(params) - set(declared))
     if unknown:
         raise RenderError(
-            f"Paramètre(s) inconnu(s) pour le carnet « {KINDS[kind]} » : {', '.join(unknown)} "
+            f"Paramètre(s) inconnu(s) pour le carnet « {spec.notebook} » : {', '.join(unknown)} "
             f"(paramètres admis : {', '.join(declared)}).", ReasonCode.NOTEBOOK_PARAMETER)
-    out = dict(params)
-    if "annee" in out:
-        try:
-            year = int(out["annee"])
-        except (TypeError, ValueError) as exc:
-            raise RenderError(f"Année invalide : « {out['annee']} ».", ReasonCode.NOTEBOOK_PARAMETER) from exc
-        every_year = kind == "remontees" and year == 0
-        if not (every_year or MIN_YEAR <= year <= MAX_YEAR) or str(year) != str(out["annee"]).strip():
-            raise RenderError(f"Année invalide : « {out['annee']} ».", ReasonCode.NOTEBOOK_PARAMETER)
-        out["annee"] = year
-    if kind == "clpc":
-        if "juridiction" not in out:
-            raise RenderError("Paramètre « juridiction » manquant.", ReasonCode.NOTEBOOK_PARAMETER)
-        reference.validate_scope(str(out["juridiction"]), "juridiction")
-    if kind == "cour":
-        if "cour" not in out:
-            raise RenderError("Paramètre « cour » manquant.", ReasonCode.NOTEBOOK_PARAMETER)
-        reference.validate_scope(str(out["cour"]), "cour")
-    if kind == "remontees" and out.get("cour"):
-        reference.validate_scope(str(out["cour"]), "cour")
-    if "donnees" in out:
-        out["donnees"] = str(out["donnees"])
-    return out
+    return spec.validate(params)
 
 
 def parameterize(kind: str, params: dict[str, Any]) -> NotebookNode:
@@ -135,98 +104,57 @@ def parameterize(kind: str, params: dict[str, Any]) -> NotebookNode:
     return nb
 
 
-def run_papermill(kind: str, params: dict[str, Any], output_path: Path | None = None) -> NotebookNode:
-    """Plain papermill execution in a fresh kernel (the reference path). Raises RenderError."""
+def run_papermill(kind: str, params: dict[str, Any], output_path: Path | None = None,
+                  engine: str | None = None, **engine_kwargs: Any) -> NotebookNode:
+    """Execute a report notebook with ``papermill.execute_notebook`` (validated parameters; default
+    engine: a fresh kernel; ``engine=WARM_ENGINE, kernel=WarmKernel(...)``: the campaign's warm
+    kernel). Returns the executed notebook; raises RenderError (cell index of the committed notebook)."""
     import papermill
     from papermill.exceptions import PapermillExecutionError
 
-    params = validate_parameters(kind, params)
-    out = str(output_path) if output_path else "-"
+    nb = parameterize(kind, params)
+    injected = next(i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", []))
     try:
-        nb = papermill.execute_notebook(
-            str(notebook_path(kind)), out if output_path else None, parameters=params,
-            kernel_name=KERNEL_NAME, language="python", progress_bar=False, log_output=False,
-            request_save_on_cell_execute=False, execution_timeout=CELL_TIMEOUT_S)
+        out = papermill.execute_notebook(
+            nb, str(output_path) if output_path else None, engine_name=engine, kernel_name=KERNEL_NAME,
+            language="python", progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+            execution_timeout=CELL_TIMEOUT_S, **engine_kwargs)
     except PapermillExecutionError as exc:
-        cell = exc.cell_index - 1 if exc.cell_index > 0 else exc.cell_index  # injected-parameters cell
-        raise RenderError(f"Échec du carnet « {KINDS[kind]} » (cellule {cell}) : "
+        cell = exc.cell_index - 1 if exc.cell_index > injected else exc.cell_index
+        raise RenderError(f"Échec du carnet « {kinds.kind(kind).notebook} » (cellule {cell}) : "
                           f"{exc.ename} : {exc.evalue}", ReasonCode.NOTEBOOK_EXECUTION,
-                          details={"cell": cell, "error": f"{exc.ename}: {exc.evalue}"}) from exc
-    return nb
+                          details={"cell": cell, "error": f"{exc.ename} : {exc.evalue}"}) from exc
+    except RenderError:
+        raise
+    except Exception as exc:  # kernel death, start timeout…: one failure type for the caller
+        raise RenderError(f"Échec du carnet « {kinds.kind(kind).notebook} » : le noyau Python s'est arrêté "
+                          f"({type(exc).__name__} : {exc}).", ReasonCode.NOTEBOOK_EXECUTION,
+                          details={"cell": None, "error": f"le noyau Python s'est arrêté ({exc})"}) from exc
+    return out
 
 
-@dataclass
-class NotebookFailure(Exception):
-    """A cell failed while executing a report notebook."""
-
-    cell: int
-    error: str
-    traceback: str = ""
-
-    def __str__(self) -> str:
-        return f"cellule {self.cell} : {self.error}"
-
-
+# ------------------------------------------------------------------------------------ warm kernel engine
 class WarmKernel:
-    """A long-lived kernel that executes parameterised notebooks one after another."""
+    """A long-lived kernel (IPC transport, private folder) that executes notebooks one after another."""
 
     def __init__(self, env: dict[str, str] | None = None) -> None:
         from jupyter_client.manager import KernelManager
-        from nbclient import NotebookClient
 
         self._env = {**os.environ, **(env or {})}
         # IPC sockets under a private folder: no TCP port races between workers, nothing on the network
         self._ipc_dir = tempfile.mkdtemp(prefix="cpc-noyau-")
         self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._ipc_dir, "k"))
         self.km.start_kernel(env=self._env)
-        self.client = NotebookClient(nbformat.v4.new_notebook(), km=self.km, timeout=CELL_TIMEOUT_S,
-                                     kernel_name=KERNEL_NAME, allow_errors=False, record_timing=False,
-                                     store_widget_state=False)
         self.runs = 0
 
-    def execute(self, nb: NotebookNode) -> NotebookNode:
-        """Execute every code cell of ``nb`` in place (namespace reset first); return ``nb``."""
-        from nbclient.exceptions import CellExecutionError, DeadKernelError
-
-        self.client.nb = nb
-        self.client.reset_execution_trackers()
-        try:
-            with self.client.setup_kernel():
-                # namespace reset, outside the notebook (execute_cell would write into nb.cells)
-                kc = self.client.kc
-                if kc is None:
-                    raise RenderError("Noyau Jupyter non démarré.", ReasonCode.RENDER)
-                msg_id = kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
-                                     store_history=False)
-                self.client.wait_for_reply(msg_id)
-                n = 0
-                for index, cell in enumerate(nb.cells):
-                    if cell.cell_type != "code":
-                        continue
-                    n += 1
-                    try:
-                        self.client.execute_cell(cell, index, execution_count=n)
-                    except CellExecutionError as exc:
-                        raise NotebookFailure(source_index(nb, index), f"{exc.ename} : {exc.evalue}",
-                                              str(exc)) from exc
-        except DeadKernelError as exc:
-            self.restart()
-            raise NotebookFailure(-1, f"le noyau Python s'est arrêté ({exc})") from exc
-        self.runs += 1
-        nb.metadata["cpc"] = {"executed_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
-        return nb
-
     def restart(self) -> None:
-        self.client.kc = None
         self.km.restart_kernel(now=True, newports=True)
 
     def shutdown(self) -> None:
         try:
-            if self.client.kc is not None:
-                self.client.kc.stop_channels()
-        finally:
             if self.km.has_kernel:
                 self.km.shutdown_kernel(now=True)
+        finally:
             shutil.rmtree(self._ipc_dir, ignore_errors=True)
 
     def __enter__(self) -> WarmKernel:
@@ -236,16 +164,50 @@ class WarmKernel:
         self.shutdown()
 
 
-def source_index(nb: NotebookNode, index: int) -> int:
-    """Index of a cell in the committed notebook (the injected-parameters cell does not count)."""
-    injected = [i for i, c in enumerate(nb.cells) if "injected-parameters" in c.get("metadata", {}).get("tags", [])]
-    return index - sum(1 for i in injected if i < index)
+class WarmKernelEngine(Engine):  # type: ignore[misc]
+    """papermill engine executing the notebook in a :class:`WarmKernel` passed as ``kernel=``:
+    papermill's own cell bookkeeping (``NotebookExecutionManager``), nbclient's cell execution, the
+    namespace reset first; the kernel is left running for the next report."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                 stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
+                                 execution_timeout: int | None = None, kernel: WarmKernel | None = None,
+                                 **kwargs: Any) -> Any:
+        from nbclient.exceptions import CellExecutionError, DeadKernelError
+        from papermill.clientwrap import PapermillNotebookClient
+
+        if kernel is None:
+            raise RenderError("Aucun noyau Python disponible pour exécuter le carnet.", ReasonCode.NOTEBOOK_EXECUTION)
+        client = PapermillNotebookClient(nb_man, km=kernel.km, timeout=execution_timeout or CELL_TIMEOUT_S,
+                                         startup_timeout=start_timeout, kernel_name=kernel_name,
+                                         allow_errors=False, record_timing=False, store_widget_state=False)
+        client.reset_execution_trackers()
+        try:
+            with client.setup_kernel():
+                # namespace reset, outside the notebook (execute_cell would write into nb.cells)
+                msg_id = client.kc.execute("get_ipython().run_line_magic('reset', '-f')", silent=True,
+                                           store_history=False)
+                client.wait_for_reply(msg_id)
+                for index, cell in enumerate(nb_man.nb.cells):
+                    try:
+                        nb_man.cell_start(cell, index)
+                        client.execute_cell(cell, index)
+                    except CellExecutionError as ex:
+                        nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=ex)
+                        break
+                    finally:
+                        nb_man.cell_complete(nb_man.nb.cells[index], cell_index=index)
+        except DeadKernelError:
+            kernel.restart()
+            raise
+        finally:
+            if client.kc is not None:  # the kernel outlives this report, its client does not
+                client.kc.stop_channels()
+                client.kc = None
+        kernel.runs += 1
+        return nb_man.nb
 
 
-def failure_from_notebook(nb: NotebookNode) -> NotebookFailure | None:
-    """The first error output of an executed notebook, if any."""
-    for index, cell in enumerate(nb.cells):
-        for out in cell.get("outputs", []):
-            if out.get("output_type") == "error":
-                return NotebookFailure(index, f"{out.get('ename')} : {out.get('evalue')}")
-    return None
+papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+

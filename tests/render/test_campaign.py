@@ -183,15 +183,14 @@ def test_excel_annex_has_frozen_headers_and_french_formats(small_campaign):
 
 def test_campaign_output_equals_a_plain_papermill_run(small_campaign, render_donnees, tmp_path):
     """The warm-kernel campaign and `papermill.execute_notebook` + nbconvert give the same HTML."""
-    from cpc_toolkit.render import report
-    from cpc_toolkit.render.data import load
+    from cpc_toolkit.render.outputs import exported
 
     court = reference.courts_of_cour(COUR)[-1]
     nb = notebook.run_papermill("clpc", {"juridiction": court, "annee": YEAR, "donnees": str(render_donnees)},
                                 tmp_path / "executed.ipynb")
     assert (tmp_path / "executed.ipynb").exists()
-    rpt = report.ClpcReport(court, YEAR, load(str(render_donnees)))
-    plain = html.export_html(nb, rpt.title(), rpt.demo, rpt.footer())
+    ex = exported(nb)
+    plain = html.export_html(nb, ex.title, ex.demo, ex.footer)
     built = (small_campaign.root / str(YEAR) / "clpc" / f"{court}.html").read_text(encoding="utf-8")
     assert plain == built
 
@@ -227,7 +226,7 @@ def test_a_failing_report_is_recorded_and_does_not_stop_the_others(render_donnee
     shutil.copytree(notebook.notebooks_dir(), nb_dir)
     path = nb_dir / notebook.KINDS["clpc"]
     nb = nbformat.read(path, as_version=4)
-    idx = next(i for i, c in enumerate(nb.cells) if c.source.strip() == "rapport.politique()")
+    idx = next(i for i, c in enumerate(nb.cells) if c.source.strip() == 'rapport.section("politique")')
     nb.cells[idx].source = "raise ValueError('panne simulée')"
     nbformat.write(nb, path)
     monkeypatch.setenv(notebook.ENV_NOTEBOOKS, str(nb_dir))
@@ -251,7 +250,7 @@ def test_report_objects_do_not_mutate_results(render_donnees):
 
     data = load(str(render_donnees))
     before = data.res.copy()
-    rpt = report.ChefDeCourReport(COUR, YEAR, data)
-    rpt.juridictions()
-    rpt.tables()
+    rpt = report.assemble("cour", COUR, YEAR, data)
+    rpt.section("juridictions").html()
+    rpt.annex()
     pd.testing.assert_frame_equal(before, data.res)
