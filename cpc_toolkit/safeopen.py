@@ -275,7 +275,7 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, she
                     if cells > limits.max_cells:
                         break
                 tail = buf[-_OVERLAP:]
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+    except Exception:  # zlib.error, BadZipFile (CRC), EOFError, NotImplementedError (method)…
         return _unreadable(info.filename)
     if not sheet:
         return None

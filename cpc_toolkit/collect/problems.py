@@ -9,7 +9,6 @@ found and the rule, carries a French message saying how to fix it, a reason code
 from __future__ import annotations
 
 import io
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from cpc_toolkit import catalogue
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode
+from cpc_toolkit.safeopen import inspect, open_workbook
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = [
@@ -162,13 +162,10 @@ def error_report_bytes(problems: list[Problem], data: bytes | None, file_name: s
     (and commented), plus a « Problèmes » list sheet first. When the file cannot be opened at all,
     the report is the list alone."""
     wb = None
-    if data is not None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wb = openpyxl.load_workbook(io.BytesIO(data), rich_text=False)
-        except Exception:
-            wb = None
+    # the workbook is re-opened only when the shared safe-open kernel accepts its bytes: a file refused
+    # for its size, a bomb or a DTD gets the list alone (bounded time and memory)
+    if data is not None and not inspect(data, file_name):
+        wb, _ = open_workbook(data)
     if wb is None:
         wb = openpyxl.Workbook()
         wb.remove(wb.active)

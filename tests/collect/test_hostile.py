@@ -157,7 +157,7 @@ CASES: dict[str, Case] = {
                           "type_number", ("Activité civile", "B5"), ()),
     "stock_incoherent": (GOOD, lambda: set_named(F(), act_cg_stock_fin=1), "consistency", None, ()),
     "op_decisions_sup_demandes": (GOOD, lambda: set_named(F(), vif_op_accordees=10**6), "consistency", None, ()),
-    "comptes_recus_sup_attendus": (GOOD, lambda: set_named(F(), pjm_comptes_recus_30juin=10**7), "consistency",
+    "comptes_recus_sup_attendus": (GOOD, lambda: set_named(F(), pjm_comptes_recus_30juin=900_000), "consistency",
                                    None, ()),
     "injection_formule": (GOOD, lambda: _injection(F()), "range", ("Activité civile", "B5"), ()),
     "macros_xlsm": ("clpc_2025_tj-lyon.xlsm", F, "file_macros", None, ()),
