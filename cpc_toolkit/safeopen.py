@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import re
+import unicodedata
 import warnings
 import zipfile
 from dataclasses import dataclass
@@ -29,8 +30,10 @@ __all__ = [
     "WORKBOOK_LIMITS",
     "Issue",
     "Limits",
+    "die_with_parent",
     "inspect",
     "open_workbook",
+    "printable",
     "require_defusedxml",
     "sheet_titles",
 ]
@@ -354,3 +357,44 @@ def open_workbook(data: bytes, *, read_only: bool = False, data_only: bool = Fal
         return None, Issue("Le classeur ne peut pas être lu (fichier endommagé ou structure inattendue : "
                            f"{type(chain[-1]).__name__}). Ouvrez-le dans Excel ou LibreOffice, enregistrez-le au "
                            "format .xlsx, puis renvoyez-le.", ReasonCode.FILE_UNREADABLE, "classeur lisible")
+
+
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one line: control, format (bidi, zero-width) and separator characters escaped.
+
+    A newline in a file name can no longer forge a « ✔ … accepté » line, an ESC no longer drives the
+    terminal nor breaks the xlsx writer.
+    """
+    out: list[str] = []
+    for ch in text:
+        if ch in _NAMED_ESCAPES:
+            out.append(_NAMED_ESCAPES[ch])
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp", "Cs"):
+            out.append(f"\\x{ord(ch):02x}" if ord(ch) < 256 else f"\\u{ord(ch):04x}")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def die_with_parent() -> None:
+    """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG); no-op elsewhere.
+
+    Used by the worker processes the importers start, so that ``kill -9`` of the command leaves none behind.
+    """
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() == 1:  # the parent died before the call
+        os._exit(1)

@@ -22,7 +22,7 @@ from cpc_toolkit import catalogue
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode
-from cpc_toolkit.safeopen import inspect, open_workbook
+from cpc_toolkit.safeopen import inspect, open_workbook, printable
 from cpc_toolkit.store import atomic_write_bytes
 
 __all__ = [
@@ -117,7 +117,7 @@ def show_value(value: object) -> str:
     text = str(value)
     if hasattr(value, "isoformat") and hasattr(value, "year"):
         text = value.isoformat()[:10]  # type: ignore[attr-defined]
-    text = text.replace("\r", " ").replace("\n", " ")
+    text = printable(text.replace("\r", " ").replace("\n", " "))
     return text if len(text) <= _VALUE_MAX else text[:_VALUE_MAX] + "…"
 
 

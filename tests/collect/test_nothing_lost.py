@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import signal
@@ -15,6 +16,7 @@ import pytest
 
 from cpc_toolkit import reference
 from cpc_toolkit.collect import Archive, completeness, import_bytes, versions
+from cpc_toolkit.errors import ReasonCode, StoreError
 from cpc_toolkit.store import Store
 
 from .conftest import COURT, YEAR, filled_bytes, set_named
@@ -153,13 +155,14 @@ def test_crash_during_commit_leaves_store_unchanged(fresh_store: Store, monkeypa
 
     def boom(src: object, dst: object) -> None:
         if str(dst).endswith("manifest.json"):
-            raise OSError("disque plein (simulé)")
+            raise OSError(errno.ENOSPC, "No space left on device")
         real(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError) as caught:
         import_bytes([("clpc_2025_tj-lyon.xlsx", filled_bytes())], fresh_store, progress=False)
     monkeypatch.undo()
+    assert caught.value.reason == ReasonCode.DISK_FULL and "Espace disque insuffisant" in caught.value.message
     assert _state(fresh_store) == state
     after = {k: v for k, v in fresh_store.file_digest().items() if "manifest" in k or k in before}
     assert after == {k: v for k, v in before.items()}
