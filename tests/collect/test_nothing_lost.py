@@ -94,8 +94,8 @@ def _write_batch(folder: Path, courts: list[str]) -> list[Path]:
     return paths
 
 
-def _cpc(data: Path, *args: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k != "CPC_DONNEES"}
+def _cpc(data: Path, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "CPC_DONNEES"} | (extra_env or {})
     return subprocess.Popen([sys.executable, "-m", "cpc_toolkit", "--donnees", str(data), *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -145,6 +145,21 @@ def test_two_imports_at_the_same_time_both_land(tmp_path: Path) -> None:
     subs = store.submissions(include_superseded=False)
     assert set(subs["court_id"]) == set(courts)
     assert len(Archive(data).receipts()) == 6
+
+
+def test_kill_9_of_importer_leaves_no_orphan_worker(tmp_path: Path, orphan_probe) -> None:
+    """The validation workers (a process pool for 12 files or more) die with ``cpc importer``."""
+    courts = list(reference.first_instance_courts()["court_id"])[:14]
+    paths = _write_batch(tmp_path / "lot", courts)
+    proc = _cpc(tmp_path / "donnees", "importer", *map(str, paths), "--sans-progression", "--processus", "2",
+                extra_env=orphan_probe.env)
+    deadline = time.monotonic() + 120
+    while len(orphan_probe.alive()) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait for the pool: the importer and its two workers
+    assert proc.poll() is None and len(orphan_probe.alive()) >= 3, "the worker pool never started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert orphan_probe.survivors() == {}
 
 
 def test_crash_during_commit_leaves_store_unchanged(fresh_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
