@@ -26,6 +26,7 @@ from typing import Any
 from cpc_toolkit.errors import CpcError, ReasonCode
 
 __all__ = [
+    "EXACT_MAX",
     "REGISTER_LIMITS",
     "WORKBOOK_LIMITS",
     "Issue",
@@ -40,8 +41,10 @@ __all__ = [
 
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"
+EXACT_MAX = 1e15  # Excel keeps 15 significant digits: beyond, the number shown is not the one stored
 _CHUNK = 1 << 20
 _MIB = 1_048_576
+REGISTER_HINT = "Exportez le registre depuis le logiciel métier au format .xlsx (sans macros), .csv ou .parquet."
 TEMPLATE_HINT = "Utilisez le classeur .xlsx fourni (« cpc modeles ») et enregistrez-le au format .xlsx."
 
 
@@ -132,7 +135,11 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 def inspect(data: bytes, name: str, limits: Limits = WORKBOOK_LIMITS, *, what: str = "classeur") -> list[Issue]:
-    """Why the bytes must not be opened (empty list: safe to hand to openpyxl). Bounded time and memory."""
+    """Why the bytes must not be opened (empty list: safe to hand to openpyxl). Bounded time and memory.
+
+    ``what`` (« classeur », « registre ») adapts the advice given in the messages.
+    """
+    hint = TEMPLATE_HINT if what == "classeur" else REGISTER_HINT
     suffix = PurePath(name).suffix.lower()
     if not data:
         return [Issue("Le fichier est vide (0 octet). Renvoyez le fichier complet.", ReasonCode.FILE_UNREADABLE)]
@@ -146,13 +153,13 @@ def inspect(data: bytes, name: str, limits: Limits = WORKBOOK_LIMITS, *, what: s
                           "lu. Retirez le mot de passe d'ouverture (Fichier > Informations > Protéger le "
                           "classeur > Chiffrer avec mot de passe : effacer le mot de passe), enregistrez, "
                           "puis renvoyez le fichier.", ReasonCode.FILE_ENCRYPTED, "fichier non chiffré")]
-        return [Issue("Le fichier est au format Excel 97-2003 (.xls), qui n'est pas accepté. " + TEMPLATE_HINT,
+        return [Issue("Le fichier est au format Excel 97-2003 (.xls), qui n'est pas accepté. " + hint,
                       ReasonCode.FILE_FORMAT)]
     if not data.startswith(ZIP_MAGIC):
         if suffix == ".csv" or _looks_like_text(data):
-            return [Issue("Le fichier est un texte (CSV ou autre), pas un classeur Excel. " + TEMPLATE_HINT,
+            return [Issue("Le fichier est un texte (CSV ou autre), pas un classeur Excel. " + hint,
                           ReasonCode.FILE_FORMAT)]
-        return [Issue("Le fichier n'est pas un classeur Excel .xlsx (format non reconnu). " + TEMPLATE_HINT,
+        return [Issue("Le fichier n'est pas un classeur Excel .xlsx (format non reconnu). " + hint,
                       ReasonCode.FILE_FORMAT)]
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -195,7 +202,7 @@ def inspect(data: bytes, name: str, limits: Limits = WORKBOOK_LIMITS, *, what: s
         if b"opendocument" in mime:
             return [Issue("Le fichier est au format OpenDocument (.ods), qui n'est pas accepté. Dans "
                           "LibreOffice, utilisez Fichier > Enregistrer sous > « Classeur Excel 2007-365 "
-                          "(.xlsx) ». " + TEMPLATE_HINT, ReasonCode.FILE_FORMAT)]
+                          "(.xlsx) ». " + hint, ReasonCode.FILE_FORMAT)]
     if suffix in (".xlsm", ".xltm", ".xlam") or any(n.lower().endswith("vbaproject.bin") for n in names):
         return [Issue("Le classeur contient des macros (format .xlsm ou projet VBA), qui sont refusées "
                       "pour des raisons de sécurité. Enregistrez-le au format « Classeur Excel (.xlsx) » "
@@ -203,8 +210,8 @@ def inspect(data: bytes, name: str, limits: Limits = WORKBOOK_LIMITS, *, what: s
     if "[Content_Types].xml" not in names:
         if "xl/workbook.bin" in names:
             return [Issue("Le fichier est un classeur binaire Excel (.xlsb), qui n'est pas accepté. "
-                          + TEMPLATE_HINT, ReasonCode.FILE_FORMAT)]
-        return [Issue("Le fichier est une archive zip mais pas un classeur Excel .xlsx. " + TEMPLATE_HINT,
+                          + hint, ReasonCode.FILE_FORMAT)]
+        return [Issue("Le fichier est une archive zip mais pas un classeur Excel .xlsx. " + hint,
                       ReasonCode.FILE_FORMAT)]
     try:
         with zf.open("[Content_Types].xml") as fh:
@@ -217,7 +224,7 @@ def inspect(data: bytes, name: str, limits: Limits = WORKBOOK_LIMITS, *, what: s
                       "classeur sans macros")]
     if b"spreadsheetml.sheet.main" not in ctypes and b"spreadsheetml.template.main" not in ctypes:
         kind = "binaire (.xlsb)" if b"sheet.binary" in ctypes else "d'un autre type"
-        return [Issue(f"Le fichier est une archive Office {kind}, pas un classeur Excel .xlsx. " + TEMPLATE_HINT,
+        return [Issue(f"Le fichier est une archive Office {kind}, pas un classeur Excel .xlsx. " + hint,
                       ReasonCode.FILE_FORMAT)]
     issues: list[Issue] = []
     titles = _titles_by_member(zf)
