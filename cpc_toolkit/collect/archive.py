@@ -28,6 +28,7 @@ import pandas as pd
 
 from cpc_toolkit.safeopen import WORKBOOK_LIMITS, printable
 from cpc_toolkit.store import atomic_write_bytes
+from cpc_toolkit.store.receipts import RECEIPTS_SUBDIR
 
 __all__ = ["OUTCOME_LABELS", "RECEIPT_COLUMNS", "Archive", "display_name", "sha256"]
 
@@ -64,7 +65,7 @@ class Archive:
 
     @property
     def receipts_dir(self) -> Path:
-        return self.dir / "recus"
+        return self.root / RECEIPTS_SUBDIR
 
     @property
     def reports_dir(self) -> Path:
