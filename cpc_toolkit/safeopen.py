@@ -273,6 +273,8 @@ def _scan_member(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, she
                     cells += seg.count(b"<c ") + seg.count(b"<c>") + seg.count(b"<c/")
                     if b":c " in seg or b":c>" in seg:
                         cells += len(_PREFIXED_CELL.findall(seg))
+                    if cells > limits.max_cells:
+                        break
                     letters = set(_COL_LETTERS.findall(buf))
                     if letters:
                         max_col = max(max_col, max(col_number(x) for x in letters))
