@@ -11,7 +11,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[2] / "cpc_toolkit"
 # base utilities first, then the stages in data-flow order
-ORDER = ["errors", "fr", "settings", "reference", "catalogue", "store", "demo", "collect", "compute",
+ORDER = ["errors", "fr", "settings", "safeopen", "confidentiality", "reference", "catalogue", "store", "demo", "collect", "compute",
          "registers", "render", "remontees", "dashboard", "cli"]
 RANK = {name: i for i, name in enumerate(ORDER)}
 
