@@ -15,14 +15,12 @@ Order of operations for a batch (``import_files``):
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import errno
 import multiprocessing
 import os
 import re
 import sys
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -35,9 +33,10 @@ from cpc_toolkit.collect.checks import batch_problems
 from cpc_toolkit.collect.problems import HasProblems, Problem, write_error_report
 from cpc_toolkit.collect.reader import ParsedFile, parse_workbook
 from cpc_toolkit.collect.safety import require_defusedxml
-from cpc_toolkit.errors import ReasonCode, StoreError, UsageError
+from cpc_toolkit.errors import ReasonCode, UsageError
 from cpc_toolkit.safeopen import die_with_parent
 from cpc_toolkit.store import Store, SubmissionRecord
+from cpc_toolkit.store.oserrors import storage_errors
 
 __all__ = ["CHANNEL", "FileOutcome", "collect_paths", "import_bytes", "import_files", "parsed_values"]
 
@@ -108,27 +107,6 @@ def _parse_all(jobs_args: list[tuple[bytes, str, str | None, int | None, dt.date
         return res_list
     finally:
         bar.close()
-
-
-@contextlib.contextmanager
-def storage_errors(root: Path, what: str, consequence: str) -> Iterator[None]:
-    """Turn an OSError while writing under the data directory into a French :class:`StoreError`."""
-    try:
-        yield
-    except OSError as exc:
-        code = exc.errno
-        if code in (errno.ENOSPC, errno.EDQUOT):
-            msg, reason = (f"Espace disque insuffisant pour {what} dans « {root} » : libérez de la place, puis "
-                           f"relancez l'import. {consequence}", ReasonCode.DISK_FULL)
-        elif code in (errno.EACCES, errno.EPERM, errno.EROFS):
-            msg, reason = (f"Le dossier de données « {root} » n'est pas accessible en écriture (droits "
-                           f"insuffisants ou disque en lecture seule) : impossible d'écrire {what}. Choisissez un "
-                           f"dossier modifiable (option --donnees) ou corrigez ses droits. {consequence}",
-                           ReasonCode.READ_ONLY)
-        else:
-            msg, reason = (f"Écriture impossible ({what}) dans « {root} » : {exc.strerror or exc}. {consequence}",
-                           ReasonCode.STORE_CORRUPT)
-        raise StoreError(msg, reason) from exc
 
 
 _NOTHING = "Rien n'a été importé : le magasin de données est inchangé."

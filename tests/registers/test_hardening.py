@@ -144,3 +144,25 @@ def test_control_characters_in_file_name_escaped(tmp_path: Path) -> None:
     err = _reject(tmp_path, path)
     text = str(err) + "".join(str(p) for p in err.problems)
     assert "\x1b" not in text and "\n" not in text and "reg\\x1b[2J\\nistre.csv" in text
+
+
+def test_full_disk_during_register_import_is_a_french_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+    import os
+
+    from cpc_toolkit.errors import StoreError
+    from cpc_toolkit.registers.importer import import_register
+    from cpc_toolkit.store import Store
+
+    path = _csv(tmp_path, [PROC_HEADER, *PROC_OK])
+    real = os.replace
+
+    def full(src: object, dst: object) -> None:
+        if str(dst).endswith("manifest.json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real(src, dst)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "replace", full)
+    with pytest.raises(StoreError) as caught:
+        import_register(Store(tmp_path / "donnees"), "procedures", path, today=TODAY)
+    assert caught.value.reason == ReasonCode.DISK_FULL and "Espace disque insuffisant" in caught.value.message
