@@ -313,7 +313,7 @@ def _ref_values(ref: str, sheet: str, wb: Any) -> list[float] | None:
     return out
 
 
-def _recompute(formula: str, sheet: str, wb: Any) -> float | None:
+def recompute_formula(formula: str, sheet: str, wb: Any) -> float | None:
     """Value of a simple formula (numbers, cell references, + - * / parentheses, SUM / SOMME), else None."""
     import ast
 
@@ -393,7 +393,7 @@ def _recompute(formula: str, sheet: str, wb: Any) -> float | None:
 def _formula_problems(c: RawCell, formula: str, cached: Any, file: str, ind: str | None) -> list[Problem]:
     """A formula's cached value must be the one its formula gives (recomputed when simple enough)."""
     cached_value = c.value
-    expected = _recompute(formula, c.sheet, cached)
+    expected = recompute_formula(formula, c.sheet, cached)
     if expected is None:
         return [Problem(file=file, sheet=c.sheet, cell=c.coord, indicator=ind, level=WARNING,
                         reason=ReasonCode.FORMULA_MISMATCH, rule="formule recalculée", value=show_value(formula),

@@ -18,6 +18,7 @@ import pandas as pd
 
 from cpc_toolkit import reference
 from cpc_toolkit.collect.problems import ERROR, WARNING, Problem, error_report_bytes, show_value
+from cpc_toolkit.collect.reader import recompute_formula
 from cpc_toolkit.collect.safety import inspect_bytes
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.confidentiality import scan
@@ -295,6 +296,15 @@ def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: 
         where[f.id] = (res[0], row, column_index_from_string(letter))
     if not where:
         return []
+    by_col: dict[tuple[str, int], list[str]] = {}
+    for fid, (sh, _, c) in where.items():
+        by_col.setdefault((sh, c), []).append(fid)
+    for (sh, c), fids in by_col.items():
+        if len(fids) > 1:
+            col.add(sh, f"{get_column_letter(c)}{where[fids[0]][1]}", fids[0], None, "une colonne par champ",
+                    f"une même colonne est désignée pour plusieurs champs ({', '.join(sorted(fids))}) : "
+                    "utilisez le classeur fourni", ReasonCode.SHARED_CELL)
+            return []
     sheets = {s for s, _, _ in where.values()}
     if len(sheets) != 1:
         col.add(default_sheet, None, None, None, "structure", "les colonnes du tableau sont réparties sur "
@@ -317,6 +327,15 @@ def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: 
             formula = wsf.cell(r, c).value
             if isinstance(value, str) and not value.strip():
                 value = None
+            if isinstance(formula, str) and formula.startswith("=") and value is not None:
+                expected = recompute_formula(formula, sheet, wb)
+                numeric = isinstance(value, int | float) and not isinstance(value, bool)
+                if expected is not None and (not numeric or abs(float(value) - expected) >
+                                             1e-9 * max(1.0, abs(expected))):
+                    col.add(sheet, coord, fid, value, "valeur calculée conforme à la formule",
+                            f"la valeur enregistrée pour la formule « {formula} » n'est pas celle que donne la "
+                            "formule : ouvrez le classeur dans Excel ou LibreOffice, enregistrez, puis renvoyez-le",
+                            ReasonCode.FORMULA_MISMATCH)
             formula = formula if isinstance(formula, str) and formula.startswith("=") and value is None else None
             cells[fid] = (coord, value, formula)
         filled = [fid for fid, (_, v, fm) in cells.items() if (v is not None or fm) and fid != "numero"]

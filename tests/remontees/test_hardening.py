@@ -36,3 +36,41 @@ def test_name_in_free_text_is_warned(tmp_path: Path, h, rstore: RemonteesStore) 
     assert {p.level for p in warned} == {"avertissement"} and len(warned) == 2
     assert all(p.indicator == "observations" for p in warned)
     assert res.file_name == "remontees_2025_ca-lyon\\x1b.xlsx"
+
+
+def _with_formula(data: bytes, cached: str) -> bytes:
+    """Turn the « Effectif salarié » value of the first case into a formula =400+20 with a given cached value."""
+    import io
+    import re
+    import zipfile
+
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    from cpc_toolkit.remontees import workbook as wbk
+
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    ws = wb[wbk.CASES_SHEET]
+    col = next(c.column for c in ws[wbk.HEADER_ROW] if str(c.value).startswith("Effectif salarié"))
+    coord = f"{get_column_letter(col)}{wbk.HEADER_ROW + 1}"
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            raw = src.read(info)
+            if info.filename.startswith("xl/worksheets/") and f'<c r="{coord}"'.encode() in raw \
+                    and b"<v>420</v>" in raw:
+                raw = re.sub(rf'<c r="{coord}"([^>]*)><v>420</v></c>'.encode(),
+                             rf'<c r="{coord}"\1><f>400+20</f><v>{cached}</v></c>'.encode(), raw, count=1)
+            dst.writestr(info.filename, raw)
+    return out.getvalue()
+
+
+def test_formula_cached_value_checked(tmp_path: Path, h, rstore: RemonteesStore) -> None:
+    base = h.fill("ca-lyon", 2025, [h.BASE_CASE])
+    bad = import_file(h.write(tmp_path, "remontees_2025_ca-lyon.xlsx", _with_formula(base, "4200")), rstore,
+                      today=h.TODAY)
+    assert bad.outcome == "refuse"
+    assert [p.reason for p in bad.problems if p.level == "erreur"] == [ReasonCode.FORMULA_MISMATCH]
+    good = import_file(h.write(tmp_path, "remontees_2025_ca-lyon.xlsx", _with_formula(base, "420")), rstore,
+                       today=h.TODAY)
+    assert good.outcome == "accepte", [str(p) for p in good.problems]
