@@ -144,7 +144,8 @@ def inspect(data: bytes, name: str, limits: Limits = WORKBOOK_LIMITS, *, what: s
         return [Issue("Le fichier est vide (0 octet). Renvoyez le fichier complet.", ReasonCode.FILE_UNREADABLE)]
     if len(data) > limits.max_file_bytes:
         return [Issue(f"Le fichier est trop volumineux ({_mo(len(data))} Mo ; au plus {_mo(limits.max_file_bytes)} "
-                      f"Mo). Un {what} de collecte pèse bien moins : repartez du modèle fourni.",
+                      "Mo). " + ("Un classeur de collecte pèse quelques dizaines de Ko : repartez du modèle fourni."
+                             if what == "classeur" else "Scindez l'export (par année ou par juridiction)."),
                       ReasonCode.FILE_TOO_LARGE, "taille du fichier")]
     if data.startswith(OLE2_MAGIC):
         if "EncryptionInfo".encode("utf-16-le") in data or "EncryptedPackage".encode("utf-16-le") in data:
