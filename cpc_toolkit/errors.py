@@ -65,6 +65,17 @@ class ReasonCode(StrEnum):
     STATUS_INVALID = "status_invalid"
     TEMPLATE_VERSION = "template_version"
     DUPLICATE_FILE = "duplicate_file"
+    # hardening (issue 11)
+    DUPLICATE_MEMBER = "duplicate_zip_member"
+    HIDDEN_SHEET = "hidden_sheet_values"
+    NAME_MISPLACED = "defined_name_misplaced"
+    SHARED_CELL = "cell_shared_by_indicators"
+    FORMULA_MISMATCH = "formula_cached_value_mismatch"
+    IMPLAUSIBLE = "implausible_value"
+    ENCODING = "encoding"
+    DATE_PARTIAL = "date_partial"
+    DISK_FULL = "disk_full"
+    READ_ONLY = "read_only"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ __all__ = [
     "Check",
     "Family",
     "Indicator",
+    "Plausibility",
     "Unit",
     "catalogue_frame",
     "catalogue_markdown",
@@ -43,6 +44,8 @@ __all__ = [
     "list_rows",
     "list_spec",
     "lists",
+    "plausibility",
+    "plausible_max",
     "status_label",
     "unit",
     "unit_label",
@@ -99,6 +102,7 @@ class Indicator:
     max: float | None = None
     source: str = ""
     contentieux: str = ""
+    plausible_max: float | None = None  # above it, an input is refused (impossible for one court-year)
 
     @property
     def expression(self) -> Expression | None:
@@ -211,6 +215,7 @@ def _load() -> tuple[tuple[Family, ...], tuple[Indicator, ...], tuple[Check, ...
             chks.append(Check(id=ch["id"], rule=ch["rule"], level=ch["level"], message=ch["message"]))
     result = (fams, tuple(inds), tuple(chks), conts)
     validate_catalogue(*result[:3])
+    _validate_plausibility(_plausibility_of(raw), result[1])
     return result
 
 
@@ -267,6 +272,63 @@ def list_spec(list_id: str) -> ListSpec:
         if spec.id == list_id:
             return spec
     raise CatalogueError(f"Liste inconnue : « {list_id} ».", ReasonCode.UNKNOWN_INDICATOR)
+
+
+@dataclass(frozen=True)
+class Plausibility:
+    """Import bounds beyond which a value is refused (error, not warning)."""
+
+    count_max: float
+    representable_max: float
+
+
+EXCEL_EXACT_MAX = 1e15  # Excel keeps 15 significant digits: beyond, the number shown is not the one stored
+
+
+def _plausibility_of(raw: dict[str, Any]) -> Plausibility:
+    sec = raw.get("plausibility") or {}
+    try:
+        return Plausibility(count_max=float(sec.get("count_max", 1_000_000)),
+                            representable_max=float(sec.get("representable_max", EXCEL_EXACT_MAX)))
+    except (TypeError, ValueError) as exc:
+        raise CatalogueError(f"Catalogue invalide : section « plausibility » non numérique ({exc})",
+                             ReasonCode.CATALOGUE_INVALID) from exc
+
+
+def _validate_plausibility(pl: Plausibility, inds: tuple[Indicator, ...]) -> None:
+    problems: list[str] = []
+    if not 0 < pl.representable_max <= EXCEL_EXACT_MAX:
+        problems.append(f"plausibility.representable_max doit être entre 0 et {EXCEL_EXACT_MAX:.0e}")
+    if not 0 < pl.count_max <= pl.representable_max:
+        problems.append("plausibility.count_max doit être positif et au plus representable_max")
+    for ind in inds:
+        if ind.plausible_max is None:
+            continue
+        if not ind.numeric or ind.unit == "boolean":
+            problems.append(f"{ind.id} : plausible_max réservé aux indicateurs numériques")
+        elif not 0 < float(ind.plausible_max) <= pl.representable_max:
+            problems.append(f"{ind.id} : plausible_max hors de ]0 ; representable_max]")
+        elif ind.max is not None and float(ind.plausible_max) < float(ind.max):
+            problems.append(f"{ind.id} : plausible_max inférieur à max")
+    if problems:
+        raise CatalogueError("Catalogue invalide : " + " ; ".join(problems), ReasonCode.CATALOGUE_INVALID)
+
+
+@cache
+def plausibility() -> Plausibility:
+    """The catalogue's plausibility bounds (section ``plausibility`` of indicators.yaml)."""
+    text = resources.files("cpc_toolkit.catalogue").joinpath("indicators.yaml").read_text(encoding="utf-8")
+    _load()
+    return _plausibility_of(load_yaml(text))
+
+
+def plausible_max(ind: Indicator) -> float | None:
+    """Largest plausible value of a numeric input for one court-year (None: only representability)."""
+    if ind.plausible_max is not None:
+        return float(ind.plausible_max)
+    if ind.unit == "count":
+        return plausibility().count_max
+    return None
 
 
 def validate_catalogue(fams: tuple[Family, ...], inds: tuple[Indicator, ...],

@@ -27,6 +27,8 @@ from typing import Any
 import pandas as pd
 
 from cpc_toolkit.files import atomic_write_bytes
+from cpc_toolkit.safeopen import WORKBOOK_LIMITS, printable
+from cpc_toolkit.store.receipts import RECEIPTS_SUBDIR
 
 __all__ = ["OUTCOME_LABELS", "RECEIPT_COLUMNS", "Archive", "display_name", "sha256"]
 
@@ -34,6 +36,9 @@ OUTCOME_LABELS = {"accepted": "accepté", "rejected": "refusé", "duplicate": "d
 RECEIPT_COLUMNS = ["receipt_id", "received_at", "file_name", "size", "sha256", "outcome", "court_id", "year",
                    "submission_id", "n_errors", "n_warnings", "archive_path", "error_report"]
 _SAFE_SUFFIX = re.compile(r"^\.[a-z0-9]{1,8}$")
+# a received file larger than this (always refused: above the readers' size limit) is archived as its
+# digest and metadata (``<sha256>.json``), not whole
+ARCHIVE_MAX_BYTES = WORKBOOK_LIMITS.max_file_bytes
 
 
 def sha256(data: bytes) -> str:
@@ -41,9 +46,10 @@ def sha256(data: bytes) -> str:
 
 
 def display_name(name: str | os.PathLike[str]) -> str:
-    """A printable, valid UTF-8 version of a file name (undecodable bytes become U+FFFD)."""
+    """A printable, valid UTF-8 one-line version of a file name (undecodable bytes become U+FFFD, control
+    characters are escaped: ``\\x1b``, ``\\n``)."""
     raw = os.fsencode(os.fspath(name))
-    return raw.decode("utf-8", errors="replace")
+    return printable(raw.decode("utf-8", errors="replace"))
 
 
 class Archive:
@@ -59,7 +65,7 @@ class Archive:
 
     @property
     def receipts_dir(self) -> Path:
-        return self.dir / "recus"
+        return self.root / RECEIPTS_SUBDIR
 
     @property
     def reports_dir(self) -> Path:
@@ -77,10 +83,22 @@ class Archive:
         the whole batch (before committing anything that refers to the files).
         """
         digest = digest or sha256(data)
+        if len(data) > ARCHIVE_MAX_BYTES:
+            return self._keep_metadata(data, name, digest)
         path = self.path_for(digest, name)
         if path.exists() and path.stat().st_size == len(data):
             return path
         atomic_write_bytes(path, data, durable=durable)
+        return path
+
+    def _keep_metadata(self, data: bytes, name: str, digest: str) -> Path:
+        path = self.files_dir / digest[:2] / f"{digest}.json"
+        if not path.exists():
+            meta = {"sha256": digest, "size": len(data), "file_name": display_name(name),
+                    "head_hex": data[:64].hex(), "kept": False,
+                    "reason": f"fichier de plus de {ARCHIVE_MAX_BYTES // 1_048_576} Mo : seule son empreinte "
+                              "est conservée"}
+            atomic_write_bytes(path, json.dumps(meta, ensure_ascii=False, indent=1).encode("utf-8"))
         return path
 
     @staticmethod

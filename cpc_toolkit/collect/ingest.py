@@ -34,7 +34,9 @@ from cpc_toolkit.collect.problems import HasProblems, Problem, write_error_repor
 from cpc_toolkit.collect.reader import ParsedFile, parse_workbook
 from cpc_toolkit.collect.safety import require_defusedxml
 from cpc_toolkit.errors import ReasonCode, UsageError
+from cpc_toolkit.safeopen import die_with_parent
 from cpc_toolkit.store import Store, SubmissionRecord
+from cpc_toolkit.store.oserrors import storage_errors
 
 __all__ = ["CHANNEL", "FileOutcome", "collect_paths", "import_bytes", "import_files", "parsed_values"]
 
@@ -93,7 +95,7 @@ def _parse_all(jobs_args: list[tuple[bytes, str, str | None, int | None, dt.date
             ctx = multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() \
                 else None
             out: list[ParsedFile] = []
-            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init) as pool:
                 for res in pool.map(_parse_job, jobs_args, chunksize=4):
                     out.append(res)
                     bar.update()
@@ -105,6 +107,14 @@ def _parse_all(jobs_args: list[tuple[bytes, str, str | None, int | None, dt.date
         return res_list
     finally:
         bar.close()
+
+
+_NOTHING = "Rien n'a été importé : le magasin de données est inchangé."
+
+
+def _worker_init() -> None:
+    """Validation workers die with the importer (``kill -9`` of ``cpc importer`` leaves no orphan)."""
+    die_with_parent()
 
 
 def _report_name(name: str, digest: str) -> str:
@@ -123,12 +133,13 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
     seen: set[str] = set()
     digests: list[str] = []
     kept: list[Path] = []
-    for name, data in files:
-        digest = sha256(data)
-        digests.append(digest)
-        kept.append(archive.keep(data, name, digest, durable=len(files) == 1))
-    if len(files) > 1:
-        archive.sync()
+    with storage_errors(store.root, "l'archive des fichiers reçus", _NOTHING):
+        for name, data in files:
+            digest = sha256(data)
+            digests.append(digest)
+            kept.append(archive.keep(data, name, digest, durable=len(files) == 1))
+        if len(files) > 1:
+            archive.sync()
     to_parse: list[int] = []
     for i, digest in enumerate(digests):
         if digest in known or digest in seen:
@@ -145,7 +156,10 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
     records = [SubmissionRecord(court_id=str(parsed[i].court_id), year=int(parsed[i].year or 0), channel=CHANNEL,
                                 values=parsed_values(parsed[i]), sha256=digests[i], file_name=files[i][0],
                                 n_warnings=len(parsed[i].warnings), demo=demo) for i in accepted]
-    sids = dict(zip(accepted, store.write(records), strict=True)) if records else {}
+    with storage_errors(store.root, "le magasin de données", _NOTHING):
+        sids = dict(zip(accepted, store.write(records), strict=True)) if records else {}
+    after = ("Les classeurs acceptés sont enregistrés ; relancez l'import des mêmes fichiers une fois la place "
+             "libérée pour obtenir reçus et rapports (sans effet sur les données).") if records else _NOTHING
     outcomes: list[FileOutcome] = []
     receipts: list[dict[str, object]] = []
     report_dir = Path(report_dir) if report_dir else archive.reports_dir
@@ -159,8 +173,9 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
             p = parsed[i]
             report = None
             if not p.ok and error_reports:
-                report = write_error_report(report_dir / _report_name(name, digest), list(p.problems), data, name,
-                                            demo=demo)
+                with storage_errors(store.root, "le rapport d'erreurs", after):
+                    report = write_error_report(report_dir / _report_name(name, digest), list(p.problems), data,
+                                                name, demo=demo)
             out = FileOutcome(name=name, sha256=digest, outcome="accepted" if p.ok else "rejected",
                               problems=p.problems, court_id=p.court_id, year=p.year, submission_id=sids.get(i),
                               error_report=report, archive_path=kept[i])
@@ -175,7 +190,8 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
                          for x in out.problems],
         })
         outcomes.append(out)
-    path = archive.write_receipts(receipts)
+    with storage_errors(store.root, "les reçus", after):
+        path = archive.write_receipts(receipts)
     outcomes = [replace(o, receipt=path) for o in outcomes]
     return outcomes
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from cpc_toolkit import catalogue
 from cpc_toolkit.collect.workbook import set_safe_value
 from cpc_toolkit.errors import CatalogueError, Location, ReasonCode
 from cpc_toolkit.files import atomic_write_bytes
+from cpc_toolkit.safeopen import inspect, open_workbook, printable
 from cpc_toolkit.settings import DEMO_LABEL
 
 __all__ = [
@@ -118,7 +118,7 @@ def show_value(value: object) -> str:
     text = str(value)
     if isinstance(value, dt.date):
         text = value.isoformat()[:10]
-    text = text.replace("\r", " ").replace("\n", " ")
+    text = printable(text.replace("\r", " ").replace("\n", " "))
     return text if len(text) <= _VALUE_MAX else text[:_VALUE_MAX] + "…"
 
 
@@ -163,13 +163,10 @@ def error_report_bytes(problems: list[Problem], data: bytes | None, file_name: s
     (and commented), plus a « Problèmes » list sheet first. When the file cannot be opened at all,
     the report is the list alone."""
     wb = None
-    if data is not None:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                wb = openpyxl.load_workbook(io.BytesIO(data), rich_text=False)
-        except Exception:
-            wb = None
+    # the workbook is re-opened only when the shared safe-open kernel accepts its bytes: a file refused
+    # for its size, a bomb or a DTD gets the list alone (bounded time and memory)
+    if data is not None and not inspect(data, file_name):
+        wb, _ = open_workbook(data)
     if wb is None:
         wb = openpyxl.Workbook()
         wb.remove(wb.worksheets[0])

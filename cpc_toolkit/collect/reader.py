@@ -10,15 +10,12 @@ history checks, which need several files or the store, are in :mod:`cpc_toolkit.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import re
-import warnings
 from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
-import openpyxl
 from openpyxl.utils.cell import coordinate_to_tuple
 from openpyxl.utils.datetime import from_excel
 
@@ -26,9 +23,11 @@ from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import layout
 from cpc_toolkit.collect.lists import read_lists
 from cpc_toolkit.collect.problems import ERROR, WARNING, HasProblems, Problem, show_value
-from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
+from cpc_toolkit.collect.safety import inspect_bytes, issue_problem
+from cpc_toolkit.confidentiality import scan
 from cpc_toolkit.errors import CpcError, ReasonCode
 from cpc_toolkit.fr import format_date, format_number
+from cpc_toolkit.safeopen import open_workbook
 
 __all__ = ["ParsedFile", "RawCell", "parse_workbook"]
 
@@ -54,6 +53,7 @@ class RawCell:
     formula: bool = False
     error: bool = False
     number_format: str = "General"
+    formula_text: str | None = None
 
 
 @dataclass(frozen=True)
@@ -79,27 +79,8 @@ class ParsedFile(HasProblems):
 
 
 def _load(data: bytes, name: str, data_only: bool) -> tuple[Any, Problem | None]:
-    require_defusedxml()
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, keep_links=False, rich_text=False)
-        return wb, None
-    except Exception as exc:
-        chain: list[BaseException] = []
-        cur: BaseException | None = exc
-        while cur is not None and len(chain) < 10:
-            chain.append(cur)
-            cur = cur.__cause__ or cur.__context__
-        kind = type(chain[-1]).__name__
-        if any("defusedxml" in (type(e).__module__ or "") for e in chain):
-            return None, Problem(file=name, rule="XML sans DTD ni entités", reason=ReasonCode.SECURITY,
-                                 message="Le fichier contient des constructions XML interdites (entités ou DTD) : "
-                                         "il est refusé pour des raisons de sécurité. Repartez du modèle fourni.")
-        return None, Problem(file=name, rule="classeur lisible", reason=ReasonCode.FILE_UNREADABLE,
-                             message="Le classeur ne peut pas être lu (fichier endommagé ou structure inattendue : "
-                                     f"{kind}). Ouvrez-le dans Excel ou LibreOffice, enregistrez-le au format .xlsx, "
-                                     "puis renvoyez-le.")
+    wb, issue = open_workbook(data, data_only=data_only)
+    return wb, (issue_problem(name, issue) if issue is not None else None)
 
 
 def _names(wb: Any) -> dict[str, Any]:
@@ -186,6 +167,7 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
             problems.append(res)
             continue
         raw[n] = _raw(wb, *res)
+    problems.extend(_structure_problems(wb, raw, name))
     formulas = [n for n, c in raw.items() if c.formula]
     if formulas:
         cached, problem = _load(data, name, data_only=True)
@@ -195,7 +177,8 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
             c = raw[n]
             cell = cached[c.sheet]._cells.get(coordinate_to_tuple(c.coord))
             value = None if cell is None else cell.value
-            raw[n] = replace(c, value=value, error=cell is not None and cell.data_type == "e")
+            text = c.value if isinstance(c.value, str) else None
+            raw[n] = replace(c, value=value, error=cell is not None and cell.data_type == "e", formula_text=text)
             if value is None:
                 problems.append(Problem(
                     file=name, sheet=c.sheet, cell=c.coord, indicator=_ind_of(n), cells=((c.sheet, c.coord),),
@@ -204,6 +187,10 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
                             "par un programme). Ouvrez le fichier dans Excel ou LibreOffice, laissez-le recalculer "
                             "et enregistrez-le, ou saisissez directement la valeur."))
                 raw[n] = replace(raw[n], formula=False, value=_NO_CACHE)
+                continue
+            if raw[n].error or text is None:
+                continue
+            problems.extend(_formula_problems(raw[n], text, cached, name, _ind_of(n)))
     court_id, year, template, id_problems = _identity(raw, name, expected_court, expected_year, today)
     problems.extend(id_problems)
     if template == layout.template_version():  # the current template has every name: a missing one is an edit
@@ -219,7 +206,7 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
         problems.extend(probs)
         if row is not None:
             values.append(row)
-    list_values, list_problems = read_lists(wb, names, name, _identifying,
+    list_values, list_problems = read_lists(wb, names, name, _hard_identifier,
                                             tolerate_missing=template != layout.template_version())
     problems.extend(list_problems)
     values.extend(list_values)
@@ -228,6 +215,214 @@ def parse_workbook(data: bytes, name: str, *, expected_court: str | None = None,
 
 
 _NO_CACHE = object()
+
+
+@cache
+def _template_anchors() -> dict[str, tuple[str, int, object]]:
+    """Defined name -> (template sheet, anchor column, anchor value) of the blank template.
+
+    The anchor is the cell of the same row that identifies the line: the indicator id column on
+    the family sheets, the label column on « Lisez-moi ». Inserted rows and renamed sheets move
+    both together; a name moved elsewhere does not find its anchor.
+    """
+    from openpyxl.utils.cell import coordinate_from_string
+
+    from cpc_toolkit.collect.workbook import COL_ID, build_workbook
+
+    wb = build_workbook(None, 2025)
+    out: dict[str, tuple[str, int, object]] = {}
+    for n, dn in wb.defined_names.items():
+        dests = list(dn.destinations)
+        if len(dests) != 1:
+            continue
+        sheet, ref = dests[0]
+        _, row = coordinate_from_string(ref.replace("$", ""))
+        col = 1 if sheet == layout.README_SHEET else COL_ID
+        out[n] = (sheet, col, wb[sheet].cell(row, col).value)
+    return out
+
+
+def _cell_value(wb: Any, sheet: str, row: int, col: int) -> object:
+    cells = getattr(wb[sheet], "_cells", None)
+    cell = cells.get((row, col)) if cells is not None else None
+    return None if cell is None else cell.value
+
+
+def _structure_problems(wb: Any, raw: dict[str, RawCell], file: str) -> list[Problem]:
+    """No silent discrepancy: values in hidden sheets, names moved off their line, one cell for two names."""
+    out: list[Problem] = []
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible":
+            continue
+        cells = getattr(ws, "_cells", {})
+        filled = next((c for c in cells.values() if c.value is not None and str(c.value).strip()), None)
+        if filled is not None:
+            state = "très masquée" if ws.sheet_state == "veryHidden" else "masquée"
+            out.append(Problem(
+                file=file, sheet=ws.title, cell=filled.coordinate, reason=ReasonCode.HIDDEN_SHEET,
+                rule="aucune valeur dans une feuille masquée", value=show_value(filled.value),
+                message=f"La feuille « {ws.title} » est {state} et contient des valeurs : ce que le tableur montre "
+                        "pourrait différer de ce qui est importé. Supprimez cette feuille ou affichez-la et videz-la, "
+                        "puis renvoyez le classeur."))
+    anchors = _template_anchors()
+    by_cell: dict[tuple[str, str], list[str]] = {}
+    for n, c in raw.items():
+        by_cell.setdefault((c.sheet, c.coord), []).append(n)
+        expected = anchors.get(n)
+        if expected is None:
+            continue
+        _, col, value = expected
+        row, _ = coordinate_to_tuple(c.coord)
+        found = _cell_value(wb, c.sheet, row, col)
+        if found != value:
+            ind = _ind_of(n)
+            out.append(Problem(
+                file=file, sheet=c.sheet, cell=c.coord, indicator=ind, reason=ReasonCode.NAME_MISPLACED,
+                rule=f"nom défini « {n} » à sa place", value=show_value(found), cells=((c.sheet, c.coord),),
+                message=f"Le nom défini « {n} » désigne la cellule {c.coord} de la feuille « {c.sheet} », qui n'est "
+                        f"pas celle du modèle (ligne « {value} ») : la valeur importée ne serait pas celle que "
+                        "vous voyez sur la ligne. Repartez du modèle fourni et recopiez vos valeurs."))
+    for (sheet, coord), ns in by_cell.items():
+        if len(ns) > 1:
+            out.append(Problem(
+                file=file, sheet=sheet, cell=coord, reason=ReasonCode.SHARED_CELL, rule="une cellule par donnée",
+                indicator=_ind_of(ns[0]), cells=((sheet, coord),),
+                message=f"La cellule {coord} est désignée par plusieurs noms définis ({', '.join(sorted(ns))}) : "
+                        "une même saisie serait importée pour plusieurs données. Repartez du modèle fourni."))
+    return out
+
+
+_FORMULA_RANGE_MAX = 1000
+
+
+def _ref_values(ref: str, sheet: str, wb: Any) -> list[float] | None:
+    """Numeric cached values of a reference (``B5``, ``'Feuille'!B5``, ``B5:B9``); None if not numeric."""
+    from openpyxl.utils.cell import range_boundaries
+
+    text = ref.replace("$", "")
+    if "!" in text:
+        sheet, text = text.rsplit("!", 1)
+        sheet = sheet.strip("'").replace("''", "'")
+    if sheet not in wb.sheetnames:
+        return None
+    try:
+        c1, r1, c2, r2 = range_boundaries(text)
+    except (ValueError, TypeError):
+        return None
+    if None in (c1, r1, c2, r2) or (c2 - c1 + 1) * (r2 - r1 + 1) > _FORMULA_RANGE_MAX:
+        return None
+    out: list[float] = []
+    for r in range(r1, r2 + 1):
+        for c in range(c1, c2 + 1):
+            v = _cell_value(wb, sheet, r, c)
+            if v is None:
+                out.append(0.0)
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                out.append(float(v))
+            else:
+                return None
+    return out
+
+
+def recompute_formula(formula: str, sheet: str, wb: Any) -> float | None:
+    """Value of a simple formula (numbers, cell references, + - * / parentheses, SUM / SOMME), else None."""
+    import ast
+
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    try:
+        items = Tokenizer(formula).items
+    except Exception:
+        return None
+    parts: list[str] = []
+    depth_sum = 0
+    for t in items:
+        if t.type == Token.WSPACE:
+            continue
+        if t.type == Token.OPERAND and t.subtype == Token.NUMBER:
+            parts.append(repr(float(t.value)))
+        elif t.type == Token.OPERAND and t.subtype == Token.RANGE:
+            vals = _ref_values(t.value, sheet, wb)
+            if vals is None or (len(vals) > 1 and depth_sum == 0):
+                return None
+            parts.append(repr(vals) if len(vals) > 1 else repr(vals[0]))
+        elif t.type == Token.OP_IN and t.value in "+-*/":
+            parts.append(t.value)
+        elif t.type == Token.OP_PRE and t.value in "+-":
+            parts.append(t.value)
+        elif t.type == Token.PAREN:
+            parts.append(t.value)
+        elif t.type == Token.FUNC and t.subtype == Token.OPEN and t.value.upper() in ("SUM(", "SOMME("):
+            parts.append("S(")
+            depth_sum += 1
+        elif t.type == Token.FUNC and t.subtype == Token.CLOSE and depth_sum:
+            parts.append(")")
+            depth_sum -= 1
+        elif t.type == Token.SEP and t.subtype == Token.ARG and depth_sum:
+            parts.append(",")
+        else:
+            return None
+    try:
+        tree = ast.parse("".join(parts), mode="eval")
+    except SyntaxError:
+        return None
+
+    def ev(node: ast.AST) -> Any:
+        if isinstance(node, ast.Expression):
+            return ev(node.body)
+        if isinstance(node, ast.Constant) and isinstance(node.value, float):
+            return node.value
+        if isinstance(node, ast.List):
+            return [ev(e) for e in node.elts]
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+            v = ev(node.operand)
+            return -v if isinstance(node.op, ast.USub) else v
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Sub | ast.Mult | ast.Div):
+            a, b = ev(node.left), ev(node.right)
+            if isinstance(node.op, ast.Add):
+                return a + b
+            if isinstance(node.op, ast.Sub):
+                return a - b
+            if isinstance(node.op, ast.Mult):
+                return a * b
+            return a / b
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "S":
+            total = 0.0
+            for arg in node.args:
+                v = ev(arg)
+                total += sum(v) if isinstance(v, list) else v
+            return total
+        raise ValueError(type(node).__name__)
+
+    try:
+        value = ev(tree)
+    except (ValueError, TypeError, ZeroDivisionError, OverflowError):
+        return None
+    return float(value) if isinstance(value, float) and math.isfinite(value) else None
+
+
+def _formula_problems(c: RawCell, formula: str, cached: Any, file: str, ind: str | None) -> list[Problem]:
+    """A formula's cached value must be the one its formula gives (recomputed when simple enough)."""
+    cached_value = c.value
+    expected = recompute_formula(formula, c.sheet, cached)
+    if expected is None:
+        return [Problem(file=file, sheet=c.sheet, cell=c.coord, indicator=ind, level=WARNING,
+                        reason=ReasonCode.FORMULA_MISMATCH, rule="formule recalculée", value=show_value(formula),
+                        cells=((c.sheet, c.coord),),
+                        message="La formule de la cellule n'a pas pu être recalculée à l'import (fonctions ou "
+                                "références non prises en charge) : la valeur calculée par le tableur est retenue. "
+                                "Vérifiez-la, ou saisissez directement la valeur.")]
+    got = cached_value if isinstance(cached_value, int | float) and not isinstance(cached_value, bool) else None
+    if got is None or abs(float(got) - expected) > 1e-9 * max(1.0, abs(expected)):
+        return [Problem(file=file, sheet=c.sheet, cell=c.coord, indicator=ind, reason=ReasonCode.FORMULA_MISMATCH,
+                        rule="valeur calculée conforme à la formule", value=show_value(cached_value),
+                        cells=((c.sheet, c.coord),),
+                        message=f"La valeur enregistrée pour la formule « {formula} » "
+                                f"({show_value(cached_value)}) n'est pas celle que donne la formule "
+                                f"({format_number(expected, 2)}) : le fichier a été modifié par un programme. "
+                                "Ouvrez-le dans Excel ou LibreOffice, laissez-le recalculer et enregistrez-le, "
+                                "ou saisissez directement la valeur.")]
+    return []
 
 
 @cache
@@ -362,20 +557,6 @@ def _date(value: Any) -> dt.date | str | None:
     return None
 
 
-_CASE_NUMBER = re.compile(r"\b(?:RG|N°\s*RG|n°\s*RG|Portalis)\b\s*(?:n[°o]\s*)?:?\s*\d{2}\s*/\s*\d{3,6}",
-                          re.IGNORECASE)
-_SIREN = re.compile(r"\b(?:SIREN|SIRET)\b\s*:?\s*\d|\b\d{3}[ \u00a0]?\d{3}[ \u00a0]?\d{3}(?:[ \u00a0]?\d{5})?\b")
-
-
-def _identifying(text: str) -> str | None:
-    """What in a free text looks like a case number or a company identifier (confidentiality)."""
-    if _CASE_NUMBER.search(text):
-        return "un numéro d'affaire (RG)"
-    if _SIREN.search(text):
-        return "un numéro SIREN ou SIRET"
-    return None
-
-
 def _input_value(ind: catalogue.Indicator, cell: RawCell, status_cell: RawCell | None, file: str,
                  year: int | None, today: dt.date) -> tuple[tuple[str, float, str | None, str] | None, list[Problem]]:
     status, sprob = _status(status_cell, file, ind)
@@ -417,7 +598,19 @@ def _input_value(ind: catalogue.Indicator, cell: RawCell, status_cell: RawCell |
         problems.append(converted)
         return None, problems
     value, text = converted
+    if text is not None and ind.unit == "text":
+        for f in scan(text):
+            problems.append(_prob(file, cell, f"Le texte semble contenir {f.what} (« {f.excerpt} ») : vérifiez "
+                                  "qu'il ne permet d'identifier ni une personne ni une entreprise (circulaire "
+                                  "§ 1.2) ; cet avertissement sera rappelé à la construction du rapport.",
+                                  ReasonCode.CONFIDENTIAL, "aucun nom de personne ni d'entreprise", ind.id,
+                                  level=WARNING))
     return (ind.id, value, text, final), problems
+
+
+def _hard_identifier(text: str) -> str | None:
+    """What in a text identifies a case or a company (refused everywhere, names of people included)."""
+    return next((f.what for f in scan(text) if f.is_error), None)
 
 
 def _convert(ind: catalogue.Indicator, cell: RawCell, v: Any, file: str, year: int | None,
@@ -453,12 +646,12 @@ def _convert(ind: catalogue.Indicator, cell: RawCell, v: Any, file: str, year: i
             text = str(int(v))
         else:
             text = str(v).strip()
-        found = _identifying(text)
-        if found:
-            return _prob(file, cell, f"Le texte semble contenir {found} : retirez toute donnée permettant "
-                         "d'identifier une affaire, une personne ou une entreprise (circulaire § 1.2 : le CLPC "
-                         "n'évoque pas les affaires individuelles).", ReasonCode.CONFIDENTIAL,
-                         "aucun identifiant d'affaire ni d'entreprise", ind.id)
+        hard = [f for f in scan(text) if f.is_error]
+        if hard:
+            return _prob(file, cell, f"Le texte semble contenir {hard[0].what} (« {hard[0].excerpt} ») : retirez "
+                         "toute donnée permettant d'identifier une affaire, une personne ou une entreprise "
+                         "(circulaire § 1.2 : le CLPC n'évoque pas les affaires individuelles).",
+                         ReasonCode.CONFIDENTIAL, "aucun identifiant d'affaire ni d'entreprise", ind.id)
         if len(text) > layout.TEXT_MAX_CHARS:
             return _prob(file, cell, f"Texte trop long ({format_number(len(text))} caractères ; au plus "
                          f"{format_number(layout.TEXT_MAX_CHARS)}) : résumez-le.", ReasonCode.TEXT_TOO_LONG,
@@ -472,8 +665,18 @@ def _convert(ind: catalogue.Indicator, cell: RawCell, v: Any, file: str, year: i
                                                                           f"« {show_value(v)} »")
         return _prob(file, cell, f"Valeur non numérique ({found}) : saisissez {what}." + _NA_HINT,
                      ReasonCode.TYPE_NUMBER, "nombre", ind.id)
+    pl = catalogue.plausibility()
+    if abs(x) > pl.representable_max:
+        return _prob(file, cell, "Nombre démesuré (plus de 15 chiffres) : ni Excel ni le rapport ne peuvent "
+                     f"l'afficher exactement ; saisissez {what}." + _NA_HINT, ReasonCode.IMPLAUSIBLE,
+                     f"≤ {format_number(pl.representable_max)}", ind.id)
     if ind.unit == "percent" and "%" in cell.number_format:
         x *= 100.0  # the cell is formatted as a percentage: Excel stores the fraction
+    pmax = catalogue.plausible_max(ind)
+    if pmax is not None and x > pmax:
+        return _prob(file, cell, f"Valeur invraisemblable pour une juridiction sur une année ({format_number(x)} ; "
+                     f"au plus {format_number(pmax)}, ordre de grandeur du total national) : vérifiez la saisie "
+                     "(zéros en trop, autre unité).", ReasonCode.IMPLAUSIBLE, f"≤ {format_number(pmax)}", ind.id)
     lo, hi = layout.effective_bounds(ind)
     if ind.unit == "count" and not float(x).is_integer():
         return _prob(file, cell, f"Nombre entier attendu (trouvé {format_number(x, 2)}) : un effectif se compte en "

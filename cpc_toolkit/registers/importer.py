@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -20,7 +21,9 @@ from cpc_toolkit.errors import Location, ReasonCode, UsageError, ValidationError
 from cpc_toolkit.registers import mesures, ordonnances, procedures, storage
 from cpc_toolkit.registers.io import read_table, validate
 from cpc_toolkit.registers.schema import schema
+from cpc_toolkit.safeopen import printable
 from cpc_toolkit.store import Store, SubmissionRecord
+from cpc_toolkit.store.oserrors import storage_errors
 
 MIN_YEAR = 2000
 
@@ -108,15 +111,16 @@ def import_register(store: Store, register_type: str, path: str | Path, year: in
     if register_type == "mesures" and year is not None and year >= today.year:
         raise UsageError(f"Le registre des mesures décrit la situation au 31 décembre : l'année {year} "
                          "n'est pas terminée.", ReasonCode.UNKNOWN_YEAR)
+    shown = printable(os.fsdecode(path.name).encode("utf-8", "replace").decode("utf-8"))
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ValidationError(f"Fichier introuvable ou illisible : « {path} ».", [],
-                              Location(file=path.name), ReasonCode.FILE_UNREADABLE) from exc
+        raise ValidationError(f"Fichier introuvable ou illisible : « {printable(str(path))} ».", [],
+                              Location(file=shown), ReasonCode.FILE_UNREADABLE) from exc
     sha = hashlib.sha256(data).hexdigest()
     key_year = year if year is not None else (default_measure_year(today) if register_type == "mesures"
                                               else None)
-    result = ImportResult(register_type, path.name, sha)
+    result = ImportResult(register_type, shown, sha)
     for entry in storage.imports_log(store.root):
         if entry["sha256"] == sha and entry["type"] == register_type and entry.get("annee") == key_year:
             result.already_imported = entry
@@ -146,15 +150,16 @@ def import_register(store: Store, register_type: str, path: str | Path, year: in
     if ext is not None and not values.empty:  # what the export cannot tell is NA, never 0
         values = values.assign(value=values["value"].where(~values["indicator_id"].isin(ext.na_indicators)))
     result.n_rows, result.values, result.warnings = len(rows), values, warnings
-    with storage.locked(store.root):
+    with storage_errors(store.root, "le registre importé", "Relancez l'import une fois le problème corrigé (un "
+                        "même fichier importé deux fois ne change rien)."), storage.locked(store.root):
         if ext is not None:  # the mapped rows only: no personal field of the export is kept
             storage.archive(store.root, sha, ".emjpm.csv", ext.archive_bytes)
         else:
             storage.archive(store.root, sha, path.suffix, data)
         result.court_years = sorted(storage.write_rows(store.root, register_type, rows, years))
-        store.write(records(values, register_type, sha, path.name, len(warnings)))
+        store.write(records(values, register_type, sha, shown, len(warnings)))
         storage.append_import(store.root, {
-            "sha256": sha, "type": register_type, "file_name": path.name, "annee": key_year,
+            "sha256": sha, "type": register_type, "file_name": shown, "annee": key_year,
             "format": source_format,
             "imported_at": storage.now_iso(), "rows": len(rows),
             "court_years": [[c, y] for c, y in result.court_years],

@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -29,6 +31,7 @@ from cpc_toolkit.registers.schema import (
     normalise,
     schema,
 )
+from cpc_toolkit.safeopen import EXACT_MAX, REGISTER_LIMITS, inspect, open_workbook, printable
 
 MAX_FILE_BYTES = 600 * 1024 * 1024
 MAX_PROBLEMS = 500  # problems kept in the error (the total is always counted)
@@ -99,24 +102,28 @@ class _Collector:
 def read_table(path: Path, register_type: str, data: bytes | None = None) -> RawTable:
     """Read a CSV / XLSX / Parquet export into strings; raise a located error if unreadable."""
     path = Path(path)
-    name = path.name
+    name = printable(os.fsdecode(path.name).encode("utf-8", "replace").decode("utf-8"))
     if data is None:
         try:
             size = path.stat().st_size
         except OSError as exc:
-            raise ValidationError(f"Fichier introuvable ou illisible : « {path} ».", [],
+            raise ValidationError(f"Fichier introuvable ou illisible : « {printable(str(path))} ».", [],
                                   Location(file=name), ReasonCode.FILE_UNREADABLE) from exc
         if size > MAX_FILE_BYTES:
             raise ValidationError(f"Fichier trop volumineux ({format_number(size / 2**20, 0)} Mo ; "
                                   f"limite {MAX_FILE_BYTES // 2**20} Mo).", [], Location(file=name),
                                   ReasonCode.FILE_TOO_LARGE)
-        data = path.read_bytes()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise ValidationError(f"Fichier illisible : « {name} » ({exc.strerror or 'erreur de lecture'}).", [],
+                                  Location(file=name), ReasonCode.FILE_UNREADABLE) from exc
     suffix = path.suffix.lower()
     try:
         if suffix in (".csv", ".txt"):
-            frame, rows, word = _read_csv(data), None, "ligne"
+            frame, rows, word = _read_csv(data, name), None, "ligne"
         elif suffix == ".xlsx":
-            frame, rows = _read_xlsx(data, register_type)
+            frame, rows = _read_xlsx(data, register_type, name)
             word = "ligne"
         elif suffix == ".parquet":
             frame, rows, word = _read_parquet(data), None, "enregistrement"
@@ -130,9 +137,10 @@ def read_table(path: Path, register_type: str, data: bytes | None = None) -> Raw
                                   ReasonCode.FILE_FORMAT)
     except ValidationError:
         raise
-    except Exception as exc:  # any parser failure → one clear French message
-        raise ValidationError(f"Fichier illisible comme {suffix[1:].upper()} : {exc}", [],
-                              Location(file=name), ReasonCode.FILE_UNREADABLE) from exc
+    except Exception as exc:  # any parser failure → one clear French message (never the library's English)
+        raise ValidationError(f"Fichier illisible comme {suffix[1:].upper()} : {_french_reason(exc)}. Exportez à "
+                              "nouveau le registre depuis le logiciel métier (CSV séparé par des points-virgules, "
+                              "XLSX ou Parquet).", [], Location(file=name), ReasonCode.FILE_UNREADABLE) from exc
     if rows is None:
         # CSV: header on line 1 → data row i is line i + 2 ; Parquet: record i + 1
         rows = frame.index.to_numpy() + (2 if word == "ligne" else 1)
@@ -161,17 +169,47 @@ def read_table(path: Path, register_type: str, data: bytes | None = None) -> Raw
     return RawTable(frame.astype("string"), rows, tuple(unknown), name, word)
 
 
-def _decode(data: bytes) -> str:
-    for enc in ("utf-8-sig", "cp1252"):
+def _french_reason(exc: BaseException) -> str:
+    """What went wrong, in French, from a parser's exception (pandas, pyarrow, openpyxl, zipfile)."""
+    text = str(exc)
+    m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", text)
+    if m:
+        return (f"la ligne {m.group(2)} a {m.group(3)} champs au lieu de {m.group(1)} (séparateur dans une valeur "
+                "non protégée par des guillemets ?)")
+    if "EOF inside string" in text or "EOF in" in text:
+        m = re.search(r"line (\d+)", text)
+        where = f" (à partir de la ligne {m.group(1)})" if m else ""
+        return f"guillemet ouvert jamais refermé{where}"
+    if isinstance(exc, pd.errors.EmptyDataError) or "No columns to parse" in text:
+        return "le fichier ne contient aucune colonne"
+    if "Parquet" in text or "magic bytes" in text or type(exc).__module__.startswith("pyarrow"):
+        return "le fichier n'est pas un Parquet valide (tronqué ou d'un autre format)"
+    if isinstance(exc, UnicodeError):
+        return "encodage des caractères non reconnu"
+    if isinstance(exc, MemoryError):
+        return "fichier trop volumineux pour la mémoire disponible"
+    return f"structure inattendue ({type(exc).__name__})"
+
+
+def _decode(data: bytes, name: str) -> str:
+    """Text of a CSV export: UTF-8 (with or without BOM), else Windows-1252, else Latin-1; UTF-16 explained."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) >= 4 and data[:200].count(b"\x00") * 3 >
+                                                       min(len(data), 200)):
+        raise ValidationError("Le fichier CSV est encodé en UTF-16 (« Texte Unicode » d'Excel), qui n'est pas "
+                              "accepté : enregistrez-le au format « CSV UTF-8 (délimité par des virgules) » ou "
+                              "« CSV (séparateur : point-virgule) ».", [], Location(file=name),
+                              ReasonCode.ENCODING)
+    for enc in ("utf-8-sig", "cp1252", "latin-1"):
         try:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise ValueError("encodage inconnu (UTF-8 ou Windows-1252 attendu)")
+    raise ValidationError("Encodage des caractères non reconnu (UTF-8 ou Windows-1252 attendu).", [],
+                          Location(file=name), ReasonCode.ENCODING)
 
 
-def _read_csv(data: bytes) -> pd.DataFrame:
-    text = _decode(data)
+def _read_csv(data: bytes, name: str = "") -> pd.DataFrame:
+    text = _decode(data, name)
     first = text.split("\n", 1)[0]
     try:
         delim = csv.Sniffer().sniff(first, delimiters=";,\t|").delimiter
@@ -195,10 +233,18 @@ def _cell_text(v: object) -> object:
     return str(v)
 
 
-def _read_xlsx(data: bytes, register_type: str) -> tuple[pd.DataFrame, np.ndarray]:
-    import openpyxl  # lazy: only for xlsx
-
-    wb = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+def _read_xlsx(data: bytes, register_type: str, name: str = "") -> tuple[pd.DataFrame, np.ndarray]:
+    """Rows of the register sheet; the bytes first go through the shared safe-open kernel (zip bombs,
+    macros, DTD, absurd dimensions refused before any parse)."""
+    issues = inspect(data, name or "registre.xlsx", REGISTER_LIMITS, what="registre")
+    if issues:
+        first = issues[0]
+        raise ValidationError(first.message, [], Location(file=name, sheet=first.member
+                                                          if first.rule.startswith(("dimensions", "nombre"))
+                                                          else None), first.reason)
+    wb, issue = open_workbook(data, read_only=True, data_only=True)
+    if issue is not None:
+        raise ValidationError(issue.message, [], Location(file=name), issue.reason)
     try:
         names = {normalise(n): n for n in wb.sheetnames}
         sheet = wb[names.get(register_type, wb.sheetnames[0])]
@@ -249,9 +295,24 @@ def _read_parquet(data: bytes) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------- parsing
+PARTIAL_DATE = r"^(?:\d{4}|\d{4}-\d{1,2}|\d{1,2}/\d{4}|\d{4}/\d{1,2})$"
+_TZ_SUFFIX = r"(?<=\d)(?:\s*(?:Z|UTC|GMT)|\s*[+-]\d{2}:?\d{2})$"
+
+
+def partial_dates(s: pd.Series) -> pd.Series:
+    """Year alone or month and year (``2021``, ``2021-03``, ``03/2021``): not a date for legal deadlines."""
+    return s.astype("string").str.strip().str.fullmatch(PARTIAL_DATE).fillna(False).astype(bool)
+
+
 def parse_datetime(s: pd.Series) -> pd.Series:
-    """Parse ISO (``2025-03-31``, ``2025-03-31 14:05``) and French (``31/03/2025 14:05``) dates."""
+    """Parse ISO (``2025-03-31``, ``2025-03-31 14:05``) and French (``31/03/2025 14:05``) dates.
+
+    Partial dates (year alone, month and year) give NaT. A time-zone offset (``+02:00``, ``Z``) is
+    dropped: the wall-clock time written by the court's software is kept as the local time.
+    """
     s = s.astype("string").str.strip()
+    s = s.mask(partial_dates(s))
+    s = s.str.replace(_TZ_SUFFIX, "", regex=True)
     out = pd.to_datetime(s, format="ISO8601", errors="coerce")
     todo = out.isna() & s.notna()
     for fmt in ("%d/%m/%Y", "%d/%m/%Y %H:%M", "%d/%m/%Y %H:%M:%S", "%d/%m/%y"):
@@ -355,7 +416,11 @@ def _parse_column(c: Column, s: pd.Series, present: np.ndarray, raw: RawTable, p
                   today_ts: pd.Timestamp) -> pd.Series:
     if c.kind in ("date", "datetime"):
         v = parse_datetime(s)
-        bad = present & v.isna().to_numpy()
+        partial = present & partial_dates(s).to_numpy()
+        prob.add_mask(raw, partial, c.name, s, "date complète", "date incomplète (année seule ou mois et année) : "
+                      "le jour, le mois et l'année sont nécessaires au calcul des délais légaux ; saisissez la "
+                      "date exacte (AAAA-MM-JJ ou JJ/MM/AAAA)", ReasonCode.DATE_PARTIAL)
+        bad = present & ~partial & v.isna().to_numpy()
         prob.add_mask(raw, bad, c.name, s, "date", "date illisible (formats acceptés : AAAA-MM-JJ ou "
                       "JJ/MM/AAAA" + (", avec l'heure HH:MM" if c.kind == "datetime" else "") + ")",
                       ReasonCode.TYPE_DATE)
@@ -369,6 +434,10 @@ def _parse_column(c: Column, s: pd.Series, present: np.ndarray, raw: RawTable, p
         bad = present & v.isna().to_numpy()
         what = "nombre entier" if c.kind == "int" else "nombre"
         prob.add_mask(raw, bad, c.name, s, what, f"{what} attendu", ReasonCode.TYPE_NUMBER)
+        huge = (v.abs() > EXACT_MAX).fillna(False).to_numpy()
+        prob.add_mask(raw, huge, c.name, s, "nombre affichable", "nombre démesuré (plus de 15 chiffres) : ni "
+                      "Excel ni les rapports ne peuvent l'afficher exactement", ReasonCode.IMPLAUSIBLE)
+        v = v.mask(v.abs() > EXACT_MAX)
         if c.kind == "int":
             frac = (v.notna() & (v != v.round())).to_numpy()
             prob.add_mask(raw, frac, c.name, s, "entier", "nombre entier attendu", ReasonCode.TYPE_INTEGER)

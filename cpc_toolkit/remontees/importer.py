@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,10 @@ import pandas as pd
 
 from cpc_toolkit import reference
 from cpc_toolkit.collect.problems import ERROR, WARNING, Problem, error_report_bytes, show_value
-from cpc_toolkit.collect.safety import inspect_bytes, require_defusedxml
+from cpc_toolkit.collect.reader import recompute_formula
+from cpc_toolkit.collect.safety import inspect_bytes
 from cpc_toolkit.collect.workbook import set_safe_value
+from cpc_toolkit.confidentiality import scan
 from cpc_toolkit.errors import ReasonCode
 from cpc_toolkit.files import write_private
 from cpc_toolkit.fr import format_number
@@ -51,6 +52,7 @@ from cpc_toolkit.remontees.model import (
     siren_problem,
 )
 from cpc_toolkit.remontees.store import RemonteesStore
+from cpc_toolkit.safeopen import Issue, open_workbook, printable
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -116,11 +118,33 @@ def _container_problems(data: bytes, file_name: str) -> list[Problem]:
     return inspect_bytes(data, file_name)
 
 
-def _load(data: bytes, formulas: bool):
-    import openpyxl
+def _load(data: bytes, formulas: bool) -> Any:
+    """The shared safe-open kernel's openpyxl load (defusedxml; French reason on failure)."""
+    wb, issue = open_workbook(data, data_only=not formulas)
+    if issue is not None:
+        raise _Unreadable(issue)
+    return wb
 
-    require_defusedxml()  # entity expansion refused
-    return openpyxl.load_workbook(io.BytesIO(data), data_only=not formulas, read_only=False)
+
+class _Unreadable(Exception):
+    def __init__(self, issue: Issue) -> None:
+        super().__init__(issue.message)
+        self.issue = issue
+
+
+FREE_TEXT_FIELDS = ("crit_autre", "territoire", "observations", "description")
+
+
+def _hidden_sheet_problems(wb, col: _Collector) -> None:  # type: ignore[no-untyped-def]
+    """Values in a hidden sheet other than the template's drop-down lists: what is seen could differ."""
+    for ws in wb.worksheets:
+        if ws.sheet_state == "visible" or ws.title == wbk.LISTS_SHEET:
+            continue
+        filled = next((c for c in ws._cells.values() if c.value is not None and str(c.value).strip()), None)
+        if filled is not None:
+            col.add(ws.title, filled.coordinate, None, filled.value, "feuille masquée",
+                    f"la feuille « {ws.title} » est masquée et contient des valeurs : supprimez-la ou affichez-la "
+                    "et videz-la, puis renvoyez le classeur", ReasonCode.HIDDEN_SHEET)
 
 
 def _resolve(wb, name: str) -> tuple[str, str] | None:
@@ -155,15 +179,11 @@ def parse_workbook(data: bytes, file_name: str, today: dt.date | None = None,
     try:
         wb = _load(data, formulas=False)
         wbf = _load(data, formulas=True)
-    except Exception as exc:  # openpyxl raises many types on broken or hostile files
-        reason = ReasonCode.FILE_UNREADABLE
-        text = str(exc)
-        if "entit" in text.lower() or type(exc).__module__.startswith("defusedxml"):
-            reason = ReasonCode.SECURITY
-        col.add(None, None, None, None, "lecture", f"classeur illisible ({type(exc).__name__}) : renvoyez le "
-                "classeur .xlsx fourni, enregistré normalement", reason)
+    except _Unreadable as exc:
+        col.add(None, None, None, None, exc.issue.rule, exc.issue.message, exc.issue.reason)
         out.problems = col.items
         return out
+    _hidden_sheet_problems(wb, col)
 
     # identity --------------------------------------------------------------
     ident: dict[str, Any] = {}
@@ -276,6 +296,15 @@ def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: 
         where[f.id] = (res[0], row, column_index_from_string(letter))
     if not where:
         return []
+    by_col: dict[tuple[str, int], list[str]] = {}
+    for fid, (sh, _, c) in where.items():
+        by_col.setdefault((sh, c), []).append(fid)
+    for (sh, c), fids in by_col.items():
+        if len(fids) > 1:
+            col.add(sh, f"{get_column_letter(c)}{where[fids[0]][1]}", fids[0], None, "une colonne par champ",
+                    f"une même colonne est désignée pour plusieurs champs ({', '.join(sorted(fids))}) : "
+                    "utilisez le classeur fourni", ReasonCode.SHARED_CELL)
+            return []
     sheets = {s for s, _, _ in where.values()}
     if len(sheets) != 1:
         col.add(default_sheet, None, None, None, "structure", "les colonnes du tableau sont réparties sur "
@@ -298,6 +327,15 @@ def _read_table(wb, wbf, fields: tuple[Field, ...], prefix: str, default_sheet: 
             formula = wsf.cell(r, c).value
             if isinstance(value, str) and not value.strip():
                 value = None
+            if isinstance(formula, str) and formula.startswith("=") and value is not None:
+                expected = recompute_formula(formula, sheet, wb)
+                numeric = isinstance(value, int | float) and not isinstance(value, bool)
+                if expected is not None and (not numeric or abs(float(value) - expected) >
+                                             1e-9 * max(1.0, abs(expected))):
+                    col.add(sheet, coord, fid, value, "valeur calculée conforme à la formule",
+                            f"la valeur enregistrée pour la formule « {formula} » n'est pas celle que donne la "
+                            "formule : ouvrez le classeur dans Excel ou LibreOffice, enregistrez, puis renvoyez-le",
+                            ReasonCode.FORMULA_MISMATCH)
             formula = formula if isinstance(formula, str) and formula.startswith("=") and value is None else None
             cells[fid] = (coord, value, formula)
         filled = [fid for fid, (_, v, fm) in cells.items() if (v is not None or fm) and fid != "numero"]
@@ -404,6 +442,12 @@ def _convert(f: Field, v: Any, sheet: str, coord: str, col: _Collector, today: d
     text = v.isoformat() if isinstance(v, dt.date) else (str(int(v)) if isinstance(v, float) and
                                                            v.is_integer() else str(v))
     text = text.strip()
+    if f.id in FREE_TEXT_FIELDS:
+        # the channel is confidential (DACS): identifiers are warned about, never published elsewhere
+        for found in scan(text):
+            col.add(sheet, coord, f.id, found.excerpt, "confidentialité",
+                    f"« {f.label} » semble contenir {found.what} : réservez les identifiants aux colonnes prévues "
+                    "(dénomination, SIREN, référence de la procédure)", ReasonCode.CONFIDENTIAL, WARNING)
     limit = MAX_NAME if f.id == "denomination" else MAX_TEXT
     if len(text) > limit:
         col.add(sheet, coord, f.id, text[:60] + "…", "longueur", f"« {f.label} » : texte trop long "
@@ -480,7 +524,7 @@ def import_file(path: Path, store: RemonteesStore, today: dt.date | None = None,
     """
     path = Path(path)
     data = path.read_bytes() if data is None else data
-    name = file_name or path.name
+    name = printable(file_name or path.name)
     sha = hashlib.sha256(data).hexdigest()
     now = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     known = store.known_current_shas()

@@ -331,21 +331,25 @@ class Store:
             new_man: dict[str, Any] = {"format": MANIFEST_FORMAT, "tag": tag,
                                        "values": dict(man.get("values", {})),
                                        "submissions": f"submissions-{tag}.parquet", "written_at": now}
-            for year, tables in sorted(by_year.items()):
-                old = man.get("values", {}).get(str(year))
-                try:
-                    parts = ([pq.read_table(self.dir / old, schema=_VALUE_SCHEMA)] if old else []) + tables
-                except (OSError, pa.ArrowInvalid) as exc:
-                    raise self._corrupt(old, exc) from exc
-                name = f"values-{year}-{tag}.parquet"
-                _write_values(pa.concat_tables(parts), self.dir / name)
-                new_man["values"][str(year)] = name
-            sub_table = pa.Table.from_pandas(subs[SUBMISSION_COLUMNS], schema=_SUB_SCHEMA,
-                                             preserve_index=False)
-            _write_parquet_atomic(sub_table, self.dir / new_man["submissions"])
-            # the commit point: before this rename the old state is in force, after it the new one
-            atomic_write_bytes(self.manifest_path,
-                               json.dumps(new_man, indent=1, sort_keys=True).encode("utf-8"))
+            try:
+                for year, tables in sorted(by_year.items()):
+                    old = man.get("values", {}).get(str(year))
+                    try:
+                        parts = ([pq.read_table(self.dir / old, schema=_VALUE_SCHEMA)] if old else []) + tables
+                    except (OSError, pa.ArrowInvalid) as exc:
+                        raise self._corrupt(old, exc) from exc
+                    name = f"values-{year}-{tag}.parquet"
+                    _write_values(pa.concat_tables(parts), self.dir / name)
+                    new_man["values"][str(year)] = name
+                sub_table = pa.Table.from_pandas(subs[SUBMISSION_COLUMNS], schema=_SUB_SCHEMA,
+                                                 preserve_index=False)
+                _write_parquet_atomic(sub_table, self.dir / new_man["submissions"])
+                # the commit point: before this rename the old state is in force, after it the new one
+                atomic_write_bytes(self.manifest_path,
+                                   json.dumps(new_man, indent=1, sort_keys=True).encode("utf-8"))
+            except BaseException:
+                self._discard_uncommitted(tag)  # a full disk leaves the store byte-identical
+                raise
             self._garbage_collect(new_man)
             return [s["submission_id"] for s in new_subs]
         finally:
@@ -356,6 +360,20 @@ class Store:
             f"Le magasin de données est endommagé : le fichier « {name} » est absent ou illisible "
             f"({self.dir}). Rien n'a été écrit ; restaurez le magasin depuis une sauvegarde.",
             ReasonCode.STORE_CORRUPT, details={"cause": str(exc)})
+
+    def _discard_uncommitted(self, tag: str) -> None:
+        """Remove the files of a write whose manifest swap did not happen (best effort)."""
+        try:
+            committed = json.loads(self.manifest_path.read_bytes()).get("tag") == tag
+        except (OSError, ValueError):
+            committed = False
+        if committed:
+            return
+        for p in [*self.dir.glob(f"*-{tag}.parquet"), *self.dir.glob(".*.tmp")]:
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:
+                pass
 
     def _garbage_collect(self, man: dict[str, Any]) -> None:
         """Delete files no manifest names any more (called under the writer lock)."""

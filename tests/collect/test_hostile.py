@@ -103,6 +103,47 @@ def _injection(data: bytes) -> bytes:
     return buf.getvalue()
 
 
+def _hidden_sheet(state: str) -> Callable[[openpyxl.Workbook], None]:
+    def fn(wb: openpyxl.Workbook) -> None:
+        ws = wb.create_sheet("Données")
+        ws["B5"] = 123456
+        ws.sheet_state = state
+    return fn
+
+
+def _move_name(target: str) -> Callable[[openpyxl.Workbook], None]:
+    def fn(wb: openpyxl.Workbook) -> None:
+        wb.defined_names["act_cg_entrees"].attr_text = target
+    return fn
+
+
+def _duplicate_member(data: bytes) -> bytes:
+    from .conftest import sheet_member
+    from .hostile_files import duplicate_member
+
+    member = sheet_member(data, "Activité civile")
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        raw = zf.read(member)
+    return duplicate_member(data, member, raw.replace(b"<v>", b"<v>9", 1))
+
+
+def _big_sheet(data: bytes) -> bytes:
+    from .conftest import sheet_member
+    from .hostile_files import big_sheet
+
+    return big_sheet(data, sheet_member(data, "Amiable"))
+
+
+def _lying_bomb(data: bytes) -> bytes:
+    from .hostile_files import lying_bomb
+
+    return lying_bomb(data, 64 * 1_048_576)
+
+
+def _text(**values: object) -> bytes:
+    return set_named(F(), **values, **{f"{k}__statut": None for k in values})
+
+
 # name -> (file name, bytes factory, expected reason, expected (sheet, cell) or None, extra CLI args)
 Case = tuple[str, Callable[[], bytes], str, tuple[str, str] | None, tuple[str, ...]]
 F = filled_bytes
@@ -157,7 +198,7 @@ CASES: dict[str, Case] = {
                           "type_number", ("Activité civile", "B5"), ()),
     "stock_incoherent": (GOOD, lambda: set_named(F(), act_cg_stock_fin=1), "consistency", None, ()),
     "op_decisions_sup_demandes": (GOOD, lambda: set_named(F(), vif_op_accordees=10**6), "consistency", None, ()),
-    "comptes_recus_sup_attendus": (GOOD, lambda: set_named(F(), pjm_comptes_recus_30juin=10**7), "consistency",
+    "comptes_recus_sup_attendus": (GOOD, lambda: set_named(F(), pjm_comptes_recus_30juin=900_000), "consistency",
                                    None, ()),
     "injection_formule": (GOOD, lambda: _injection(F()), "range", ("Activité civile", "B5"), ()),
     "macros_xlsm": ("clpc_2025_tj-lyon.xlsm", F, "file_macros", None, ()),
@@ -182,6 +223,51 @@ CASES: dict[str, Case] = {
     "dtd_tardive": (GOOD, lambda: zip_replace(F(), {"xl/worksheets/sheet2.xml": _late_doctype}), "security", None,
                     ()),
     "fichier_vide": (GOOD, lambda: b"", "file_unreadable", None, ()),
+    # issue 11: bounded refusals
+    "feuille_1_2_million_cellules": (GOOD, lambda: _big_sheet(F()), "file_too_large", None, ()),
+    "bombe_zip_taille_mensongere": (GOOD, lambda: _lying_bomb(F()), "file_unreadable", None, ()),
+    # issue 11: no silent discrepancy
+    "membre_zip_en_double": (GOOD, lambda: _duplicate_member(F()), "duplicate_zip_member", None, ()),
+    "feuille_masquee_avec_valeurs": (GOOD, lambda: edit(F(), _hidden_sheet("hidden")), "hidden_sheet_values",
+                                     ("Données", "B5"), ()),
+    "feuille_tres_masquee_avec_valeurs": (GOOD, lambda: edit(F(), _hidden_sheet("veryHidden")),
+                                          "hidden_sheet_values", ("Données", "B5"), ()),
+    "nom_defini_deplace_autre_feuille": (GOOD, lambda: edit(F(), _move_name("'Amiable'!$B$5")),
+                                         "defined_name_misplaced", ("Amiable", "B5"), ()),
+    "deux_indicateurs_une_cellule": (GOOD, lambda: edit(F(), _move_name("'Activité civile'!$B$6")),
+                                     "cell_shared_by_indicators", ("Activité civile", "B6"), ()),
+    "formule_valeur_en_cache_fausse": (GOOD, lambda: patch_cell(F(), "Activité civile", "B5",
+                                                                '<c r="B5"><f>1000+234</f><v>99999</v></c>'),
+                                       "formula_cached_value_mismatch", ("Activité civile", "B5"), ()),
+    # issue 11: plausibility
+    "nombre_1e308": (GOOD, lambda: patch_cell(F(), "Activité civile", "B5", '<c r="B5"><v>1E+308</v></c>'),
+                     "implausible_value", ("Activité civile", "B5"), ()),
+    "nombre_10_puissance_16_plus_1": (GOOD, lambda: patch_cell(F(), "Activité civile", "B5",
+                                                               '<c r="B5"><v>10000000000000001</v></c>'),
+                                      "implausible_value", ("Activité civile", "B5"), ()),
+    "effectif_invraisemblable": (GOOD, lambda: set_named(F(), act_cg_entrees=5_000_000), "implausible_value",
+                                 ("Activité civile", "B5"), ()),
+    # issue 11: confidentiality (real case references)
+    "confidentialite_rg_tiret": (GOOD, lambda: _text(clpc_decisions_marquantes="Affaire RG 24-01234 renvoyée"),
+                                 "confidential", ("CLPC", "B17"), ()),
+    "confidentialite_numero": (GOOD, lambda: _text(clpc_decisions_marquantes="jugement n° 25/00412"),
+                               "confidential", ("CLPC", "B17"), ()),
+    "confidentialite_nn_nnnnn": (GOOD, lambda: _text(clpc_projets="le dossier 24/01234 est cité"), "confidential",
+                                 ("CLPC", "B16"), ()),
+    "confidentialite_portalis": (GOOD, lambda: _text(clpc_projets="Portalis DBVX-V-B7H-MXYZ"), "confidential",
+                                 ("CLPC", "B16"), ()),
+    "confidentialite_siren_espaces_fines": (GOOD, lambda: _text(clpc_projets="société 552\u202f100\u202f554"),
+                                            "confidential", ("CLPC", "B16"), ()),
+    "confidentialite_siren_points": (GOOD, lambda: _text(clpc_projets="société 552.100.554"), "confidential",
+                                     ("CLPC", "B16"), ()),
+    "confidentialite_siren_chasse_nulle": (GOOD, lambda: _text(clpc_projets="société 552\u200b100\u200b554"),
+                                           "confidential", ("CLPC", "B16"), ()),
+    # issue 11: control characters in file names
+    "nom_avec_echappement_ESC": ("clpc_2025_tj-lyon\x1b[2J.xlsx", lambda: set_named(F(), act_cg_entrees="x"),
+                                 "type_number", ("Activité civile", "B5"), ()),
+    "nom_avec_saut_de_ligne": ("clpc_2025_tj-lyon\n✔ faux.xlsx — tj-lyon 2025 : accepté.xlsx",
+                               lambda: set_named(F(), act_cg_entrees="x"), "type_number",
+                               ("Activité civile", "B5"), ()),
     "binaire_quelconque": (GOOD, lambda: os.urandom(3000), "file_format", None, ()),
 }
 
@@ -198,6 +284,7 @@ def test_hostile_case_refused_store_unchanged(case: str, base_store: Store, tmp_
     assert base_store.file_digest() == before
     assert f"[{reason}]" in out, out
     assert "refusé" in out and "Traceback" not in out + err
+    assert "\x1b" not in out + err and not any(line.startswith("✔") for line in out.splitlines()), out
     if where is not None:
         sheet, cell = where
         assert f"feuille « {sheet} », cellule {cell}" in out, out
@@ -210,7 +297,7 @@ def test_hostile_case_refused_store_unchanged(case: str, base_store: Store, tmp_
 
 
 def test_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 30
+    assert len(CASES) >= 65
 
 
 def test_percent_above_100_refused() -> None:

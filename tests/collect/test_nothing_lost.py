@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import signal
@@ -15,6 +16,7 @@ import pytest
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.collect import Archive, completeness, import_bytes, versions
+from cpc_toolkit.errors import ReasonCode, StoreError
 from cpc_toolkit.store import Store
 
 from .conftest import COURT, YEAR, filled_bytes, set_named
@@ -92,8 +94,8 @@ def _write_batch(folder: Path, courts: list[str]) -> list[Path]:
     return paths
 
 
-def _cpc(data: Path, *args: str) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if k != "CPC_DONNEES"}
+def _cpc(data: Path, *args: str, extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if k != "CPC_DONNEES"} | (extra_env or {})
     return subprocess.Popen([sys.executable, "-m", "cpc_toolkit", "--donnees", str(data), *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
@@ -145,6 +147,21 @@ def test_two_imports_at_the_same_time_both_land(tmp_path: Path) -> None:
     assert len(Archive(data).receipts()) == 6
 
 
+def test_kill_9_of_importer_leaves_no_orphan_worker(tmp_path: Path, orphan_probe) -> None:
+    """The validation workers (a process pool for 12 files or more) die with ``cpc importer``."""
+    courts = list(reference.first_instance_courts()["court_id"])[:14]
+    paths = _write_batch(tmp_path / "lot", courts)
+    proc = _cpc(tmp_path / "donnees", "importer", *map(str, paths), "--sans-progression", "--processus", "2",
+                extra_env=orphan_probe.env)
+    deadline = time.monotonic() + 120
+    while len(orphan_probe.alive()) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # wait for the pool: the importer and its two workers
+    assert proc.poll() is None and len(orphan_probe.alive()) >= 3, "the worker pool never started"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    assert orphan_probe.survivors() == {}
+
+
 def test_crash_during_commit_leaves_store_unchanged(fresh_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     import_bytes([("clpc_2024_tj-lyon.xlsx", filled_bytes(COURT, 2024))], fresh_store, progress=False)
     before = fresh_store.file_digest()
@@ -153,13 +170,14 @@ def test_crash_during_commit_leaves_store_unchanged(fresh_store: Store, monkeypa
 
     def boom(src: object, dst: object) -> None:
         if str(dst).endswith("manifest.json"):
-            raise OSError("disque plein (simulé)")
+            raise OSError(errno.ENOSPC, "No space left on device")
         real(src, dst)  # type: ignore[arg-type]
 
     monkeypatch.setattr(os, "replace", boom)
-    with pytest.raises(OSError):
+    with pytest.raises(StoreError) as caught:
         import_bytes([("clpc_2025_tj-lyon.xlsx", filled_bytes())], fresh_store, progress=False)
     monkeypatch.undo()
+    assert caught.value.reason == ReasonCode.DISK_FULL and "Espace disque insuffisant" in caught.value.message
     assert _state(fresh_store) == state
     after = {k: v for k, v in fresh_store.file_digest().items() if "manifest" in k or k in before}
     assert after == {k: v for k, v in before.items()}

@@ -113,7 +113,12 @@ def test_empty_and_unsupported_files(tmp_path: Path) -> None:
     broken = tmp_path / "registre.xlsx"
     broken.write_bytes(b"not a zip at all")
     err = _reject(tmp_path, broken)
-    assert err.reason == ReasonCode.FILE_UNREADABLE and "illisible" in err.message
+    assert err.reason == ReasonCode.FILE_FORMAT and "pas un classeur Excel" in err.message
+    assert "Exportez le registre" in err.message
+    truncated = tmp_path / "registre.xlsx"
+    truncated.write_bytes(b"PK\x03\x04" + b"\x00" * 40)
+    err = _reject(tmp_path, truncated)
+    assert err.reason == ReasonCode.FILE_UNREADABLE and "endommagé" in err.message
 
 
 def test_measures_cross_checks(tmp_path: Path) -> None:
