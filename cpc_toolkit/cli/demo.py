@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import argparse
 import shutil
+from typing import TYPE_CHECKING
 
-from cpc_toolkit import catalogue, reference
 from cpc_toolkit.cli.common import store_from_env
-from cpc_toolkit.demo import DEMO_LABEL, DEMO_YEARS, generate_inputs
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number
-from cpc_toolkit.store import Store, SubmissionRecord
+
+if TYPE_CHECKING:
+    from cpc_toolkit.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -36,6 +37,9 @@ def reset_demo_store(store: Store) -> None:
 
 def write_demo(store: Store, seed: int) -> None:
     """Write the demo submissions straight to the store."""
+    from cpc_toolkit.demo import generate_inputs
+    from cpc_toolkit.store import SubmissionRecord
+
     df = generate_inputs(seed)
     records = [SubmissionRecord(court_id=cid, year=int(year), channel="classeur",
                                 values=grp[["indicator_id", "value", "text", "status"]], demo=True,
@@ -69,6 +73,9 @@ def build_demo(store: Store, seed: int) -> None:
 
 
 def print_summary(store: Store) -> None:
+    from cpc_toolkit import catalogue, reference
+    from cpc_toolkit.demo import DEMO_LABEL, DEMO_YEARS
+
     subs = store.submissions(include_superseded=False)
     subs = subs[subs["channel"] == "classeur"]
     n_courts = len(reference.first_instance_courts())

@@ -9,6 +9,7 @@ import pandas as pd
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.cli.common import print_frame, store_from_env
+from cpc_toolkit.cli.indicateurs import VIEWS
 from cpc_toolkit.compute import (
     alerts,
     changes,
@@ -27,8 +28,7 @@ from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number, format_signed, format_value
 from cpc_toolkit.store import Store
 
-VIEWS = ("synthese", "indicateurs", "comparaisons", "series", "alertes", "faits-marquants", "couverture",
-         "regles")
+__all__ = ["VIEWS", "run_unit"]
 STATUS_LABELS = {"ok": "", "NA": "non disponible", "NAP": "non applicable", "NQ": "en vérification"}
 
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from cpc_toolkit import reference
-from cpc_toolkit.cli.common import store_from_env
+from cpc_toolkit.cli.common import store_from_env, unit_type, year_type
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number
 
@@ -17,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Construit un rapport à partir de son carnet paramétré (papermill) : HTML autonome "
                     "hors ligne, annexe Excel et, sur demande, PDF A4. Sortie : reports/<annee>/…")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--juridiction", metavar="ID", help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)")
-    who.add_argument("--cour", metavar="ID", help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)")
+    who.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"), help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)")
+    who.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)")
     who.add_argument("--national", action="store_true", help="rapport national")
     _common(p)
     p.set_defaults(func=run_rapport, formats_default="html,xlsx")
@@ -36,7 +36,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--annee", type=int, metavar="AAAA", help="année des rapports (défaut : la dernière année)")
+    p.add_argument("--annee", type=year_type, metavar="AAAA", help="année des rapports (défaut : la dernière année)")
     p.add_argument("--formats", metavar="LISTE",
                    help="formats séparés par des virgules parmi html, pdf, xlsx")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier racine des rapports (défaut : $CPC_RAPPORTS ou ./reports)")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from cpc_toolkit import catalogue, reference
-from cpc_toolkit.cli.common import print_frame, store_from_env
+from cpc_toolkit import reference
+from cpc_toolkit.cli.common import print_frame, store_from_env, unit_type, year_type
 from cpc_toolkit.errors import ValidationError
 from cpc_toolkit.fr import format_date, format_number, format_value
 from cpc_toolkit.registers.schema import REGISTER_LABELS, REGISTER_TYPES, column_doc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONFIDENTIAL_BANNER = ("⚠ Usage interne de la juridiction — données individuelles, à ne pas diffuser "
                        "(jamais dans les documents du CLPC).")
@@ -50,7 +52,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre",
                      help="nature du registre")
     imp.add_argument("fichier", metavar="FICHIER", help="export du registre (.csv, .xlsx, .parquet)")
-    imp.add_argument("--annee", type=int, metavar="AAAA",
+    imp.add_argument("--annee", type=year_type, metavar="AAAA",
                      help="mesures : année dont le registre décrit la situation au 31 décembre "
                           "(défaut : l'année écoulée) ; procédures et ordonnances : ne retenir que cette année")
     imp.add_argument("--au", type=_date, metavar="DATE",
@@ -60,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="Liste les mesures échues non réexaminées et celles dont le terme "
                                     "tombe dans les prochains mois (art. 441 à 443 C. civ.). Usage interne "
                                     "de la juridiction : jamais dans les documents du CLPC.")
-    ech.add_argument("--juridiction", required=True, metavar="ID", help="identifiant, ex. tj-lyon")
+    ech.add_argument("--juridiction", required=True, metavar="ID", type=unit_type("juridiction"), help="identifiant, ex. tj-lyon")
     ech.add_argument("--dans", type=_months, default=6, metavar="MOIS", help="horizon en mois (défaut 6)")
     ech.add_argument("--au", type=_date, metavar="DATE", help="date de référence (défaut : aujourd'hui)")
     ech.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
@@ -93,6 +95,9 @@ def run_import(args: argparse.Namespace) -> int:
           f"{len(res.court_years)} juridiction(s)-année(s).")
     for w in res.warnings:
         print(f"Avertissement : {w}")
+
+    from cpc_toolkit import catalogue
+
     values = res.values
     if len(res.court_years) > 3:  # national or cour-wide export: totals per year (medians omitted)
         print("Totaux par année (détail par juridiction : cpc indicateurs --juridiction ID) :")
@@ -104,6 +109,10 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 def _results_table(values: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    from cpc_toolkit import catalogue
+
     rows = []
     for r in values.itertuples(index=False):
         ind = catalogue.get(r.indicator_id)
@@ -113,6 +122,8 @@ def _results_table(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_echeances(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     from cpc_toolkit.registers.mesures import echeances
 
     reference.validate_scope(args.juridiction, "juridiction")
@@ -139,6 +150,8 @@ def run_echeances(args: argparse.Namespace) -> int:
 
 
 def run_columns(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     df = pd.DataFrame(column_doc(args.type_registre))
     if args.format == "table":
         print(f"Colonnes du {REGISTER_LABELS[args.type_registre]} (en-têtes comparés sans accents ni "
