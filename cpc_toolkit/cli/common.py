@@ -44,9 +44,12 @@ def unit_type(*levels: str) -> Callable[[str], str]:
         from cpc_toolkit.errors import CpcError
 
         try:
-            if levels == ("cour",):
-                reference.court_rows(cour=text)  # « Cour d'appel inconnue … » with an example id
-            level = reference.level_of(text)
+            try:
+                level = reference.level_of(text)
+            except CpcError:
+                if levels == ("cour",):
+                    reference.court_rows(cour=text)  # « Cour d'appel inconnue … » with an example id
+                raise
         except CpcError as exc:
             raise argparse.ArgumentTypeError(exc.message) from exc
         if levels and level not in levels:
