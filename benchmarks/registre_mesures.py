@@ -23,6 +23,7 @@ Usage: ``.venv/bin/python benchmarks/registre_mesures.py [--rapide] [--repetitio
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import sys
@@ -130,7 +131,7 @@ def build(root: Path, base_rows: int, n_years: int) -> float:
         for name in dates:
             col = pc.subtract(table[name], pa.scalar(dt.timedelta(days=365 * k), pa.duration("s")))
             shifted = shifted.set_column(shifted.schema.get_field_index(name), name, col)
-        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+        for a, b in itertools.pairwise(bounds):
             path = storage._part_path(root, "mesures", year, str(courts[a]))
             path.parent.mkdir(parents=True, exist_ok=True)
             pq.write_table(shifted.slice(a, b - a), path, compression="zstd")
