@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
+import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from cpc_toolkit.cli.common import store_from_env
@@ -56,20 +58,33 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _step(label: str) -> Callable[[], None]:
+    """Print a step's start now and its duration when the returned function is called."""
+    print(f"  • {label}…", flush=True)
+    t0 = time.perf_counter()
+    return lambda: print(f"    fait en {format_number(time.perf_counter() - t0, 1)} s.", flush=True)
+
+
 def build_demo(store: Store, seed: int) -> None:
     """Every demo step, in data-flow order. Each stage adds its own step here."""
     # collecte: the demo submissions are written as workbooks and imported through the real path
     from cpc_toolkit.collect.demo import import_demo_workbooks
 
+    done = _step("classeurs de collecte fictifs (168 juridictions × 5 ans) : écriture et import validé")
     import_demo_workbooks(store, seed)
+    done()
     # registres d'affaires (mesures, procédures, ordonnances) — before the remontées step
     from cpc_toolkit.registers.demo import write_demo_registers
 
+    done = _step("registres d'affaires fictifs (mesures, procédures, ordonnances) et leurs indicateurs")
     write_demo_registers(store, seed)
+    done()
     # remontées (confidential DACS register): keep LAST — it reads the demo procédures register
     from cpc_toolkit.remontees.demo import write_demo_register
 
+    done = _step("registre confidentiel des remontées d'information (DACS)")
     write_demo_register(store.root, seed)
+    done()
 
 
 def print_summary(store: Store) -> None:
