@@ -67,6 +67,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     ech.add_argument("--au", type=_date, metavar="DATE", help="date de référence (défaut : aujourd'hui)")
     ech.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
     ech.set_defaults(func=run_echeances)
+    ind = rs.add_parser("indicateurs", help="indicateurs par juridiction et par année, recalculés depuis les "
+                                            "registres conservés (DuckDB, hors mémoire)",
+                        description="Recalcule les indicateurs des registres conservés, par juridiction et par "
+                                    "année, directement sur les fichiers Parquet (partitionnés par année et "
+                                    "juridiction) avec DuckDB : un registre national de plusieurs années tient en "
+                                    "mémoire bornée. Mêmes règles et mêmes résultats que l'import. Chiffres "
+                                    "agrégés : aucune donnée individuelle.")
+    ind.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre",
+                     help="nature du registre")
+    ind.add_argument("--annee", type=year_type, action="append", metavar="AAAA",
+                     help="année de registre (répétable ; défaut : toutes)")
+    scope = ind.add_mutually_exclusive_group()
+    scope.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"), help="une juridiction")
+    scope.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="les juridictions d'une cour d'appel")
+    ind.add_argument("--au", type=_date, metavar="DATE",
+                     help="procédures et OPPI en cours mesurées à cette date (défaut : aujourd'hui)")
+    ind.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
+    ind.set_defaults(func=run_indicators)
     col = rs.add_parser("colonnes", help="colonnes attendues d'un registre (et en-têtes acceptés)")
     col.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre")
     col.add_argument("--format", choices=("table", "csv"), default="table")
@@ -104,6 +122,25 @@ def run_import(args: argparse.Namespace) -> int:
         sums = values[values["indicator_id"].map(lambda i: catalogue.get(i).aggregation == "sum")]
         values = sums.groupby(["year", "indicator_id"], sort=False, as_index=False)["value"].sum()
         values.insert(0, "court_id", f"{len(res.court_years)} juridictions-années")
+    print_frame(_results_table(values), "table")
+    return 0
+
+
+def run_indicators(args: argparse.Namespace) -> int:
+    from cpc_toolkit.errors import ReasonCode, RegisterError
+    from cpc_toolkit.registers.duckdb_engine import stored_indicators
+
+    courts = [args.juridiction] if args.juridiction else (reference.courts_of_cour(args.cour) if args.cour else None)
+    values = stored_indicators(store_from_env().root, args.type_registre, years=args.annee, court_ids=courts,
+                               as_of=args.au)
+    if values.empty:
+        raise RegisterError(f"Aucun {REGISTER_LABELS[args.type_registre]} conservé pour cette sélection "
+                            "(commande : cpc registre importer).", ReasonCode.NOT_FOUND)
+    if args.format == "csv":
+        print_frame(values, "csv")
+        return 0
+    print(f"Indicateurs du {REGISTER_LABELS[args.type_registre]} ({len(values.groupby(['court_id', 'year']))} "
+          "juridiction(s)-année(s)) :")
     print_frame(_results_table(values), "table")
     return 0
 

@@ -148,3 +148,25 @@ def test_earlier_year_files_are_read_then_split_on_next_write(tmp_path: Path) ->
     back = storage.read_rows(tmp_path, "procedures", years=[2024])
     assert (back["juridiction"] == "tj-lyon").sum() == 3
     assert set(back["juridiction"]) == set(rows.loc[years == 2024, "juridiction"])
+
+
+def test_cli_register_indicators_from_the_stored_partitions(tmp_path: Path, capsys) -> None:
+    from cpc_toolkit.cli.main import main
+
+    regs = _random_registers(5)
+    rows = regs["mesures"].copy()
+    years = rows.pop("register_year")
+    with storage.locked(tmp_path):
+        storage.write_rows(tmp_path, "mesures", rows, years)
+    expected = compute_values("mesures", rows, years, dt.date(2025, 11, 30))
+    code = main(["--donnees", str(tmp_path), "registre", "indicateurs", "--type", "mesures", "--annee", "2024",
+                 "--cour", "ca-lyon", "--format", "csv"])
+    out = capsys.readouterr().out
+    assert code == 0
+    import io
+
+    got = pd.read_csv(io.StringIO(out))
+    want = expected[(expected["year"] == 2024) & (expected["court_id"] == "tj-lyon")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False)
+    code = main(["--donnees", str(tmp_path), "registre", "indicateurs", "--type", "procedures"])
+    assert code == 1 and "Aucun registre des procédures" in capsys.readouterr().err
