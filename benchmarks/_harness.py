@@ -77,7 +77,17 @@ def run_child(args: list[str], env: dict[str, str] | None = None, timeout: float
 
 
 def child_peak_mb() -> float:
-    """Peak resident memory of the current process (Mo)."""
+    """Peak resident memory of the current process (Mo).
+
+    Linux ``VmHWM`` (high-water mark of this process image): ``ru_maxrss`` would also count the
+    parent's memory at fork time, which Linux carries over into the child across ``exec``.
+    """
+    try:
+        for line in open("/proc/self/status", encoding="ascii"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
