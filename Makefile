@@ -8,13 +8,28 @@ CHROMIUM ?= /usr/bin/chromium
 DONNEES ?= donnees
 ANNEE ?= 2025
 
-.PHONY: demo test install chromium libreoffice lint dashboard clean bench
+.PHONY: demo test install chromium libreoffice lint dashboard clean bench constraints
 
-$(STAMP): pyproject.toml
+# --- install / demo / bench (one step header per stage; pip/uv print one line per package) --------
+# constraints.txt pins the versions tested together (pip freeze of the development environment, without
+# the project itself); regenerate it with `make constraints` after a deliberate upgrade.
+UV := $(BIN)/python -m uv
+$(STAMP): pyproject.toml constraints.txt
+	@echo "== [1/4] Environnement Python ($(VENV)) : création et dépendances (versions testées : constraints.txt)"
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@set -o pipefail; if $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off uv >/dev/null 2>&1; then \
+	  echo "   installation avec uv (rapide)…"; \
+	  $(UV) pip install --python $(BIN)/python --constraint constraints.txt -e '.[test]'; \
+	else \
+	  echo "   uv indisponible : installation avec pip (quelques minutes)…"; \
+	  $(BIN)/python -m pip install --disable-pip-version-check --progress-bar off --constraint constraints.txt -e '.[test]' \
+	    | grep -E --line-buffered '^(Collecting|Successfully|ERROR)'; \
+	fi
 	@touch $(STAMP)
+	@echo "   environnement prêt."
+
+constraints:
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v -i '^cpc.toolkit' > constraints.txt
 
 install: $(STAMP)
 
@@ -37,8 +52,12 @@ libreoffice:
 	@command -v soffice >/dev/null && echo "soffice : $$(command -v soffice)"
 
 demo: $(STAMP) chromium
-	$(BIN)/cpc --donnees $(DONNEES) demo
-	$(BIN)/cpc --donnees $(DONNEES) campagne --annee $(ANNEE) --jobs 2 --formats html
+	@echo "== [2/4] Données de démonstration et [3/4] import (classeurs, registres, remontées)"
+	@start=$$(date +%s); $(BIN)/cpc --donnees $(DONNEES) demo && \
+	  echo "   données prêtes en $$(( $$(date +%s) - start )) s."
+	@echo "== [4/4] Campagne des rapports $(ANNEE) (HTML, 2 processus)"
+	@start=$$(date +%s); $(BIN)/cpc --donnees $(DONNEES) campagne --annee $(ANNEE) --jobs 2 --formats html && \
+	  echo "   campagne terminée en $$(( $$(date +%s) - start )) s."
 	@echo
 	@echo "Terminé. Données : $(DONNEES)/ — rapports (données fictives) : ouvrez reports/$(ANNEE)/index.html"
 
@@ -54,8 +73,15 @@ lint: $(STAMP)
 dashboard: $(STAMP)
 	$(BIN)/cpc --donnees $(DONNEES) tableau-de-bord
 
+# make bench [RAPIDE=1]: every benchmark, one after the other (run it on a quiet machine; the load is printed);
+# a failing benchmark does not stop the others, the exit code says whether one failed.
 bench: $(STAMP)
-	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+	@failed=""; for f in benchmarks/[!_]*.py; do \
+	  opt=""; if [ -n "$(RAPIDE)" ] && grep -q -- '--rapide' $$f; then opt="--rapide"; fi; \
+	  echo; echo "== $$f $$opt ($$(uptime | sed 's/.*load average/charge/'))"; \
+	  $(BIN)/python $$f $$opt || failed="$$failed $$f"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "Benchmarks en échec :$$failed"; exit 1; fi
 
 clean:
 	rm -rf reports/20* $(DONNEES) .pytest_cache

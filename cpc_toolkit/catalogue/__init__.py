@@ -8,15 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from cpc_toolkit.catalogue import vocabulary
-from cpc_toolkit.catalogue.expressions import Expression, parse
 from cpc_toolkit.catalogue.vocabulary import Unit, status_label, unit, units
 from cpc_toolkit.errors import CatalogueError, ReasonCode
 from cpc_toolkit.settings import load_yaml
+
+if TYPE_CHECKING:  # pandas (catalogue_frame) and the formula evaluator load on use (light `cpc` start)
+    import pandas as pd
+
+    from cpc_toolkit.catalogue.expressions import Expression
 
 __all__ = [
     "ADDITIVE_UNITS",
@@ -106,6 +108,8 @@ class Indicator:
 
     @property
     def expression(self) -> Expression | None:
+        from cpc_toolkit.catalogue.expressions import parse
+
         return parse(self.formula) if self.formula else None
 
     @property
@@ -162,6 +166,8 @@ class Check:
 
     @property
     def expression(self) -> Expression:
+        from cpc_toolkit.catalogue.expressions import parse
+
         return parse(self.rule)
 
 
@@ -480,6 +486,8 @@ def contentieux() -> tuple[dict[str, str], ...]:
 
 def catalogue_frame() -> pd.DataFrame:
     """The catalogue as a French-labelled table (for `cpc indicateurs --catalogue` and docs)."""
+    import pandas as pd
+
     fam = {f.id: f.label for f in families()}
     rows = [
         {

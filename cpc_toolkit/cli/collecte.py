@@ -6,17 +6,10 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-import pandas as pd
-
 from cpc_toolkit import reference
-from cpc_toolkit.cli.common import print_frame, store_from_env
-from cpc_toolkit.collect import completeness, import_files, problems_frame, rejections, versions
-from cpc_toolkit.collect.archive import OUTCOME_LABELS
-from cpc_toolkit.collect.problems import PROBLEM_LABELS
-from cpc_toolkit.collect.workbook import write_blank_template, write_workbooks
+from cpc_toolkit.cli.common import print_frame, store_from_env, unit_type, year_type
 from cpc_toolkit.errors import ReasonCode, UsageError
 from cpc_toolkit.fr import format_date, format_value
-from cpc_toolkit.settings import DEMO_LABEL
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,10 +17,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                        description="Génère, à partir du catalogue des indicateurs, le classeur de collecte "
                                    "clpc_<annee>_<juridiction>.xlsx de chaque juridiction demandée (ou le modèle "
                                    "vierge).")
-    p.add_argument("--annee", type=int, required=True, metavar="AAAA", help="année de référence de la collecte")
+    p.add_argument("--annee", type=year_type, required=True, metavar="AAAA", help="année de référence de la collecte")
     scope = p.add_mutually_exclusive_group(required=True)
-    scope.add_argument("--juridiction", metavar="ID", help="une juridiction (ex. tj-lyon)")
-    scope.add_argument("--cour", metavar="ID", help="toutes les juridictions d'une cour d'appel (ex. ca-lyon)")
+    scope.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"), help="une juridiction (ex. tj-lyon)")
+    scope.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="toutes les juridictions d'une cour d'appel (ex. ca-lyon)")
     scope.add_argument("--toutes", action="store_true", help="les 168 juridictions (TJ et TPI)")
     scope.add_argument("--vierge", action="store_true",
                        help="le modèle vierge clpc_<annee>_modele.xlsx (identité à saisir par la juridiction)")
@@ -44,8 +37,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "sortie : 0 si tout est accepté, 1 si un fichier est refusé, 2 en cas d'erreur "
                                    "d'utilisation.")
     p.add_argument("fichiers", nargs="+", metavar="FICHIER", help="classeurs .xlsx (ou dossiers qui en contiennent)")
-    p.add_argument("--juridiction", metavar="ID", help="juridiction attendue (refuse un classeur d'une autre)")
-    p.add_argument("--annee", type=int, metavar="AAAA", help="année attendue (refuse un classeur d'une autre)")
+    p.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"), help="juridiction attendue (refuse un classeur d'une autre)")
+    p.add_argument("--annee", type=year_type, metavar="AAAA", help="année attendue (refuse un classeur d'une autre)")
     p.add_argument("--rapports-erreurs", metavar="DOSSIER",
                    help="dossier des rapports d'erreurs (défaut : <donnees>/archive/rapports-erreurs)")
     p.add_argument("--format", choices=("texte", "csv"), default="texte",
@@ -57,15 +50,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("depots", help="historique des dépôts et juridictions n'ayant pas encore transmis",
                        description="Liste les versions de classeurs déposées (en vigueur et remplacées) et, pour "
                                    "une année, les juridictions qui n'ont pas encore transmis leur classeur.")
-    p.add_argument("--juridiction", metavar="ID", help="une juridiction")
-    p.add_argument("--cour", metavar="ID", help="les juridictions d'une cour d'appel")
-    p.add_argument("--annee", type=int, metavar="AAAA", help="année de référence")
+    p.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"), help="une juridiction")
+    p.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="les juridictions d'une cour d'appel")
+    p.add_argument("--annee", type=year_type, metavar="AAAA", help="année de référence")
     p.add_argument("--refus", action="store_true", help="liste aussi les fichiers refusés (reçus archivés)")
     p.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
     p.set_defaults(func=run_depots)
 
 
 def run_modeles(args: argparse.Namespace) -> int:
+    from cpc_toolkit.collect.workbook import write_blank_template, write_workbooks
+
     if args.remontees:  # remontées d'information (DACS): generator owned by cpc_toolkit.remontees
         from cpc_toolkit.cli.remontees import modele_from_modeles
 
@@ -95,6 +90,10 @@ def run_modeles(args: argparse.Namespace) -> int:
 
 
 def run_importer(args: argparse.Namespace) -> int:
+    from cpc_toolkit.collect import import_files, problems_frame
+    from cpc_toolkit.collect.archive import OUTCOME_LABELS
+    from cpc_toolkit.collect.problems import PROBLEM_LABELS
+
     if args.juridiction:
         reference.court(args.juridiction)
     store = store_from_env()
@@ -138,6 +137,11 @@ def _when(iso: object) -> str:
 
 
 def run_depots(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from cpc_toolkit.collect import completeness, rejections, versions
+    from cpc_toolkit.demo import DEMO_LABEL
+
     if args.juridiction:
         reference.court(args.juridiction)
     store = store_from_env()

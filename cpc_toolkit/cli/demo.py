@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import argparse
 import shutil
-from typing import cast
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, cast
 
-from cpc_toolkit import catalogue, reference
 from cpc_toolkit.cli.common import store_from_env
-from cpc_toolkit.demo import DEMO_YEARS, generate_inputs
 from cpc_toolkit.errors import UsageError
-from cpc_toolkit.fr import format_number, format_value
-from cpc_toolkit.settings import DEMO_LABEL
-from cpc_toolkit.store import Store, SubmissionRecord
+from cpc_toolkit.fr import format_number
+
+if TYPE_CHECKING:
+    from cpc_toolkit.store import Store
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -38,6 +39,9 @@ def reset_demo_store(store: Store) -> None:
 
 def write_demo(store: Store, seed: int) -> None:
     """Write the demo submissions straight to the store."""
+    from cpc_toolkit.demo import generate_inputs
+    from cpc_toolkit.store import SubmissionRecord
+
     df = generate_inputs(seed)
     records = [SubmissionRecord(court_id=str(cid), year=int(cast(int, year)), channel="classeur",
                                 values=grp[["indicator_id", "value", "text", "status"]], demo=True,
@@ -54,23 +58,41 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _step(label: str) -> Callable[[], None]:
+    """Print a step's start now and its duration when the returned function is called."""
+    print(f"  • {label}…", flush=True)
+    t0 = time.perf_counter()
+    return lambda: print(f"    fait en {format_number(time.perf_counter() - t0, 1)} s.", flush=True)
+
+
 def build_demo(store: Store, seed: int) -> None:
     """Every demo step, in data-flow order. Each stage adds its own step here."""
     # collecte: the demo submissions are written as workbooks and imported through the real path
     from cpc_toolkit.collect.demo import import_demo_workbooks
 
+    done = _step("classeurs de collecte fictifs (168 juridictions × 5 ans) : écriture et import validé")
     import_demo_workbooks(store, seed)
+    done()
     # registres d'affaires (mesures, procédures, ordonnances) — before the remontées step
     from cpc_toolkit.registers.demo import write_demo_registers
 
+    done = _step("registres d'affaires fictifs (mesures, procédures, ordonnances) et leurs indicateurs")
     write_demo_registers(store, seed)
+    done()
     # remontées (confidential DACS register): keep LAST — it reads the demo procédures register
     from cpc_toolkit.remontees.demo import write_demo_register
 
+    done = _step("registre confidentiel des remontées d'information (DACS)")
     write_demo_register(store.root, seed)
+    done()
 
 
 def print_summary(store: Store) -> None:
+    from cpc_toolkit import catalogue, reference
+    from cpc_toolkit.demo import DEMO_YEARS
+    from cpc_toolkit.fr import format_value
+    from cpc_toolkit.settings import DEMO_LABEL
+
     subs = store.submissions(include_superseded=False)
     subs = subs[subs["channel"] == "classeur"]
     n_courts = len(reference.first_instance_courts())

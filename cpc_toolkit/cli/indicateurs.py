@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import argparse
 
-from cpc_toolkit import catalogue, reference
-from cpc_toolkit.cli.common import print_frame
-from cpc_toolkit.cli.indicateurs_views import VIEWS, run_unit
+from cpc_toolkit.cli.common import print_frame, unit_type, year_type
 from cpc_toolkit.errors import UsageError
+
+VIEWS = ("synthese", "indicateurs", "comparaisons", "series", "alertes", "faits-marquants", "couverture",
+         "regles")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "indicateurs", help="catalogue des indicateurs ; indicateurs d'une juridiction, d'une cour ou national",
         description="Affiche le catalogue des indicateurs (--catalogue) ou tous les indicateurs d'une "
-                    "juridiction, d'une cour d'appel ou de la " + reference.national_name() + " pour une année.")
+                    "juridiction, d'une cour ou au niveau national pour une année.")
     p.add_argument("--catalogue", action="store_true", help="affiche le catalogue des indicateurs")
-    p.add_argument("--juridiction", metavar="ID",
+    p.add_argument("--juridiction", metavar="ID", type=unit_type(),
                    help="identifiant d'un TJ/TPI (ex. tj-lyon), d'une cour (ca-lyon) ou « national »")
-    p.add_argument("--cour", metavar="ID", help="identifiant d'une cour d'appel (ex. ca-lyon)")
-    p.add_argument("--national", action="store_true",
-                   help=f"indicateurs consolidés de la {reference.national_name()}")
-    p.add_argument("--annee", type=int, metavar="AAAA", help="année de référence")
+    p.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="identifiant d'une cour d'appel (ex. ca-lyon)")
+    p.add_argument("--national", action="store_true", help="indicateurs consolidés au niveau national")
+    p.add_argument("--annee", type=year_type, metavar="AAAA", help="année de référence")
     p.add_argument("--famille", metavar="ID", help="limite à une famille (amiable, majeurs, vif…)")
     p.add_argument("--format", choices=("table", "csv", "md"), default="table",
                    help="format de sortie (md = Markdown, avec --catalogue seulement)")
@@ -45,6 +45,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from cpc_toolkit import catalogue
+    from cpc_toolkit.cli.indicateurs_views import run_unit
+
     if args.catalogue:
         if args.format == "md":
             if args.famille:

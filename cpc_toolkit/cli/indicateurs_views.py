@@ -10,6 +10,7 @@ import pandas as pd
 
 from cpc_toolkit import catalogue, reference
 from cpc_toolkit.cli.common import print_frame, store_from_env
+from cpc_toolkit.cli.indicateurs import VIEWS
 from cpc_toolkit.compute import (
     alerts,
     changes,
@@ -29,8 +30,7 @@ from cpc_toolkit.render.tables import cell_text
 from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store
 
-VIEWS = ("synthese", "indicateurs", "comparaisons", "series", "alertes", "faits-marquants", "couverture",
-         "regles")
+__all__ = ["VIEWS", "run_unit"]
 
 
 def _status_text(code: str) -> str:

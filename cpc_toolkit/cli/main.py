@@ -12,7 +12,10 @@ from cpc_toolkit import __version__
 from cpc_toolkit.cli import _argparse_fr
 from cpc_toolkit.errors import CpcError, UsageError
 
-# each module exposes register(subparsers); order = order in `cpc --aide`
+# Each module exposes register(subparsers); order = order in `cpc --aide`. Adding a command is one entry
+# here. Rule: a cli module's top level stays light (standard library, argparse, cpc_toolkit.cli.common,
+# errors, fr, reference, settings, registers.schema); pandas, the store and the back ends are imported inside
+# the handlers (tests/foundation/test_cli_speed.py imports every module listed here and checks it).
 COMMAND_MODULES = (
     "cpc_toolkit.cli.reference",
     "cpc_toolkit.cli.indicateurs",
@@ -46,9 +49,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def skip_iri_grammars() -> None:
+    """Keep jsonschema (imported by nbformat for reports and dashboards) from importing ``rfc3987_syntax``.
+
+    That module compiles ~35 Lark grammars at import (≈2 s of CPU per process, docs: stack notes §1.3)
+    for IRI format checks the toolkit never uses; marked absent, jsonschema skips those checkers. The
+    GPL ``rfc3987`` is not an option. No effect when jsonschema is already imported.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    skip_iri_grammars()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --aide, --version, usage errors (French message already printed)
+        return exc.code if isinstance(exc.code, int) else 2
     if args.donnees:
         os.environ["CPC_DONNEES"] = args.donnees
     if not getattr(args, "func", None):

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from cpc_toolkit import reference
-from cpc_toolkit.cli.common import store_from_env
+from cpc_toolkit.cli.common import store_from_env, unit_type, year_type
 from cpc_toolkit.errors import UsageError
 from cpc_toolkit.fr import format_number
 from cpc_toolkit.render import kinds
@@ -18,11 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Construit un rapport à partir de son carnet paramétré (papermill) : HTML autonome "
                     "hors ligne, annexe Excel et, sur demande, PDF A4. Sortie : reports/<annee>/…")
     who = p.add_mutually_exclusive_group(required=True)
-    for k in kinds.campaign_kinds():  # one option per report kind (cpc_toolkit.render.kinds)
-        if k.unit_param:
-            who.add_argument(f"--{k.cli_flag}", metavar="ID", help=k.cli_help)
-        else:
-            who.add_argument(f"--{k.cli_flag}", action="store_true", help=k.cli_help)
+    who.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"),
+                     help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)")
+    who.add_argument("--cour", metavar="ID", type=unit_type("cour"),
+                     help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)")
+    who.add_argument("--national", action="store_true", help="rapport national")
     p.add_argument("--document", metavar="DOCUMENT", choices=("convocation", "compte-rendu", "rapport-annuel"),
                    help="document modifiable au lieu du rapport statistique : convocation ou compte-rendu "
                         "(--juridiction), rapport-annuel (--cour) ; formats odt, docx, html, pdf "
@@ -43,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--annee", type=int, metavar="AAAA", help="année des rapports (défaut : la dernière année)")
+    p.add_argument("--annee", type=year_type, metavar="AAAA", help="année des rapports (défaut : la dernière année)")
     p.add_argument("--formats", metavar="LISTE",
                    help="formats séparés par des virgules parmi html, pdf, xlsx")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier racine des rapports (défaut : $CPC_RAPPORTS ou ./reports)")

@@ -5,14 +5,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import TYPE_CHECKING
 
-import pandas as pd
-
-from cpc_toolkit import catalogue, reference
-from cpc_toolkit.cli.common import print_frame, store_from_env
+from cpc_toolkit import reference
+from cpc_toolkit.cli.common import print_frame, store_from_env, unit_type, year_type
 from cpc_toolkit.errors import ValidationError
 from cpc_toolkit.fr import format_date, format_number, format_value
 from cpc_toolkit.registers.schema import REGISTER_LABELS, REGISTER_TYPES, column_doc
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 CONFIDENTIAL_BANNER = ("⚠ Usage interne de la juridiction — données individuelles, à ne pas diffuser "
                        "(jamais dans les documents du CLPC).")
@@ -54,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     imp.add_argument("--format", choices=("natif", "emjpm"), default="natif", dest="format_source",
                      help="natif (colonnes de « cpc registre colonnes », défaut) ou emjpm (export e-MJPM "
                           "des mandataires, --type mesures)")
-    imp.add_argument("--annee", type=int, metavar="AAAA",
+    imp.add_argument("--annee", type=year_type, metavar="AAAA",
                      help="mesures : année dont le registre décrit la situation au 31 décembre "
                           "(défaut : l'année écoulée) ; procédures et ordonnances : ne retenir que cette année")
     imp.add_argument("--au", type=_date, metavar="DATE",
@@ -64,11 +66,29 @@ def register(sub: argparse._SubParsersAction) -> None:
                         description="Liste les mesures échues non réexaminées et celles dont le terme "
                                     "tombe dans les prochains mois (art. 441 à 443 C. civ.). Usage interne "
                                     "de la juridiction : jamais dans les documents du CLPC.")
-    ech.add_argument("--juridiction", required=True, metavar="ID", help="identifiant, ex. tj-lyon")
+    ech.add_argument("--juridiction", required=True, metavar="ID", type=unit_type("juridiction"), help="identifiant, ex. tj-lyon")
     ech.add_argument("--dans", type=_months, default=6, metavar="MOIS", help="horizon en mois (défaut 6)")
     ech.add_argument("--au", type=_date, metavar="DATE", help="date de référence (défaut : aujourd'hui)")
     ech.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
     ech.set_defaults(func=run_echeances)
+    ind = rs.add_parser("indicateurs", help="indicateurs par juridiction et par année, recalculés depuis les "
+                                            "registres conservés (DuckDB, hors mémoire)",
+                        description="Recalcule les indicateurs des registres conservés, par juridiction et par "
+                                    "année, directement sur les fichiers Parquet (partitionnés par année et "
+                                    "juridiction) avec DuckDB : un registre national de plusieurs années tient en "
+                                    "mémoire bornée. Mêmes règles et mêmes résultats que l'import. Chiffres "
+                                    "agrégés : aucune donnée individuelle.")
+    ind.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre",
+                     help="nature du registre")
+    ind.add_argument("--annee", type=year_type, action="append", metavar="AAAA",
+                     help="année de registre (répétable ; défaut : toutes)")
+    scope = ind.add_mutually_exclusive_group()
+    scope.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"), help="une juridiction")
+    scope.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="les juridictions d'une cour d'appel")
+    ind.add_argument("--au", type=_date, metavar="DATE",
+                     help="procédures et OPPI en cours mesurées à cette date (défaut : aujourd'hui)")
+    ind.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
+    ind.set_defaults(func=run_indicators)
     col = rs.add_parser("colonnes", help="colonnes attendues d'un registre (et en-têtes acceptés)")
     col.add_argument("--type", required=True, choices=REGISTER_TYPES, dest="type_registre")
     col.add_argument("--format", choices=("table", "csv"), default="table")
@@ -98,6 +118,9 @@ def run_import(args: argparse.Namespace) -> int:
           f"{len(res.court_years)} juridiction(s)-année(s).")
     for w in res.warnings:
         print(f"Avertissement : {w}")
+
+    from cpc_toolkit import catalogue
+
     values = res.values
     if len(res.court_years) > 3:  # national or cour-wide export: totals per year (medians omitted)
         print("Totaux par année (détail par juridiction : cpc indicateurs --juridiction ID) :")
@@ -108,7 +131,30 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_indicators(args: argparse.Namespace) -> int:
+    from cpc_toolkit.errors import ReasonCode, RegisterError
+    from cpc_toolkit.registers.duckdb_engine import stored_indicators
+
+    courts = [args.juridiction] if args.juridiction else (reference.courts_of_cour(args.cour) if args.cour else None)
+    values = stored_indicators(store_from_env().root, args.type_registre, years=args.annee, court_ids=courts,
+                               as_of=args.au)
+    if values.empty:
+        raise RegisterError(f"Aucun {REGISTER_LABELS[args.type_registre]} conservé pour cette sélection "
+                            "(commande : cpc registre importer).", ReasonCode.NOT_FOUND)
+    if args.format == "csv":
+        print_frame(values, "csv")
+        return 0
+    print(f"Indicateurs du {REGISTER_LABELS[args.type_registre]} ({len(values.groupby(['court_id', 'year']))} "
+          "juridiction(s)-année(s)) :")
+    print_frame(_results_table(values), "table")
+    return 0
+
+
 def _results_table(values: pd.DataFrame) -> pd.DataFrame:
+    import pandas as pd
+
+    from cpc_toolkit import catalogue
+
     rows = []
     for court_id, year, indicator_id, value in values[["court_id", "year", "indicator_id", "value"]].itertuples(
             index=False, name=None):
@@ -119,6 +165,9 @@ def _results_table(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def run_echeances(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from cpc_toolkit import catalogue
     from cpc_toolkit.registers.mesures import echeances
 
     reference.validate_scope(args.juridiction, "juridiction")
@@ -145,6 +194,8 @@ def run_echeances(args: argparse.Namespace) -> int:
 
 
 def run_columns(args: argparse.Namespace) -> int:
+    import pandas as pd
+
     df = pd.DataFrame(column_doc(args.type_registre))
     if args.format == "table":
         print(f"Colonnes du {REGISTER_LABELS[args.type_registre]} (en-têtes comparés sans accents ni "

@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from cpc_toolkit import reference
-from cpc_toolkit.cli.common import print_frame
+from cpc_toolkit.cli.common import print_frame, unit_type, year_type
 from cpc_toolkit.errors import ReasonCode, UsageError
 from cpc_toolkit.fr import format_date, format_number
 from cpc_toolkit.settings import data_dir
@@ -26,8 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     m = s.add_parser("modele", help="classeur de collecte d'un parquet général",
                      description="Génère le classeur vierge des remontées d'un parquet général pour une année "
                                  "(équivalent de « cpc modeles --remontees »).")
-    m.add_argument("--cour", required=True, metavar="ID", help="cour d'appel (ex. ca-lyon)")
-    m.add_argument("--annee", required=True, type=int, metavar="AAAA", help="année des signalements")
+    m.add_argument("--cour", required=True, metavar="ID", type=unit_type("cour"), help="cour d'appel (ex. ca-lyon)")
+    m.add_argument("--annee", required=True, type=year_type, metavar="AAAA", help="année des signalements")
     m.add_argument("--sortie", default=".", metavar="DOSSIER", help="dossier de sortie (défaut : dossier courant)")
     m.set_defaults(func=run_modele)
 
@@ -40,24 +40,24 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = s.add_parser("candidats", help="procédures à signaler qui ne l'ont pas encore été",
                      description="Procédures collectives du registre des procédures de plus de 250 salariés "
                                  "ou signalées stratégiques, absentes du registre des remontées, avec le motif.")
-    c.add_argument("--annee", required=True, type=int, metavar="AAAA", help="année d'ouverture des procédures")
-    c.add_argument("--cour", metavar="ID", help="cour d'appel (ex. ca-lyon)")
+    c.add_argument("--annee", required=True, type=year_type, metavar="AAAA", help="année d'ouverture des procédures")
+    c.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="cour d'appel (ex. ca-lyon)")
     c.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
     c.set_defaults(func=run_candidats)
 
     f = s.add_parser("fiches", help="fiches (HTML et PDF), registre national (xlsx) et synthèse pour la DACS",
                      description="Écrit une fiche de remontée d'information par signalement (HTML et PDF), le "
                                  "registre national (Excel) et la synthèse dans <donnees>/confidentiel/sorties/.")
-    f.add_argument("--cour", metavar="ID", help="limite à une cour d'appel")
-    f.add_argument("--annee", type=int, metavar="AAAA", help="limite à une année de signalement")
+    f.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="limite à une cour d'appel")
+    f.add_argument("--annee", type=year_type, metavar="AAAA", help="limite à une année de signalement")
     f.add_argument("--sans-pdf", action="store_true", help="n'écrit pas les PDF (plus rapide)")
     f.add_argument("--sans-synthese", action="store_true", help="n'exécute pas le carnet de synthèse")
     f.set_defaults(func=run_fiches)
 
     r = s.add_parser("registre", help="liste les signalements enregistrés",
                      description="Liste les signalements (versions en vigueur) du registre confidentiel.")
-    r.add_argument("--cour", metavar="ID", help=reference.level_label("cour"))
-    r.add_argument("--annee", type=int, metavar="AAAA", help="année de signalement")
+    r.add_argument("--cour", metavar="ID", type=unit_type("cour"), help="identifiant de la cour (ex. ca-lyon)")
+    r.add_argument("--annee", type=year_type, metavar="AAAA", help="année de signalement")
     r.add_argument("--format", choices=("table", "csv"), default="table", help="format de sortie")
     r.set_defaults(func=run_registre)
 

@@ -6,16 +6,18 @@ Data: ``data/courts.csv``, ``data/departements.csv``, ``data/departements.geojso
 
 from __future__ import annotations
 
+import csv
 import difflib
 import json
 import re
 from functools import cache
-from importlib import resources
-from typing import Any, cast
-
-import pandas as pd
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from cpc_toolkit.errors import ReasonCode, ReferenceDataError
+
+if TYPE_CHECKING:  # pandas is imported by the functions returning frames only (light `cpc` start)
+    import pandas as pd
 
 __all__ = [
     "ATTRIBUTION",
@@ -28,6 +30,7 @@ __all__ = [
     "cour_of",
     "court",
     "court_name",
+    "court_rows",
     "courts",
     "courts_of_cour",
     "departements",
@@ -53,16 +56,67 @@ ATTRIBUTION = (
 )
 
 
-def _data(name: str) -> Any:
-    return resources.files("cpc_toolkit.reference").joinpath("data", name)
+_DATA = Path(__file__).resolve().parent / "data"
+
+
+def _data(name: str) -> Path:
+    return _DATA / name
+
+
+@cache
+def _rows() -> dict[str, dict[str, str]]:
+    """courts.csv read with the csv module (no pandas): court id → row (all fields text)."""
+    with _data("courts.csv").open("r", encoding="utf-8", newline="") as fh:
+        return {row["court_id"]: row for row in csv.DictReader(fh)}
 
 
 @cache
 def _courts() -> pd.DataFrame:
-    with _data("courts.csv").open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    import pandas as pd
+
+    df = pd.DataFrame(list(_rows().values()), dtype=str)
     df["departements"] = df["departement_codes"].map(lambda s: tuple(x for x in s.split(";") if x))
     return df.set_index("court_id", drop=False)
+
+
+def _row(court_id: str) -> dict[str, str]:
+    """One court's raw row; raises a French error naming close ids when unknown."""
+    rows = _rows()
+    if court_id not in rows:
+        close = difflib.get_close_matches(str(court_id), list(rows), n=5, cutoff=0.75)
+        if not close and str(court_id).split("-")[-1]:
+            close = [c for c in rows if str(court_id).split("-")[-1] in c][:5]
+        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
+        raise ReferenceDataError(
+            f"Juridiction inconnue : « {court_id} ».{hint} "
+            "La liste complète est donnée par « cpc juridictions ».",
+            ReasonCode.UNKNOWN_COURT,
+        )
+    return rows[court_id]
+
+
+def court_rows(kind: str | tuple[str, ...] | None = None, cour: str | None = None) -> list[dict[str, str]]:
+    """Same selection as :func:`courts`, as plain rows (copies) in file order, without pandas."""
+    rows = list(_rows().values())
+    if kind is not None:
+        kinds = (kind,) if isinstance(kind, str) else kind
+        _check_kinds(kinds)
+        rows = [r for r in rows if r["kind"] in kinds]
+    if cour is not None:
+        _check_cour(cour)
+        rows = [r for r in rows if r["parent_ca_id"] == cour]
+    return [dict(r) for r in rows]
+
+
+def _check_kinds(kinds: tuple[str, ...]) -> None:
+    known = {r["kind"] for r in _rows().values()}
+    bad = [k for k in kinds if k not in known]
+    if bad:
+        raise ReferenceDataError(
+            f"Type de juridiction inconnu : {', '.join(bad)}. Types possibles : "
+            f"{', '.join(sorted(known))}.",
+            ReasonCode.UNKNOWN_COURT,
+        )
 
 
 def courts(kind: str | tuple[str, ...] | None = None, cour: str | None = None) -> pd.DataFrame:
@@ -70,13 +124,7 @@ def courts(kind: str | tuple[str, ...] | None = None, cour: str | None = None) -
     df = _courts()
     if kind is not None:
         kinds = (kind,) if isinstance(kind, str) else kind
-        bad = [k for k in kinds if k not in set(df["kind"])]
-        if bad:
-            raise ReferenceDataError(
-                f"Type de juridiction inconnu : {', '.join(bad)}. Types possibles : "
-                f"{', '.join(sorted(set(df['kind'])))}.",
-                ReasonCode.UNKNOWN_COURT,
-            )
+        _check_kinds(kinds)
         df = df[df["kind"].isin(kinds)]
     if cour is not None:
         _check_cour(cour)
@@ -86,79 +134,58 @@ def courts(kind: str | tuple[str, ...] | None = None, cour: str | None = None) -
 
 def court(court_id: str) -> pd.Series:
     """One court's row; raises a French error naming close ids when unknown."""
-    df = _courts()
-    if court_id not in df.index:
-        close = difflib.get_close_matches(str(court_id), list(df.index), n=5, cutoff=0.75)
-        if not close and str(court_id).split("-")[-1]:
-            close = [c for c in df.index if str(court_id).split("-")[-1] in c][:5]
-        hint = f" Vouliez-vous dire : {', '.join(close)} ?" if close else ""
-        raise ReferenceDataError(
-            f"Juridiction inconnue : « {court_id} ».{hint} "
-            "La liste complète est donnée par « cpc juridictions ».",
-            ReasonCode.UNKNOWN_COURT,
-        )
-    return cast(pd.Series, df.loc[court_id].copy())  # the index is unique: one row
+    _row(court_id)
+    return _courts().loc[court_id].copy()
 
 
 LEVELS = ("juridiction", "cour", "national")
 
 
 @cache
-def _levels() -> pd.DataFrame:
-    """The comparison levels and their French names (``data/levels.csv``), validated at load."""
-    with _data("levels.csv").open("r", encoding="utf-8") as fh:
-        df = pd.read_csv(fh, dtype=str, keep_default_na=False)
+def _level_rows() -> dict[str, dict[str, str]]:
+    """The comparison levels and their French names (``data/levels.csv``), validated at load (no pandas)."""
+    with _data("levels.csv").open("r", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
     problems = []
-    if tuple(df["level"]) != LEVELS:
-        problems.append(f"niveaux attendus {', '.join(LEVELS)}, trouvés {', '.join(df['level'])}")
-    for row in df.itertuples(index=False):
-        if not row.label or not row.plural:
-            problems.append(f"niveau {row.level} : libellé manquant")
-    nat = df[df["level"] == NATIONAL]
-    if len(nat) != 1 or not nat["name"].iloc[0] or not nat["short_name"].iloc[0]:
+    if tuple(r["level"] for r in rows) != LEVELS:
+        problems.append(f"niveaux attendus {', '.join(LEVELS)}, trouvés {', '.join(r['level'] for r in rows)}")
+    for row in rows:
+        if not row.get("label") or not row.get("plural"):
+            problems.append(f"niveau {row.get('level')} : libellé manquant")
+    nat = [r for r in rows if r["level"] == NATIONAL]
+    if len(nat) != 1 or not nat[0].get("name") or not nat[0].get("short_name"):
         problems.append("le niveau national doit avoir un nom et un nom court")
     if problems:
         raise ReferenceDataError("Fichier levels.csv invalide : " + " ; ".join(problems),
                                  ReasonCode.UNKNOWN_COURT)
-    return df.set_index("level", drop=False)
+    return {r["level"]: r for r in rows}
 
 
 def levels() -> pd.DataFrame:
     """The three comparison levels (juridiction, cour, national) with their French labels (a copy)."""
-    return _levels().copy()
+    import pandas as pd
+
+    return pd.DataFrame(list(_level_rows().values()), dtype=str).set_index("level", drop=False)
 
 
 def level_label(level: str, plural: bool = False) -> str:
     """French name of a level: « juridiction », « cour d'appel », « national » (or plural)."""
-    df = _levels()
-    if level not in df.index:
+    rows = _level_rows()
+    if level not in rows:
         raise ReferenceDataError(f"Niveau inconnu : « {level} » ({', '.join(LEVELS)}).", ReasonCode.UNKNOWN_COURT)
-    return str(df.loc[level, "plural" if plural else "label"])
+    return rows[level]["plural" if plural else "label"]
 
 
 def national_name(short: bool = False) -> str:
     """Name of the national unit (« France entière »; short form « France »)."""
-    return str(_levels().loc[NATIONAL, "short_name" if short else "name"])
+    return _level_rows()[NATIONAL]["short_name" if short else "name"]
 
 
 def court_name(court_id: str) -> str:
-    """French name of a court, a cour, or of the nation (:func:`national_name`) for ``national``."""
+    """French name of a court, a cour, or « France entière » for ``national``."""
     if court_id == NATIONAL:
         return national_name()
-    return str(court(court_id)["name"])
-
-
-_NAME_PREFIX = re.compile(r"^(Tribunal judiciaire|Tribunal de première instance|Cour d'appel|Tribunal supérieur "
-                          r"d'appel)( de la | de l'| de | d'| du | des )")
-
-
-@cache
-def short_name(unit_id: str) -> str:
-    """Short name for axes and cards: « TJ Saint-Étienne », « CA Lyon », « France »."""
-    if unit_id == NATIONAL:
-        return national_name(short=True)
-    row = court(unit_id)
-    return f"{row['kind']} {_NAME_PREFIX.sub('', str(row['name']))}"
+    return _row(court_id)["name"]
 
 
 def first_instance_courts(cour: str | None = None) -> pd.DataFrame:
@@ -172,8 +199,8 @@ def consolidation_units() -> pd.DataFrame:
 
 
 def _check_cour(cour: str) -> None:
-    df = _courts()
-    if cour not in df.index or df.loc[cour, "kind"] not in COUR_KINDS:
+    rows = _rows()
+    if cour not in rows or rows[cour]["kind"] not in COUR_KINDS:
         raise ReferenceDataError(
             f"Cour d'appel inconnue : « {cour} ». Exemple d'identifiant : ca-lyon "
             "(liste : « cpc juridictions --type CA »).",
@@ -188,7 +215,7 @@ def courts_of_cour(cour: str) -> list[str]:
 
 def cour_of(court_id: str) -> str:
     """Parent cour id of a first-instance court."""
-    row = court(court_id)
+    row = _row(court_id)
     if not row["parent_ca_id"]:
         raise ReferenceDataError(
             f"« {court_id} » n'a pas de cour d'appel de rattachement.", ReasonCode.UNKNOWN_COURT
@@ -200,7 +227,7 @@ def level_of(unit_id: str) -> str:
     """``juridiction``, ``cour`` or ``national`` for any unit id."""
     if unit_id == NATIONAL:
         return "national"
-    kind = court(unit_id)["kind"]
+    kind = _row(unit_id)["kind"]
     if kind in COUR_KINDS:
         return "cour"
     if kind in FIRST_INSTANCE_KINDS:
@@ -239,12 +266,10 @@ def tae_tj_ids() -> frozenset[str]:
     A TJ is in a TAE ressort when the TAE has the same seat, or when every commercial court of
     the TJ's département is a TAE (e.g. Carpentras, in the ressort of the TAE of Avignon).
     """
-    df = _courts()
-    taes = df[df["kind"] == "TAE"]
-    seats = {cid.removeprefix("tae-") for cid in taes["court_id"]}
-    deps = departements()
-    ids = {f"tj-{s}" for s in seats if f"tj-{s}" in df.index}
-    for _, row in deps.iterrows():
+    rows = _rows()
+    seats = {cid.removeprefix("tae-") for cid, r in rows.items() if r["kind"] == "TAE"}
+    ids = {f"tj-{s}" for s in seats if f"tj-{s}" in rows}
+    for row in _departement_rows():
         commercial = [c for c in row["commercial_court_ids"].split(";") if c]
         if commercial and all(c.startswith("tae-") for c in commercial):
             ids.update(t for t in row["tj_ids"].split(";") if t)
@@ -257,9 +282,16 @@ def has_tae(court_id: str, year: int) -> bool:
 
 
 @cache
+def _departement_rows() -> tuple[dict[str, str], ...]:
+    with _data("departements.csv").open("r", encoding="utf-8", newline="") as fh:
+        return tuple(csv.DictReader(fh))
+
+
+@cache
 def _departements() -> pd.DataFrame:
-    with _data("departements.csv").open("r", encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+    import pandas as pd
+
+    return pd.DataFrame(list(_departement_rows()), dtype=str)
 
 
 def departements() -> pd.DataFrame:
@@ -275,3 +307,16 @@ def _geojson_text() -> str:
 def departements_geojson() -> dict[str, Any]:
     """Outlines of the 101 départements (IGN – Admin Express, via france-geojson)."""
     return json.loads(_geojson_text())
+
+
+_NAME_PREFIX = re.compile(r"^(Tribunal judiciaire|Tribunal de première instance|Cour d'appel|Tribunal supérieur "
+                          r"d'appel)( de la | de l'| de | d'| du | des )")
+
+
+@cache
+def short_name(unit_id: str) -> str:
+    """Short name for axes and cards: « TJ Saint-Étienne », « CA Lyon », « France »."""
+    if unit_id == NATIONAL:
+        return national_name(short=True)
+    row = _row(unit_id)
+    return f"{row['kind']} {_NAME_PREFIX.sub('', str(row['name']))}"

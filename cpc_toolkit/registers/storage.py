@@ -6,11 +6,17 @@ Layout under the data directory::
       .lock                          serialises writers
       imports.json                   one entry per accepted file (sha256, type, courts, years)
       archive/<sha256><ext>          received files, byte-for-byte (0600)
-      <type>/<year>.parquet          current rows of every court for that year, sorted by court (0600)
+      <type>/annee=<year>/juridiction=<court_id>/lignes.parquet
+                                     current rows of one court for one register year (0600)
 
-A new import for a court-year replaces that court's rows of that year (the export is the court's
-full register for the year); other courts' rows are kept. Every file is written atomically (``cpc_toolkit.files``, 0600 files in 0700 folders); ``imports.json`` is written
-last, so an interrupted import is simply redone.
+Partitioned by year and court (Hive-style folder names): a new import for a court-year replaces
+that court-year's file only (the export is the court's full register for the year), other courts'
+and years' files are untouched, and out-of-core engines (``registers.duckdb_engine``) read only the
+partitions they need. Every file is written atomically (``atomic_write_bytes``); ``imports.json`` is
+written last, so an interrupted import is simply redone.
+
+Data directories of earlier versions kept one file per year (``<type>/<year>.parquet``): they are
+read as they are, and split into court partitions the first time that year is written again.
 """
 
 from __future__ import annotations
@@ -26,7 +32,6 @@ from typing import Any
 
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from filelock import FileLock, Timeout
 
@@ -111,8 +116,35 @@ def canonical(df: pd.DataFrame, register_type: str) -> pd.DataFrame:
     return pd.DataFrame(out, index=df.index)
 
 
-def _year_path(root: str | os.PathLike[str], register_type: str, year: int) -> Path:
+PART_FILE = "lignes.parquet"
+
+
+def _legacy_path(root: str | os.PathLike[str], register_type: str, year: int) -> Path:
     return registers_dir(root) / register_type / f"{int(year)}.parquet"
+
+
+def _part_path(root: str | os.PathLike[str], register_type: str, year: int, court_id: str) -> Path:
+    return registers_dir(root) / register_type / f"annee={int(year)}" / f"juridiction={court_id}" / PART_FILE
+
+
+def _write_court_years(root: str | os.PathLike[str], register_type: str, rows: pd.DataFrame,
+                       year: int) -> list[str]:
+    """Write one partition per court of ``rows`` (canonical rows of one year); return the courts."""
+    courts = sorted(rows["juridiction"].dropna().unique().tolist())
+    codes = rows["juridiction"].to_numpy()
+    for court in courts:
+        part = rows[codes == court].sort_values("ligne", kind="stable", ignore_index=True)
+        _write_private(_part_path(root, register_type, year, court), frame_bytes(part))
+    return courts
+
+
+def _migrate_legacy(root: str | os.PathLike[str], register_type: str, year: int) -> None:
+    """Split an earlier version's ``<year>.parquet`` into court partitions (caller holds the lock)."""
+    legacy = _legacy_path(root, register_type, year)
+    if legacy.exists():
+        old = canonical(pq.read_table(legacy).to_pandas(), register_type)
+        _write_court_years(root, register_type, old, year)
+        legacy.unlink()
 
 
 def write_rows(root: str | os.PathLike[str], register_type: str, rows: pd.DataFrame,
@@ -124,18 +156,44 @@ def write_rows(root: str | os.PathLike[str], register_type: str, rows: pd.DataFr
     rows = canonical(rows, register_type)
     written: list[tuple[str, int]] = []
     for year in sorted(int(y) for y in pd.unique(years)):
+        _migrate_legacy(root, register_type, year)
         new = rows[(years == year).to_numpy()]
-        courts = sorted(new["juridiction"].dropna().unique().tolist())
-        path = _year_path(root, register_type, year)
-        parts = [new]
-        if path.exists():
-            old = pq.read_table(path).to_pandas()
-            parts.insert(0, canonical(old[~old["juridiction"].isin(courts)], register_type))
-        allr = pd.concat(parts, ignore_index=True) if len(parts) > 1 else new.reset_index(drop=True)
-        allr = allr.sort_values(["juridiction", "ligne"], kind="stable", ignore_index=True)
-        _write_private(path, frame_bytes(allr))
-        written.extend((c, year) for c in courts)
+        written.extend((c, year) for c in _write_court_years(root, register_type, new, year))
     return written
+
+
+def partition_files(root: str | os.PathLike[str], register_type: str, years: list[int] | None = None,
+                    court_ids: list[str] | None = None) -> dict[int, list[Path]]:
+    """Stored Parquet files by register year (court partitions, or an earlier version's year file).
+
+    Only the partitions of ``years`` / ``court_ids`` are listed (folder names, no file is opened);
+    an earlier version's year file holds every court and must be filtered by the reader.
+    """
+    if register_type not in REGISTER_TYPES:
+        raise ValueError(register_type)
+    base = registers_dir(root) / register_type
+    wanted = set(court_ids) if court_ids is not None else None
+    out: dict[int, list[Path]] = {}
+    if not base.exists():
+        return out
+    for entry in base.iterdir():
+        if entry.is_dir() and entry.name.startswith("annee="):
+            year = int(entry.name.removeprefix("annee="))
+            if years is not None and year not in years:
+                continue
+            files = sorted(p / PART_FILE for p in entry.iterdir()
+                           if p.name.startswith("juridiction=") and (p / PART_FILE).exists()
+                           and (wanted is None or p.name.removeprefix("juridiction=") in wanted))
+            out.setdefault(year, []).extend(files)
+        elif entry.suffix == ".parquet" and entry.stem.isdigit():
+            year = int(entry.stem)
+            if years is None or year in years:
+                out.setdefault(year, []).append(entry)
+    return {y: sorted(f, key=_court_order) for y, f in sorted(out.items()) if f}
+
+
+def _court_order(path: Path) -> tuple[int, str]:
+    return (0, "") if path.name != PART_FILE else (1, path.parent.name)
 
 
 def archive(root: str | os.PathLike[str], sha256: str, suffix: str, data: bytes) -> Path:
@@ -154,30 +212,32 @@ def append_import(root: str | os.PathLike[str], entry: dict[str, Any]) -> None:
 
 def stored_court_years(root: str | os.PathLike[str], register_type: str) -> pd.DataFrame:
     """(court_id, year) pairs with stored rows of a register type."""
-    if register_type not in REGISTER_TYPES:
-        raise ValueError(register_type)
-    base = registers_dir(root) / register_type
-    pairs: list[tuple[str, int]] = []
-    for path in sorted(base.glob("*.parquet")) if base.exists() else []:
-        courts = pq.read_table(path, columns=["juridiction"]).column("juridiction").unique().to_pylist()
-        pairs.extend((str(c), int(path.stem)) for c in courts)
-    return pd.DataFrame(pairs, columns=["court_id", "year"]).sort_values(["court_id", "year"],
+    pairs: set[tuple[str, int]] = set()
+    for year, files in partition_files(root, register_type).items():
+        for path in files:
+            if path.name == PART_FILE:
+                pairs.add((path.parent.name.removeprefix("juridiction="), year))
+            else:  # earlier version's year file
+                courts = pq.read_table(path, columns=["juridiction"]).column("juridiction").unique().to_pylist()
+                pairs.update((str(c), year) for c in courts if c is not None)
+    return pd.DataFrame(sorted(pairs), columns=["court_id", "year"]).sort_values(["court_id", "year"],
                                                                          ignore_index=True)
 
 
 def read_rows(root: str | os.PathLike[str], register_type: str, court_ids: list[str] | None = None,
               years: list[int] | None = None) -> pd.DataFrame:
     """Stored rows of a register (optionally some courts / years), with ``register_year``."""
-    base = registers_dir(root) / register_type
     frames = []
-    for path in sorted(base.glob("*.parquet")) if base.exists() else []:
-        year = int(path.stem)
-        if years is not None and year not in years:
-            continue
-        filters = pc.field("juridiction").isin(list(court_ids)) if court_ids is not None else None
-        df = pq.read_table(path, filters=filters).to_pandas()
-        df["register_year"] = year
-        frames.append(df)
+    for year, files in partition_files(root, register_type, years, court_ids).items():
+        parts = [p for p in files if p.name == PART_FILE]
+        tables = [pq.read_table(p, filters=[("juridiction", "in", list(court_ids))] if court_ids is not None
+                                else None) for p in files if p.name != PART_FILE]  # earlier version's file
+        if parts:
+            tables.append(pq.ParquetDataset([str(p) for p in parts], partitioning=None).read(use_pandas_metadata=True))
+        for table in tables:
+            df = table.to_pandas()
+            df["register_year"] = year
+            frames.append(df)
     if not frames:
         empty = canonical(pd.DataFrame(), register_type)
         empty["register_year"] = pd.Series(dtype="int64")

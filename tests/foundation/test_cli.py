@@ -67,8 +67,8 @@ def test_juridictions_of_a_cour(cpc):
 
 def test_juridictions_unknown_cour_is_a_french_error(cpc):
     code, out, err = cpc("juridictions", "--cour", "ca-atlantide")
-    assert code == 1 and out == ""
-    assert "cpc : erreur : Cour d'appel inconnue : « ca-atlantide »" in err
+    assert code == 2 and out == ""
+    assert "cpc juridictions : erreur : argument --cour : Cour d'appel inconnue : « ca-atlantide »" in err
     assert "Traceback" not in err
 
 
@@ -158,7 +158,7 @@ def test_national_sums_equal_the_sum_of_all_courts(demo_cpc, demo_results):
 
 def test_unknown_court_in_readout_is_a_french_error(demo_cpc):
     code, out, err = demo_cpc("indicateurs", "--juridiction", "tj-atlantide", "--annee", "2025")
-    assert code == 1 and out == ""
+    assert code == 2 and out == ""
     assert "Juridiction inconnue : « tj-atlantide »" in err and "Traceback" not in err
     code, _, err = demo_cpc("indicateurs")
     assert code == 2 and "Indiquez --catalogue" in err

@@ -140,7 +140,7 @@ def test_cli_usage_errors(cpc, tmp_path: Path) -> None:
     code, _, err = cpc("registre", "echeances", "--juridiction", "tj-lyon")
     assert code == 1 and "Aucun registre des mesures importé" in err
     code, _, err = cpc("registre", "echeances", "--juridiction", "ca-lyon")
-    assert code == 1 and "n'est pas un tribunal judiciaire" in err
+    assert code == 2 and "n'est pas un tribunal judiciaire" in err
     path = _file(tmp_path, "m.csv", MESURES)
     code, _, err = cpc("registre", "importer", "--type", "mesures", str(path), "--annee", "2099")
     assert code == 2 and "Année invalide" in err

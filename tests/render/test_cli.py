@@ -8,7 +8,7 @@ from cpc_toolkit.cli.main import main
 def test_unknown_court_is_a_french_error(demo_store, capsys):
     code = main(["--donnees", str(demo_store.root), "rapport", "--juridiction", "tj-atlantide", "--annee", "2025"])
     err = capsys.readouterr().err
-    assert code == 1 and "Juridiction inconnue" in err and "Traceback" not in err
+    assert code == 2 and "Juridiction inconnue" in err and "Traceback" not in err
 
 
 def test_bad_format_and_year_are_usage_errors(demo_store, capsys):
