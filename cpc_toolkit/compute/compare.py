@@ -220,7 +220,7 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
                         dtype="boolean")
     n_common = lfl["n_common"].fillna(0).astype(int).to_numpy()
     n_members = lfl["n_members"].fillna(0).astype(int).to_numpy()
-    n_exp = _n_expected_matrix(idx)
+    n_exp = n_expected_matrix(idx)
     e1 = n_exp[r1, cols] if r1 is not None else np.zeros(len(ids))
     e0 = n_exp[r0, cols] if r0 is not None else np.zeros(len(ids))
     # courts where the indicator applies (agricole: courts with a commercial chamber…), either year
@@ -396,7 +396,7 @@ def _members(level: str, unit_id: str) -> tuple[str, ...]:
     return tuple(sorted(_scope_maps()[0]))
 
 
-def _n_expected_matrix(idx: ResultsIndex) -> np.ndarray:
+def n_expected_matrix(idx: ResultsIndex) -> np.ndarray:
     """``n_expected`` of every results cell (courts of the unit where the indicator applies)."""
     key = ("n_expected_matrix",)
     if key not in idx._memo:
@@ -420,7 +420,7 @@ def _partial_flags(idx: ResultsIndex, level: str, unit_id: str, year: int, cols:
         return np.ones(len(cols), dtype=bool)
     k = [idx.col[c] for c in cols]
     rep = idx.n_reporting[r, k].astype(float)
-    exp = _n_expected_matrix(idx)[r, k]
+    exp = n_expected_matrix(idx)[r, k]
     return np.asarray(rep < exp, dtype=bool)
 
 

@@ -42,11 +42,15 @@ from cpc_toolkit.compute.compare import (
 )
 from cpc_toolkit.fr import decimals_of, format_change, format_number, format_signed, format_value, unit_suffix
 
-# National priorities of the circulaire de politique civile (27 June 2025): amiable (ARA,
-# conciliation), protection des majeurs, procédures agricoles, violences intrafamiliales,
-# dématérialisation. Their facts weigh more.
-PRIORITY_FAMILIES: tuple[str, ...] = ("amiable", "majeurs", "agricole", "vif", "demat")
-PRIORITY_WEIGHT = 1.6
+
+def _ministerial_priorities() -> tuple[str, ...]:
+    """Families of the « priorités ministérielles » (§ 3 of the circulaire of 27 June 2025), read
+    from the catalogue's ``circulaire`` field: amiable, majeurs, agricole, vif, demat."""
+    return tuple(f.id for f in catalogue.families() if f.circulaire.strip().startswith("§ 3"))
+
+
+PRIORITY_FAMILIES: tuple[str, ...] = _ministerial_priorities()
+PRIORITY_WEIGHT = 1.6  # their facts weigh that much more
 
 # Groups of indicators that say the same thing (one idea → at most one sentence). The first of a
 # group is preferred; the others are used only when it is unknown. DTES (stock / monthly

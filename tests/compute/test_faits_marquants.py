@@ -281,3 +281,9 @@ def test_partial_coverage_is_said_first_for_a_cour(demo_results):
         assert f.partial
         assert re.search(r"sur les \d+ juridictions présentes les deux années \(\d+/\d+\)", f.text, re.I), f.text
     assert not any(f.kind == "position" for f in facts)  # no rank for a partial value
+
+
+def test_priorities_are_the_ministerial_priorities_of_the_circulaire():
+    # § 3 of the circulaire: amiable (3.1), majeurs (3.2), agricole (3.4), contrôle coercitif (3.5),
+    # dématérialisation (3.6); the entreprises family comes from § 2 and the annex
+    assert set(PRIORITY_FAMILIES) == {"amiable", "majeurs", "agricole", "vif", "demat"}
