@@ -71,6 +71,7 @@ _EXTRA_EVOLUTION = ("act_total_entrees", "act_total_stock_fin", "pjm_mesures_tot
 # English or technical words of catalogue labels, said in plain French in sentences
 _SPOKEN = (("Disposition time CEPEJ", "Durée d'écoulement CEPEJ"),)
 _POSITION_FACTS_MAX = 2  # ranks are context, not the story: at most two per report
+_PER_FAMILY_MAX = 2  # a short list covers several priorities before a third fact of one family
 _COVERAGE_IMPORTANCE = 10.0  # the perimeter caveat is always said first
 
 
@@ -173,7 +174,8 @@ def faits_marquants(res: pd.DataFrame, unit_id: str, year: int, n: int = 6,
     the cour for a court, of the cours for a cour; not for volumes, yes/no answers, partial values
     nor indicators in alert, see ``config``) and partial coverage. Alerts are not repeated here.
     Deterministic: same results → same sentences, in decreasing importance; at most one sentence
-    per idea (:func:`idea_of`).
+    per idea (:func:`idea_of`); a family gets a third sentence only when no other family has one
+    to give.
     """
     level = unit_level(unit_id)
     idx = results_index(res)
@@ -188,17 +190,28 @@ def faits_marquants(res: pd.DataFrame, unit_id: str, year: int, n: int = 6,
     facts.sort(key=lambda f: (-round(f.importance, 9), order.get(f.indicator_id or "", -1), f.text))
     seen: set[str] = set()
     n_positions = 0
-    out: list[FaitMarquant] = []
+    unique: list[FaitMarquant] = []
     for f in facts:
         key = f.idea or f.text
         if key in seen or (f.kind == "position" and n_positions >= _POSITION_FACTS_MAX):
             continue
         seen.add(key)
         n_positions += f.kind == "position"
-        out.append(f)
-        if len(out) >= n:
+        unique.append(f)
+    # variety: at most _PER_FAMILY_MAX facts of one family while others wait; then by importance
+    chosen: list[int] = []
+    per_family: dict[str, int] = {}
+    for k, f in enumerate(unique):
+        fam = catalogue.get(f.indicator_id).family if f.indicator_id else ""
+        if fam and per_family.get(fam, 0) >= _PER_FAMILY_MAX:
+            continue
+        per_family[fam] = per_family.get(fam, 0) + 1
+        chosen.append(k)
+        if len(chosen) >= n:
             break
-    return out
+    if len(chosen) < n:
+        chosen += [k for k in range(len(unique)) if k not in chosen][:n - len(chosen)]
+    return [unique[k] for k in sorted(chosen)]
 
 
 def _reference_values(res: pd.DataFrame, unit_id: str, level: str, year: int) -> tuple[str, dict[str, float]]:
@@ -228,16 +241,15 @@ def _preferred_known(ids_known: set[str], indicator_id: str) -> bool:
 
 def _evolution_importance(unit: str, shown_delta: float, value: float, previous: float) -> float:
     """Size of a change on a common scale: 1 for 5 points on a rate, ±25 % on a volume (as a ratio:
-    ×2 weighs like ÷2), ±10 % on a delay; small volumes (< 10) count half; capped at 6."""
+    ×2 weighs like ÷2), ±10 % on a delay; capped at 6; small volumes (< 10) count half."""
     if unit == "percent":
-        imp = abs(shown_delta) / 5.0
-    elif value > 0 and previous > 0:
-        imp = abs(math.log(value / previous)) / math.log(1.25 if unit == "count" else 1.1)
-        if unit == "count" and min(value, previous) < 10:
-            imp *= 0.5  # small numbers move a lot by chance
-    else:
-        imp = 1.0  # from or to zero: notable, not measurable as a ratio
-    return min(imp, 6.0)
+        return min(abs(shown_delta) / 5.0, 6.0)
+    if not (value > 0 and previous > 0):
+        return 1.0  # from or to zero: notable, not measurable as a ratio
+    imp = min(abs(math.log(value / previous)) / math.log(1.25 if unit == "count" else 1.1), 6.0)
+    if unit == "count" and min(value, previous) < 10:
+        imp *= 0.5  # small numbers move a lot by chance
+    return imp
 
 
 def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> list[FaitMarquant]:
@@ -287,6 +299,8 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
             text += f" et se {'situent' if plural else 'situe'} {where} {ref_label} ({format_value(rv, unit)})"
         importance = _evolution_importance(unit, shown_delta, float(r.value_lfl), float(r.previous_lfl)) \
             * _priority(r.indicator_id)
+        if partial and r.n_expected:
+            importance *= float(r.n_common) / float(r.n_expected)  # a change over few courts says less
         facts.append(FaitMarquant(text + ".", importance, r.indicator_id, numbers, "evolution",
                                   idea_of(r.indicator_id), partial))
     return facts

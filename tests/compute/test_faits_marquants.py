@@ -287,3 +287,14 @@ def test_priorities_are_the_ministerial_priorities_of_the_circulaire():
     # § 3 of the circulaire: amiable (3.1), majeurs (3.2), agricole (3.4), contrôle coercitif (3.5),
     # dématérialisation (3.6); the entreprises family comes from § 2 and the annex
     assert set(PRIORITY_FAMILIES) == {"amiable", "majeurs", "agricole", "vif", "demat"}
+
+
+def test_short_list_covers_several_families(demo_results):
+    year = max(demo_results["year"])
+    for unit in ("tj-lyon", "ca-paris", "ca-lyon"):
+        every = faits_marquants(demo_results, unit, year, n=200)
+        families = {catalogue.get(f.indicator_id).family for f in every if f.indicator_id}
+        assert len(families) >= 3
+        top = [catalogue.get(f.indicator_id).family for f in faits_marquants(demo_results, unit, year, n=6)
+               if f.indicator_id]
+        assert max(top.count(fam) for fam in set(top)) <= 2, (unit, top)
