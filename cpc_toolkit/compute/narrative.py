@@ -318,12 +318,15 @@ def _position_facts(res: pd.DataFrame, unit_id: str, level: str, year: int,
     pos = positions(res, unit_id, year, ids)
     group = "cour" if level == "juridiction" else "national"
     sub = pos[(pos["group"] == group) & (pos["n"] >= 3) & pos["rankable"] & ~pos["partial"].astype(bool)]
-    in_alert = _alerted_indicators(res, unit_id, year, config)
     known = set(sub["indicator_id"])
-    who = _cap(f"la {reference.level_label(level)}")
+    sub = sub[(sub["rank"] == 1) | (sub["rank"] == sub["n"])]
+    if sub.empty:
+        return []
+    in_alert = _alerted_indicators(res, unit_id, year, config)
+    who = _who(unit_id, level)
     facts = []
     for r in sub.itertuples(index=False):
-        if r.rank not in (1, r.n) or r.indicator_id in in_alert or not _preferred_known(known, r.indicator_id):
+        if r.indicator_id in in_alert or not _preferred_known(known, r.indicator_id):
             continue
         if r.rank == r.n and r.rank == 1:
             continue  # everyone tied
@@ -335,6 +338,9 @@ def _position_facts(res: pd.DataFrame, unit_id: str, level: str, year: int,
             med = f"médiane de la {reference.level_label('cour')}"
         else:
             among = f"des {format_number(r.n)} {reference.level_label('cour', plural=True)}"
+            if r.n_partial:  # other cours ranked on partial totals: say it
+                numbers["n_partielles"] = float(r.n_partial)
+                among += f" (dont {format_number(r.n_partial)} aux données partielles)"
             med = "médiane des " + reference.level_label("cour", plural=True)
         phrase, _ = _noun_phrase(spoken_label(r.indicator_id))
         text = (f"{who} est au {'premier' if best else 'dernier'} rang {among} pour {phrase} "
@@ -342,6 +348,17 @@ def _position_facts(res: pd.DataFrame, unit_id: str, level: str, year: int,
         importance = (1.2 if best else 1.4) * _priority(r.indicator_id)
         facts.append(FaitMarquant(text, importance, r.indicator_id, numbers, "position", idea_of(r.indicator_id)))
     return facts
+
+
+def _who(unit_id: str, level: str) -> str:
+    """Subject of a sentence about the unit: « La juridiction », « La cour d'appel », « Le tribunal
+    supérieur d'appel » (the TSA of Saint-Pierre is not a cour d'appel)."""
+    if level == "cour":
+        name = unit_name(unit_id)
+        if not name.lower().startswith("cour"):
+            head = name.rsplit(" de ", 1)[0]  # « Tribunal supérieur d'appel »
+            return _cap(("le " if head.lower().startswith("tribunal") else "la ") + head.lower())
+    return _cap(f"la {reference.level_label(level)}")
 
 
 def _names(court_ids: tuple[str, ...] | list[str]) -> str:

@@ -298,3 +298,20 @@ def test_short_list_covers_several_families(demo_results):
         top = [catalogue.get(f.indicator_id).family for f in faits_marquants(demo_results, unit, year, n=6)
                if f.indicator_id]
         assert max(top.count(fam) for fam in set(top)) <= 2, (unit, top)
+
+
+def test_cour_ranks_say_how_many_cours_are_partial(demo_results):
+    """Ranks among cours when some cours have partial totals say so; the TSA is not called a cour d'appel."""
+    year = max(demo_results["year"])
+    seen = 0
+    for cour in reference.consolidation_units().index:
+        for f in faits_marquants(demo_results, cour, year, n=20):
+            if f.kind != "position":
+                continue
+            grp = positions(demo_results, cour, year, [f.indicator_id]).iloc[0]
+            if int(grp["n_partial"]):
+                assert f"(dont {int(grp['n_partial'])} aux données partielles)" in f.text
+                seen += 1
+            if cour.startswith("tsa-"):
+                assert f.text.startswith("Le tribunal supérieur d'appel")
+    assert seen >= 3
