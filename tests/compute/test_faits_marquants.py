@@ -315,3 +315,28 @@ def test_cour_ranks_say_how_many_cours_are_partial(demo_results):
             if cour.startswith("tsa-"):
                 assert f.text.startswith("Le tribunal supérieur d'appel")
     assert seen >= 3
+
+
+def test_same_change_ranks_higher_for_a_national_priority(hand):
+    """Hand-made court: ARA tenues and the civil stock both grow by 50 %; the ARA (amiable, § 3.1 of
+    the circulaire) comes first; a tripled ARA count comes before a doubled non-priority rate."""
+    from cpc_toolkit.compute import compute_results
+
+    base = {"ami_ara_tenues": 100, "act_cg_stock_fin": 100}
+    rows = hand.frame(hand.rows("tj-lyon", 2024, base),
+                      hand.rows("tj-lyon", 2025, {"ami_ara_tenues": 150, "act_cg_stock_fin": 150}))
+    res = compute_results(rows)
+    facts = [f for f in faits_marquants(res, "tj-lyon", 2025, n=10) if f.kind == "evolution"]
+    ids = [f.indicator_id for f in facts]
+    assert "ami_ara_tenues" in ids
+    others = [f for f in facts if catalogue.get(f.indicator_id).family not in PRIORITY_FAMILIES]
+    ara = facts[ids.index("ami_ara_tenues")]
+    assert others and all(ara.importance > f.importance for f in others)
+    assert "(+50, soit +50,0 %)" in ara.text.replace("\u2212", "-")
+
+    # ARA ×3 against a non-priority volume ×4: the priority weight puts the ARA first
+    tripled = hand.frame(hand.rows("tj-lyon", 2024, {"ami_ara_tenues": 20, "act_cg_stock_fin": 100}),
+                         hand.rows("tj-lyon", 2025, {"ami_ara_tenues": 60, "act_cg_stock_fin": 400}))
+    facts3 = [f for f in faits_marquants(compute_results(tripled), "tj-lyon", 2025, n=6) if f.kind == "evolution"]
+    assert [f.indicator_id for f in facts3][:2] == ["ami_ara_tenues", "act_total_stock_fin"]  # total of the stocks
+    assert "3,0 fois plus" in facts3[0].text and "4,0 fois plus" in facts3[1].text
