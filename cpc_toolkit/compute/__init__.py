@@ -19,7 +19,9 @@ from cpc_toolkit.compute.alerts import (
 )
 from cpc_toolkit.compute.compare import (
     SIZE_LABELS,
+    CourtsWhere,
     changes,
+    courts_where,
     coverage,
     display_unit,
     like_for_like,
@@ -47,14 +49,24 @@ from cpc_toolkit.compute.lookup import (
     value,
     values_by_unit,
 )
-from cpc_toolkit.compute.narrative import FaitMarquant, faits_marquants
+from cpc_toolkit.compute.narrative import (
+    EQUIVALENT_INDICATORS,
+    PRIORITY_FAMILIES,
+    FaitMarquant,
+    courts_where_sentence,
+    faits_marquants,
+    idea_of,
+)
 
 __all__ = [
     "ALERT_COLUMNS",
+    "EQUIVALENT_INDICATORS",
+    "PRIORITY_FAMILIES",
     "RESULT_COLUMNS",
     "SIZE_LABELS",
     "AlertConfig",
     "AlertRule",
+    "CourtsWhere",
     "FaitMarquant",
     "ResultsIndex",
     "alerts",
@@ -63,10 +75,13 @@ __all__ = [
     "compute_derived",
     "compute_results",
     "consolidate",
+    "courts_where",
+    "courts_where_sentence",
     "coverage",
     "display_unit",
     "faits_marquants",
     "frame_memo",
+    "idea_of",
     "level_values",
     "like_for_like",
     "load_alert_config",

@@ -25,6 +25,7 @@ from cpc_toolkit.compute.compare import (
     courts_of,
     coverage,
     display_unit,
+    n_expected_matrix,
     results_index,
     unit_level,
     unit_name,
@@ -40,7 +41,7 @@ LEVELS = ("juridiction", "cour", "national")
 _KEYS = {"id", "libelle", "indicateur", "condition", "seuil", "gravite", "niveaux", "base_legale", "actif"}
 ALERT_COLUMNS = ["unit_id", "unit_name", "level", "year", "rule_id", "rule_label", "indicator_id",
                  "indicator_label", "condition", "value", "threshold", "unit", "legal_basis", "severity",
-                 "message"]
+                 "message", "partial"]
 
 
 @dataclass(frozen=True)
@@ -299,7 +300,10 @@ def alerts(res: pd.DataFrame, unit_id: str, year: int, config: AlertConfig | Non
     say which). ``config`` defaults to :func:`load_alert_config` (package defaults merged with
     ``<donnees>/alertes.yaml``). Columns: see :data:`ALERT_COLUMNS` — ``value`` and
     ``threshold`` are in ``unit``; ``legal_basis`` comes from the rule or the catalogue;
-    ``message`` is a French sentence stating rule, value and threshold. Sorted by severity.
+    ``message`` is a French sentence stating rule, value and threshold. ``partial`` is True when
+    the value of a cour or of the nation is consolidated over fewer courts than those where the
+    indicator applies; the message then says « (données partielles : 5/6 juridictions) » next to
+    the value. Sorted by severity.
     """
     cfg = config if config is not None else load_alert_config()
     idx = results_index(res)
@@ -358,14 +362,19 @@ def _unit_alerts(res: pd.DataFrame, unit_id: str, level: str, year: int,
                 hit = value > float(rule.threshold)  # type: ignore[arg-type]
             if not hit:
                 continue
+            n_rep, n_exp = int(idx.n_reporting[r, k]), int(n_expected_matrix(idx)[r, k])
+            partial = level != "juridiction" and n_rep < n_exp
+            # a value consolidated over part of the courts says so next to the figure
+            where = f" (données partielles : {format_number(n_rep)}/{format_number(n_exp)} juridictions)" \
+                if partial else ""
             if rule.condition == "non":
                 msg = f"{rule.label} (« {ind.label} » : non)."
             else:
                 word = "sous le seuil" if rule.condition == "inferieur" else "au-delà du seuil"
-                msg = (f"{ind.label} : {format_value(value, unit)}, {word} de "
+                msg = (f"{ind.label} : {format_value(value, unit)}{where}, {word} de "
                        f"{_fmt_threshold(rule.threshold, unit)}.")  # type: ignore[arg-type]
             rows.append(_row(unit_id, name, level, year, rule, iid, ind.label, value, rule.threshold,
-                             unit, rule.legal_basis or ind.legal_basis, msg))
+                             unit, rule.legal_basis or ind.legal_basis, msg, partial))
     return rows
 
 
@@ -418,9 +427,10 @@ def _missing_alerts(res: pd.DataFrame, rule: AlertRule, unit_id: str, name: str,
 
 
 def _row(unit_id: str, name: str, level: str, year: int, rule: AlertRule, iid: str, ilabel: str,
-         value: float, threshold: float | None, unit: str, legal: str, msg: str) -> dict[str, Any]:
+         value: float, threshold: float | None, unit: str, legal: str, msg: str,
+         partial: bool = False) -> dict[str, Any]:
     return {"unit_id": unit_id, "unit_name": name, "level": level, "year": year, "rule_id": rule.id,
             "rule_label": rule.label, "indicator_id": iid, "indicator_label": ilabel,
             "condition": rule.condition, "value": value,
             "threshold": np.nan if threshold is None else float(threshold), "unit": unit,
-            "legal_basis": legal, "severity": rule.severity, "message": msg}
+            "legal_basis": legal, "severity": rule.severity, "message": msg, "partial": bool(partial)}

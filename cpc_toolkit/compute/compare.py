@@ -8,9 +8,12 @@ dashboard filters) cost milliseconds.
 
 from __future__ import annotations
 
+import math
+import unicodedata
 import warnings
+from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -180,13 +183,14 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
 
     Columns: ``unit_id, year, indicator_id, label, unit, direction, value, previous, delta,
     delta_pct, improved, comparable, value_lfl, previous_lfl, delta_full, n_common, n_members,
-    partial``. ``value``/``previous`` are the published figures of each year; the change is
+    n_expected, partial``. ``value``/``previous`` are the published figures of each year; the change is
     **like for like** (courts present in both years, see :func:`like_for_like`): ``delta`` =
     ``value_lfl − previous_lfl`` (points for percentages), ``delta_pct`` relative to
     ``previous_lfl`` (NaN when 0 or NA). ``delta_full`` is the change of the published figures
-    (complete perimeters of each year), to be shown only labelled as such. ``partial`` is True when
-    fewer than all courts of the unit enter the comparison (say « n_common/n_members juridictions »
-    next to the figure). ``improved`` (nullable boolean) follows the indicator's direction; NA for
+    (complete perimeters of each year), to be shown only labelled as such. ``n_expected`` counts the
+    courts of the unit where the indicator applies (either year; e.g. agricole procedures only in
+    some courts) and ``partial`` is True when fewer of them enter the comparison (say
+    « n_common/n_expected juridictions » next to the figure). ``improved`` (nullable boolean) follows the indicator's direction; NA for
     neutral ones, missing values or no change. ``comparable`` is False when the like-for-like
     values are missing.
     """
@@ -216,6 +220,11 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
                         dtype="boolean")
     n_common = lfl["n_common"].fillna(0).astype(int).to_numpy()
     n_members = lfl["n_members"].fillna(0).astype(int).to_numpy()
+    n_exp = n_expected_matrix(idx)
+    e1 = n_exp[r1, cols] if r1 is not None else np.zeros(len(ids))
+    e0 = n_exp[r0, cols] if r0 is not None else np.zeros(len(ids))
+    # courts where the indicator applies (agricole: courts with a commercial chamber…), either year
+    n_expected = np.maximum(np.maximum(e1, e0), n_common).astype(int)
     out = pd.DataFrame({
         "unit_id": unit_id, "year": int(year), "indicator_id": ids,
         "label": cat["label"].to_numpy(),
@@ -227,8 +236,8 @@ def changes(res: pd.DataFrame, unit_id: str, year: int) -> pd.DataFrame:
         "comparable": (v_l.notna() & p_l.notna()).to_numpy(),
         "value_lfl": v_l.to_numpy(dtype=float), "previous_lfl": p_l.to_numpy(dtype=float),
         "delta_full": (value - prev).to_numpy(dtype=float),
-        "n_common": n_common, "n_members": n_members,
-        "partial": (n_common < n_members) if level != "juridiction" else np.zeros(len(ids), bool),
+        "n_common": n_common, "n_members": n_members, "n_expected": n_expected,
+        "partial": (n_common < n_expected) if level != "juridiction" else np.zeros(len(ids), bool),
     })
     idx._memo[memo] = out
     return out.copy()
@@ -270,13 +279,20 @@ def positions(res: pd.DataFrame, court_id: str, year: int,
     courts (``"national"``) and the courts of its size class (``"taille"``, see
     :func:`size_classes`). For a cour the only group is the 37 consolidation units
     (``"national"``). Columns: ``unit_id, year, indicator_id, group, group_id, group_label,
-    value, rank, n, percentile, median, direction``.
+    value, rank, n, percentile, median, direction, rankable, partial, n_partial``.
 
     ``rank`` is 1 for the best value (highest when direction is ``higher`` or ``neutral``,
     lowest when ``lower``), ties share the best rank; ``n`` counts units of the group with a
     value; ``percentile`` = share (in %) of the *other* units of the group that do worse (for
     neutral indicators: whose value is lower), NaN when n < 2; ``median`` is the group's median.
     Rows where the unit itself has no value are dropped.
+
+    ``rankable`` is False for volumes (counts) and yes/no answers: their rank says nothing (a
+    big court is not « better » for having more cases; « Conseil tenu 1/5 » is a tie) — show the
+    value, not the rank. ``partial`` is True when the unit's own value is consolidated over fewer
+    courts than it has (a cour or the nation with missing data): its rank must not be shown as if
+    complete (say « données partielles : n/N juridictions » next to it, or do not rank).
+    ``n_partial`` counts the units of the group whose value is partial (always 0 among courts).
     """
     idx = results_index(res)
     level = _check_unit(idx, court_id)
@@ -354,13 +370,65 @@ def positions(res: pd.DataFrame, court_id: str, year: int,
         "percentile": np.concatenate(parts["percentile"]).astype(float),
         "median": np.concatenate(parts["median"]).astype(float),
         "direction": np.tile(direction, g),
+        "rankable": np.tile(np.array([_rankable(c) for c in cols], dtype=bool), g),
+        "partial": np.tile(_partial_flags(idx, level, court_id, int(year), cols), g),
+        "n_partial": np.concatenate([_n_partial(idx, level, int(year), members, cols)
+                                     for _, _, _, members in groups]).astype(int),
     })
     idx._memo[memo] = out
     return out.copy()
 
 
 POSITION_COLUMNS = ["unit_id", "year", "indicator_id", "group", "group_id", "group_label", "value", "rank", "n",
-                    "percentile", "median", "direction"]
+                    "percentile", "median", "direction", "rankable", "partial", "n_partial"]
+UNRANKED_UNITS = ("count", "boolean")  # volumes and yes/no answers: no rank
+
+
+def _rankable(indicator_id: str) -> bool:
+    return catalogue.get(indicator_id).unit not in UNRANKED_UNITS
+
+
+def _members(level: str, unit_id: str) -> tuple[str, ...]:
+    if level == "juridiction":
+        return (unit_id,)
+    if level == "cour":
+        return courts_of(unit_id)
+    return tuple(sorted(_scope_maps()[0]))
+
+
+def n_expected_matrix(idx: ResultsIndex) -> np.ndarray:
+    """``n_expected`` of every results cell (courts of the unit where the indicator applies)."""
+    key = ("n_expected_matrix",)
+    if key not in idx._memo:
+        res = idx.res
+        out = np.zeros(idx.values.shape, dtype=float)
+        rows = np.array([idx.keys.get((str(u), int(y)), -1) for u, y in
+                         zip(res["unit_id"].to_numpy(), res["year"].to_numpy(), strict=True)])
+        cols = np.array([idx.col.get(str(i), -1) for i in res["indicator_id"].to_numpy()])
+        ok = (rows >= 0) & (cols >= 0)
+        out[rows[ok], cols[ok]] = res["n_expected"].to_numpy(dtype=float)[ok]
+        idx._memo[key] = out
+    return idx._memo[key]
+
+
+def _partial_flags(idx: ResultsIndex, level: str, unit_id: str, year: int, cols: list[str]) -> np.ndarray:
+    """Per indicator: is the unit's value consolidated over fewer courts than those where it applies?"""
+    if level == "juridiction":
+        return np.zeros(len(cols), dtype=bool)
+    r = idx.row(unit_id, year)
+    if r is None:
+        return np.ones(len(cols), dtype=bool)
+    k = [idx.col[c] for c in cols]
+    rep = idx.n_reporting[r, k].astype(float)
+    exp = n_expected_matrix(idx)[r, k]
+    return np.asarray(rep < exp, dtype=bool)
+
+
+def _n_partial(idx: ResultsIndex, level: str, year: int, members: tuple[str, ...], cols: list[str]) -> np.ndarray:
+    if level == "juridiction":
+        return np.zeros(len(cols), dtype=int)
+    flags = [_partial_flags(idx, level, u, year, cols) for u in members if idx.row(u, year) is not None]
+    return np.sum(flags, axis=0).astype(int) if flags else np.zeros(len(cols), dtype=int)
 
 
 @cache
@@ -435,3 +503,64 @@ def _cov_row(unit_id: str, name: str, level: str, year: int, members: list[str],
             "missing_ids": missing,
             "missing_names": ", ".join(unit_name(c) for c in missing),
             "partial": n_rep < n_exp}
+
+
+# --------------------------------------------------------------------------- yes/no conditions
+
+
+class CourtsWhere(NamedTuple):
+    """Courts of a cour (or of the nation) matching a condition, and those whose answer is unknown.
+
+    ``matching``: courts whose value satisfies the condition; ``unknown``: courts without a known
+    value (not transmitted, NA, not applicable) — never to be counted as « non » nor « aucune »;
+    ``answered``: courts with a known value. Court ids, in French alphabetical order of names.
+    """
+
+    matching: tuple[str, ...]
+    unknown: tuple[str, ...]
+    answered: tuple[str, ...]
+
+
+def courts_where(res: pd.DataFrame, unit_id: str, year: int, indicator_id: str,
+                 value: bool | float | Callable[[float], bool] = True) -> CourtsWhere:
+    """Courts of ``unit_id`` (a cour, or ``national``) whose ``indicator_id`` equals ``value`` in ``year``.
+
+    ``value`` is a yes/no answer (``True``/``False``), a number (equality) or a predicate on the
+    value. Unknown answers are returned apart (:class:`CourtsWhere`), so that a report says
+    « aucune parmi les 5 juridictions ayant répondu ; Privas n'a pas transmis » and never
+    « aucune » when a court has not answered. See
+    :func:`cpc_toolkit.compute.narrative.courts_where_sentence` for that sentence.
+    """
+    idx = results_index(res)
+    level = _check_unit(idx, unit_id)
+    _check_year(idx, year)
+    catalogue.get(indicator_id)
+    if level == "juridiction":
+        raise ComputeError(f"« {unit_id} » est une juridiction : donnez une cour d'appel ou « national ».",
+                           ReasonCode.USAGE)
+    members = _members(level, unit_id)
+    if callable(value):
+        test: Callable[[float], bool] = value
+    else:
+        target = float(value)
+        def test(v: float) -> bool:
+            return bool(abs(v - target) < 1e-9)
+    matching, unknown, answered = [], [], []
+    for c in members:
+        v = idx.value(c, year, indicator_id)
+        if math.isnan(v):
+            unknown.append(c)
+            continue
+        answered.append(c)
+        if test(v):
+            matching.append(c)
+
+    def by_name(ids: list[str]) -> tuple[str, ...]:
+        return tuple(sorted(ids, key=lambda c: (_collation_key(unit_name(c)), c)))
+    return CourtsWhere(by_name(matching), by_name(unknown), by_name(answered))
+
+
+def _collation_key(name: str) -> str:
+    """French alphabetical order without locale: accents folded, case ignored."""
+    folded = unicodedata.normalize("NFKD", name)
+    return "".join(ch for ch in folded if not unicodedata.combining(ch)).casefold()

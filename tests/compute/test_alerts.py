@@ -160,3 +160,18 @@ def test_invalid_override_gives_french_error_with_location(tmp_path: Path, text:
 def test_missing_override_file_is_reported(tmp_path: Path):
     with pytest.raises(ValidationError, match="introuvable"):
         load_alert_config(tmp_path / "absent.yaml", use_data_dir=False)
+
+
+def test_alert_on_a_partial_value_says_its_perimeter(demo_results):
+    """ca-nimes 2025 lacks one court: its own threshold alerts are flagged partial, next to the figure."""
+    al = alerts(demo_results, "ca-nimes", 2025, config=builtin_alert_config())
+    own = al[(al["unit_id"] == "ca-nimes") & al["condition"].isin(["inferieur", "superieur"])]
+    assert len(own) >= 1
+    assert own["partial"].all()
+    for msg in own["message"]:
+        assert "(données partielles : 5/6 juridictions)" in msg
+    full = alerts(demo_results, "ca-lyon", 2025, config=builtin_alert_config())
+    full_own = full[(full["unit_id"] == "ca-lyon") & full["condition"].isin(["inferieur", "superieur"])]
+    assert len(full_own) >= 1
+    assert not full_own["partial"].any()
+    assert not full_own["message"].str.contains("partielles").any()

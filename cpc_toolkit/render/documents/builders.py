@@ -38,8 +38,9 @@ from cpc_toolkit.render.documents.model import (
 
 __all__ = ["DOCUMENT_KINDS", "MeetingRecord", "compte_rendu", "convocation", "meeting_record", "rapport_annuel"]
 
-# Priorities of the circulaire (§ 3 and annex), in its order: family id of the catalogue.
-PRIORITY_FAMILIES = ("amiable", "majeurs", "agricole", "vif", "demat", "entreprises")
+# Priorities of the circulaire (§ 3, from the catalogue's families), then the annex on the prevention of
+# companies' difficulties.
+PRIORITY_FAMILIES = (*compute.PRIORITY_FAMILIES, "entreprises")
 # Free texts of the président's presentation (§ 1.2), in the order of the compte rendu.
 PRESENTATION_FIELDS = ("clpc_priorites_locales", "clpc_organisation_audiences", "clpc_circuits", "clpc_projets",
                        "clpc_decisions_marquantes")
