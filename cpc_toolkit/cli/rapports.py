@@ -7,7 +7,7 @@ import sys
 
 from cpc_toolkit import reference
 from cpc_toolkit.cli.common import store_from_env, unit_type, year_type
-from cpc_toolkit.errors import UsageError
+from cpc_toolkit.errors import CpcError, UsageError
 from cpc_toolkit.fr import format_number
 from cpc_toolkit.render import kinds
 
@@ -35,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Construit les 206 rapports de l'année en parallèle, avec une barre de progression. "
                     "Seuls les rapports dont les données, le carnet ou la version de l'outil ont changé sont "
                     "reconstruits (--force pour tout reconstruire). Un rapport en échec n'arrête pas les "
-                    "autres : les échecs sont listés à la fin (code de sortie 1).")
+                    "autres : les échecs sont listés à la fin (code de sortie 1). Les formats odt et docx "
+                    "ajoutent les documents modifiables : compte rendu du CLPC de chaque juridiction et rapport "
+                    "annuel de chaque cour (reports/<annee>/documents/).")
     _common(c)
     c.add_argument("--jobs", type=int, default=2, metavar="N", help="processus de rendu en parallèle (défaut 2)")
     c.add_argument("--force", action="store_true", help="reconstruit tous les rapports")
@@ -45,17 +47,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--annee", type=year_type, metavar="AAAA", help="année des rapports (défaut : la dernière année)")
     p.add_argument("--formats", metavar="LISTE",
-                   help="formats séparés par des virgules parmi html, pdf, xlsx")
+                   help="formats séparés par des virgules parmi html, pdf, xlsx (campagne : aussi odt, docx)")
     p.add_argument("--sortie", metavar="DOSSIER", help="dossier racine des rapports (défaut : $CPC_RAPPORTS ou ./reports)")
 
 
-def _formats(args: argparse.Namespace) -> list[str]:
+# editable documents a campaign can add to the reports (compte rendu of each TJ, rapport annuel of each cour)
+CAMPAIGN_DOCUMENT_FORMATS = ("odt", "docx")
+
+
+def _formats(args: argparse.Namespace, documents: bool = False) -> list[str]:
     raw = args.formats or args.formats_default
     out = [f.strip().lower() for f in raw.split(",") if f.strip()]
-    bad = [f for f in out if f not in kinds.FORMATS]
+    allowed = (*kinds.FORMATS, *CAMPAIGN_DOCUMENT_FORMATS) if documents else tuple(kinds.FORMATS)
+    bad = [f for f in out if f not in allowed]
     if bad or not out:
         raise UsageError(f"Format(s) inconnu(s) : {', '.join(bad) or '(aucun)'} "
-                         f"(formats : {', '.join(kinds.FORMATS)}).")
+                         f"(formats : {', '.join(allowed)}).")
     return out
 
 
@@ -70,6 +77,21 @@ def _year(args: argparse.Namespace) -> int:
         raise UsageError(f"Aucune donnée pour l'année {args.annee} (années disponibles : "
                          f"{', '.join(str(y) for y in years)}).")
     return int(args.annee)
+
+
+def _confidentiality_reminder(units: list[str], year: int) -> None:
+    """Repeat, at build time, the confidentiality warnings given when the workbooks were imported."""
+    from cpc_toolkit.store.receipts import confidentiality_warnings
+
+    root = store_from_env().root
+    for unit in units:
+        warnings = confidentiality_warnings(root, unit, year)
+        if warnings.empty:
+            continue
+        print(f"⚠ {reference.court_name(unit)} : {len(warnings)} avertissement(s) de confidentialité signalé(s) à "
+              "l'import, à vérifier avant diffusion (circulaire § 1.2) :", file=sys.stderr)
+        for w in warnings.itertuples():
+            print(f"  - feuille « {w.sheet} », cellule {w.cell} : {w.message}", file=sys.stderr)
 
 
 def run_document(args: argparse.Namespace) -> int:
@@ -90,6 +112,7 @@ def run_document(args: argparse.Namespace) -> int:
         raise UsageError(f"Format(s) de document inconnu(s) : {', '.join(bad) or '(aucun)'} "
                          f"(formats : {', '.join(DOCUMENT_FORMATS)}).")
     year = _year(args)
+    _confidentiality_reminder(list(reference.courts_of_cour(unit)) if level == "cour" else [unit], year)
     paths = build_document(args.document, unit, year, formats, reports_dir(args.sortie).resolve(),
                            store_from_env().root)
     print(f"Document « {args.document} » de {reference.court_name(unit)} ({year}) :")
@@ -112,6 +135,9 @@ def run_rapport(args: argparse.Namespace) -> int:
     else:
         unit = reference.NATIONAL
     kind = spec.id
+    level = reference.level_of(unit)
+    if level != "national":
+        _confidentiality_reminder(list(reference.courts_of_cour(unit)) if level == "cour" else [unit], year)
     o = build_report(kind, unit, year, store_from_env().root, args.sortie, formats)
     if o.status != "ok":
         where = f" (cellule {o.cell} du carnet)" if o.cell is not None else ""
@@ -131,10 +157,14 @@ def run_campagne(args: argparse.Namespace) -> int:
 
     from cpc_toolkit.render.campaign import plan, run_campaign
 
-    formats = _formats(args)
+    asked = _formats(args, documents=True)
+    formats = [f for f in asked if f not in CAMPAIGN_DOCUMENT_FORMATS]
+    doc_formats = [f for f in asked if f in CAMPAIGN_DOCUMENT_FORMATS]
     year = _year(args)
     if args.jobs < 1:
         raise UsageError("--jobs doit valoir au moins 1.")
+    if not formats:
+        return _campaign_documents(args, year, doc_formats)
     jobs = plan(year)
     bar = tqdm(total=len(jobs), desc=f"Rapports {year}", unit="rapport", file=sys.stderr,
                disable=False, dynamic_ncols=True, mininterval=1.0)
@@ -157,4 +187,34 @@ def run_campagne(args: argparse.Namespace) -> int:
             where = f"cellule {o.cell}" if o.cell is not None else "hors carnet"
             print(f"  - {o.job_id} ({o.name}) — {where} : {o.error}", file=sys.stderr)
         return 1
-    return 0
+    return _campaign_documents(args, year, doc_formats) if doc_formats else 0
+
+
+def _campaign_documents(args: argparse.Namespace, year: int, formats: list[str],
+                        cours: list[str] | None = None) -> int:
+    """The compte rendu of every TJ/TPI and the rapport annuel of every cour (or of ``cours`` only), in
+    ``formats``, with one browser for every chart."""
+    from tqdm import tqdm
+
+    from cpc_toolkit.render.documents.build import build_document
+    from cpc_toolkit.render.documents.images import chart_session
+    from cpc_toolkit.settings import reports_dir
+
+    out_root = reports_dir(args.sortie).resolve()
+    cours = cours or [str(c) for c in reference.consolidation_units().index]
+    todo = [("compte-rendu", c) for cour in cours for c in reference.courts_of_cour(cour)] + \
+        [("rapport-annuel", c) for c in cours]
+    failures: list[tuple[str, str, str]] = []
+    with chart_session(), tqdm(total=len(todo), desc=f"Documents {year}", unit="document", file=sys.stderr,
+                               dynamic_ncols=True, mininterval=1.0) as bar:
+        for kind, unit in todo:
+            try:
+                build_document(kind, str(unit), year, formats, out_root, store_from_env().root)
+            except CpcError as exc:
+                failures.append((kind, str(unit), str(exc)))
+            bar.update(1)
+    print(f"Documents {year} : {len(todo) - len(failures)} construit(s) en {', '.join(formats)}, "
+          f"{len(failures)} en échec — {out_root / str(year) / 'documents'}")
+    for kind, unit, err in failures:
+        print(f"  - {kind} {unit} : {err}", file=sys.stderr)
+    return 1 if failures else 0

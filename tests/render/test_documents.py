@@ -196,3 +196,50 @@ def test_bad_document_usage_is_a_french_error(render_donnees, capsys):
                "--formats", "rtf"])
     assert rc == 2
     assert "Format(s) de document inconnu(s) : rtf" in capsys.readouterr().err
+
+
+def test_campaign_writes_every_document_of_its_cours(render_donnees, tmp_path, monkeypatch, capsys):
+    import argparse
+
+    from cpc_toolkit.cli import rapports
+
+    monkeypatch.setenv("CPC_DONNEES", str(render_donnees))
+    args = argparse.Namespace(sortie=str(tmp_path), formats="odt")
+    assert rapports._campaign_documents(args, YEAR, ["odt"], cours=["ca-agen"]) == 0
+    made = sorted(p.name for p in (tmp_path / str(YEAR) / "documents").glob("*.odt"))
+    expected = sorted([f"{c}_compte-rendu.odt" for c in reference.courts_of_cour("ca-agen")]
+                      + ["ca-agen_rapport-annuel.odt"])
+    assert made == expected
+    assert "Documents 2025 : 4 construit(s) en odt, 0 en échec" in capsys.readouterr().out
+    from odfdo import Document
+
+    text = Document(str(tmp_path / str(YEAR) / "documents" / "ca-agen_rapport-annuel.odt")).body.text_recursive
+    assert reference.court_name("ca-agen") in text
+
+
+def test_confidentiality_warnings_are_repeated_when_a_document_is_built(tmp_path, capsys):
+    import io
+
+    import openpyxl
+
+    from cpc_toolkit.cli.demo import write_demo
+    from cpc_toolkit.collect import build_workbook, import_bytes, workbook_bytes
+    from cpc_toolkit.demo import generate_inputs
+    from cpc_toolkit.store import Store
+
+    store = Store(tmp_path / "donnees")
+    write_demo(store, 2025)
+    df = generate_inputs(2025)
+    values = df[(df["court_id"] == TJ) & (df["year"] == YEAR)][["indicator_id", "value", "text", "status"]]
+    wb = openpyxl.load_workbook(io.BytesIO(workbook_bytes(build_workbook(TJ, YEAR, values))))
+    sheet, coord = next(iter(wb.defined_names["clpc_echanges"].destinations))
+    wb[sheet][coord.replace("$", "")].value = "Intervention de M. Jean Dupont sur la médiation familiale."
+    buf = io.BytesIO()
+    wb.save(buf)
+    out = import_bytes([(f"clpc_{YEAR}_{TJ}.xlsx", buf.getvalue())], store, progress=False)
+    assert out[0].outcome == "accepted", [str(p) for p in out[0].problems]
+    rc = main(["--donnees", str(store.root), "rapport", "--juridiction", TJ, "--annee", str(YEAR),
+               "--document", "convocation", "--formats", "html", "--sortie", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 0
+    assert "avertissement(s) de confidentialité" in err and coord.replace("$", "") in err
