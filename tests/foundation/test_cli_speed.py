@@ -16,9 +16,13 @@ import pytest
 from cpc_toolkit.cli.main import COMMAND_MODULES, build_parser
 
 REPO = Path(__file__).resolve().parents[2]
+# the catalogue's vocabulary (units, statuses: what fr formats with) and the report registry (which
+# options `cpc rapport` offers) are light declarations read at start-up; their engines are not
 HEAVY = ("pandas", "numpy", "pyarrow", "openpyxl", "duckdb", "jsonschema", "nbformat", "plotly", "papermill",
-         "cpc_toolkit.store", "cpc_toolkit.collect", "cpc_toolkit.compute", "cpc_toolkit.catalogue",
-         "cpc_toolkit.render", "cpc_toolkit.dashboard", "cpc_toolkit.remontees.store")
+         "cpc_toolkit.store", "cpc_toolkit.collect", "cpc_toolkit.compute", "cpc_toolkit.catalogue.expressions",
+         "cpc_toolkit.render.report", "cpc_toolkit.render.figures", "cpc_toolkit.render.campaign",
+         "cpc_toolkit.render.notebook", "cpc_toolkit.render.documents", "cpc_toolkit.dashboard",
+         "cpc_toolkit.remontees.store")
 
 PROBE = """
 import json, sys
