@@ -18,11 +18,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Construit un rapport à partir de son carnet paramétré (papermill) : HTML autonome "
                     "hors ligne, annexe Excel et, sur demande, PDF A4. Sortie : reports/<annee>/…")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--juridiction", metavar="ID", type=unit_type("juridiction"),
-                     help="rapport CLPC d'un TJ ou d'un TPI (ex. tj-lyon)")
-    who.add_argument("--cour", metavar="ID", type=unit_type("cour"),
-                     help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)")
-    who.add_argument("--national", action="store_true", help="rapport national")
+    for k in kinds.campaign_kinds():  # one option per report kind (cpc_toolkit.render.kinds)
+        if k.unit_param:  # the unit id is checked while the arguments are parsed
+            who.add_argument(f"--{k.cli_flag}", metavar="ID", type=unit_type(k.unit_param), help=k.cli_help)
+        else:
+            who.add_argument(f"--{k.cli_flag}", action="store_true", help=k.cli_help)
     p.add_argument("--document", metavar="DOCUMENT", choices=("convocation", "compte-rendu", "rapport-annuel"),
                    help="document modifiable au lieu du rapport statistique : convocation ou compte-rendu "
                         "(--juridiction), rapport-annuel (--cour) ; formats odt, docx, html, pdf "

@@ -236,6 +236,8 @@ def _template_anchors() -> dict[str, tuple[str, int, object]]:
         if len(dests) != 1:
             continue
         sheet, ref = dests[0]
+        if ":" in ref:  # a list zone (« Compte rendu »): its place and size are checked by collect.lists
+            continue
         _, row = coordinate_from_string(ref.replace("$", ""))
         col = 1 if sheet == layout.README_SHEET else COL_ID
         out[n] = (sheet, col, wb[sheet].cell(row, col).value)

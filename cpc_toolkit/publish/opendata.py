@@ -37,8 +37,15 @@ LEVELS = {
 STATUSES = ("ok", "NA", "NAP", "NQ")
 LICENSE = {"name": "etalab-2.0", "title": "Licence Ouverte / Open Licence version 2.0 (Etalab)",
            "path": "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"}
-_TYPES = {"count": "integer", "percent": "number", "days": "number", "months": "number",
+_TYPES = {"count": "integer", "percent": "number", "days": "number", "months": "number", "fte": "number",
           "boolean": "boolean", "date": "date"}
+
+
+def _storage_unit(ind: catalogue.Indicator, level: str) -> str:
+    """The unit that decides a column's type: a count computed as a ratio (per ETPT, per 100 000
+    inhabitants) is a decimal number, not a whole count."""
+    unit = display_unit(ind.id, level)
+    return "fte" if unit == "count" and ind.aggregation == "ratio" else unit
 STATUS_SUFFIX, REPORTING_SUFFIX, EXPECTED_SUFFIX = "__statut", "__transmis", "__attendus"
 
 
@@ -78,6 +85,7 @@ def level_table(res: pd.DataFrame, year: int, level: str) -> pd.DataFrame:
         g = by.get(ind.id, empty)
         unit = display_unit(ind.id, level)
         ok = (g["status"] == "ok").to_numpy()
+        unit = _storage_unit(ind, level)
         if unit == "date":
             v = pd.Series(np.where(ok, g["text"].astype(object), None), index=units, dtype="object")
             v = pd.to_datetime(v, errors="coerce").dt.date
@@ -94,7 +102,7 @@ def level_table(res: pd.DataFrame, year: int, level: str) -> pd.DataFrame:
             cols[ind.id + EXPECTED_SUFFIX] = g["n_expected"].fillna(0).astype("int64").to_numpy()
     out = pd.DataFrame(cols)
     for ind in inds:  # keep the nullable dtypes (the dict above went through numpy)
-        unit = display_unit(ind.id, level)
+        unit = _storage_unit(ind, level)
         dtype = {"count": "Int64", "boolean": "boolean", "date": "object"}.get(unit, "Float64")
         out[ind.id] = out[ind.id].astype(dtype)
     return out
@@ -108,7 +116,7 @@ def _field(ind: catalogue.Indicator, level: str) -> dict[str, object]:
     if ind.legal_basis:
         desc += f" Base légale : {ind.legal_basis}."
     f: dict[str, object] = {
-        "name": ind.id, "title": ind.label, "description": desc, "type": _TYPES[unit],
+        "name": ind.id, "title": ind.label, "description": desc, "type": _TYPES[_storage_unit(ind, level)],
         "cpc:unite": "% des juridictions" if unit != ind.unit else catalogue.UNIT_LABELS[unit],
         "cpc:famille": catalogue.family(ind.family).label, "cpc:nature": catalogue.KIND_LABELS[ind.kind],
         "cpc:agregation": catalogue.AGGREGATION_LABELS[ind.aggregation], "cpc:source": ind.source_label,

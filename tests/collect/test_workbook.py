@@ -130,6 +130,6 @@ def test_cli_modeles_for_a_cour(tmp_path: Path, cli) -> None:
     expected = {f"clpc_2025_{c}.xlsx" for c in reference.courts_of_cour("ca-bastia")}
     assert expected and {p.name for p in tmp_path.iterdir()} == expected
     rc, _, err = cli("modeles", "--annee", "2025", "--juridiction", "ca-bastia", "--sortie", str(tmp_path))
-    assert rc == 2 and "TJ" in err
+    assert rc == 2 and "tribunal judiciaire" in err
     rc, _, _ = cli("modeles", "--annee", "2025")
     assert rc == 2

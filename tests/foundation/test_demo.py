@@ -55,8 +55,11 @@ def test_shape_scope_and_missing_court_years(demo):
         assert (cid, year) not in court_years
         assert (cid, year + 1 if year < 2025 else year - 1) in court_years
     inputs = {i.id for i in catalogue.input_indicators()}
+    lists = {spec.id for spec in catalogue.lists()}  # the « Compte rendu » lists of a conseil held
     per = demo.groupby(["court_id", "year"])["indicator_id"].agg(lambda s: frozenset(s))
-    assert per.map(lambda ids: ids == inputs).all()  # every input, once, in every court-year
+    assert per.map(lambda ids: ids - lists == inputs).all()  # every input, once, in every court-year
+    with_lists = per[per.map(lambda ids: bool(ids & lists))]
+    assert len(with_lists) > 100 and {y for _, y in with_lists.index} == {2025}
     assert set(demo["status"]) == {"ok", "NA", "NAP"}
 
 
@@ -131,8 +134,13 @@ def test_realistic_imperfections_and_applicability(demo):
 
 def test_every_output_is_labelled_fictitious(demo, demo_store, capsys):
     assert "Données fictives" in DEMO_LABEL
-    texts = demo.loc[demo["text"].notna() & (demo["indicator_id"] != "clpc_date"), "text"]
+    lists = {spec.id for spec in catalogue.lists()}
+    texts = demo.loc[demo["text"].notna() & (demo["indicator_id"] != "clpc_date") & ~demo["indicator_id"].isin(lists),
+                     "text"]
     assert len(texts) > 100 and texts.str.startswith("Données fictives").all()
+    members = demo.loc[demo["indicator_id"] == "clpc_membres_liste", "text"].map(catalogue.list_rows)
+    names = [m["nom"] for rows in members for m in rows]
+    assert len(names) > 100 and all(n.endswith("(fictif)") for n in names)  # visibly fictitious people
     subs = demo_store.submissions()
     assert subs["demo"].all() and len(subs) == 168 * 5 - len(MISSING_COURT_YEARS)
     print_summary(demo_store)

@@ -149,7 +149,8 @@ def test_schemas_come_from_the_catalogue(bundle: Path) -> None:
         assert f["title"] == ind.label and f["description"].startswith(ind.definition)
         if ind.legal_basis:
             assert f["cpc:base_legale"] == ind.legal_basis and ind.legal_basis in f["description"]
-        assert f["type"] == {"count": "integer", "date": "date"}.get(ind.unit, "number")  # cour: oui/non → %
+        whole = ind.unit == "count" and ind.aggregation != "ratio"  # per ETPT / per 100 000 inhabitants: decimals
+        assert f["type"] == ("integer" if whole else "date" if ind.unit == "date" else "number")  # oui/non → %
     assert fields["act_cg_taux_couverture"]["cpc:unite"] == "%"
     assert fields["act_cg_entrees"]["cpc:agregation"] == "somme"
     assert all(i.unit != "text" for i in opendata.published_indicators())
