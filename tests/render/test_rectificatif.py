@@ -112,8 +112,12 @@ def test_rerun_lists_exactly_the_changed_figures(two_campaigns):
         assert sorted(x["indicateur"] for x in recs[job_id]["chiffres"]) == labels
         assert recs[job_id]["depots"] == [{"juridiction": reference.court_name(tj), "version": 2,
                                            "recu_le": traceability._received(c["received"])}]
-    assert ">Rectificatifs<" in index and index.count("<tr><td>" + html.escape(reference.court_name(tj))) == len(
-        _expected_changes(c["before"], c["after"], tj))
+    part = html.unescape(index[index.index(">Rectificatifs<"):])
+    for unit in affected.values():
+        assert part.count("<tr><td>" + reference.court_name(unit) + "</td>") == len(
+            _expected_changes(c["before"], c["after"], unit))
+    assert part.count("<tr><td>") == sum(len(_expected_changes(c["before"], c["after"], u)) for u in affected.values())
+    assert reference.court_name(c["other"]) not in part
     other = (year_dir / f"clpc/{c['other']}.html").read_text(encoding="utf-8")
     assert "Rectificatif" not in other and other == c["html_before"][f"clpc/{c['other']}"]
     assert "Rectificatif" not in load_workbook(year_dir / f"clpc/{c['other']}.xlsx").sheetnames
