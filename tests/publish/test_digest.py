@@ -92,4 +92,5 @@ def test_stamp(demo_results: pd.DataFrame) -> None:
     assert st["empreinte_donnees"] == data_digest(demo_results, YEAR, ["tj-lyon"])
     assert st["version_catalogue"].startswith("1-") and len(st["version_catalogue"]) == 10
     text = stamp_text(st)
-    assert text.startswith("Établi avec cpc_toolkit ") and text.endswith(", le 31 janvier 2026") and st["empreinte_donnees"] in text and "cpc_toolkit" in text
+    assert text == (f"Établi avec cpc_toolkit {st['version_outil']}, catalogue {st['version_catalogue']}, "
+                    f"données {st['empreinte_donnees']}, le 31 janvier 2026")
