@@ -4,7 +4,7 @@ Stage order: … → render → publish → remontees → dashboard → cli. It 
 engine results, the catalogue and the reference data.
 """
 
-from cpc_toolkit.publish.digest import (
+from cpc_toolkit.compute.digest import (
     catalogue_version,
     changed_figures,
     data_digest,

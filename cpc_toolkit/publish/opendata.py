@@ -23,8 +23,8 @@ import pandas as pd
 
 from cpc_toolkit import __version__, catalogue, reference
 from cpc_toolkit.compute import display_unit, results
+from cpc_toolkit.compute.digest import catalogue_version, data_digest
 from cpc_toolkit.errors import ReasonCode, UsageError
-from cpc_toolkit.publish.digest import catalogue_version, data_digest
 from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store, atomic_write_bytes
 

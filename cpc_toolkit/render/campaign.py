@@ -367,6 +367,9 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
     ordered = [outcomes[j.id] for j in todo]
     result = CampaignResult(year, root, ordered, round(time.perf_counter() - t0, 2))
     _write_manifest(manifest_path, year, result, previous)
+    from cpc_toolkit.render.traceability import after_campaign
+
+    after_campaign(store, year, year_dir, result.outcomes)  # issue 16: rectificatifs.json + publication.parquet
     from cpc_toolkit.render.index import write_index
 
     write_index(year_dir)
@@ -375,7 +378,7 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
              n_jobs: int) -> Iterable[ReportOutcome]:
-    env = {"CPC_DONNEES": donnees}
+    env = {"CPC_DONNEES": donnees, "CPC_RAPPORTS": str(root)}  # CPC_RAPPORTS: previous publication (rectificatif)
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
         _init_worker(env)

@@ -57,6 +57,9 @@ def write_index(year_dir: Path) -> Path:
             parts.append(f"<tr><td>{html.escape(r.get('name', r.get('unit_id', '')))}</td>{cour}"
                          f"<td>{links or '–'}</td><td>{state}</td></tr>")
         parts.append("</tbody></table>")
+    from cpc_toolkit.render.traceability import index_html
+
+    parts += index_html(year_dir)  # issue 16: rectificatifs since the previous publication
     parts.append("</main></body></html>")
     path = year_dir / "index.html"
     atomic_write_bytes(path, "".join(parts).encode("utf-8"))

@@ -26,7 +26,7 @@ import pandas as pd
 from cpc_toolkit import __version__, catalogue, compute, reference
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.fr import format_change, format_date, format_number, format_value
-from cpc_toolkit.render import figures, kinds
+from cpc_toolkit.render import figures, kinds, traceability
 from cpc_toolkit.render.data import ReportData, load
 from cpc_toolkit.render.kinds import POLICY_FAMILIES
 from cpc_toolkit.render.sections import (
@@ -664,8 +664,10 @@ def assemble(kind_id: str, unit_id: str, annee: int, data: ReportData, order: Se
     demo = ctx.demo
     footer = f"{title} — cpc_toolkit {__version__} — édité le {format_date(dt.date.today())}" + \
         (f" — {DEMO_LABEL}" if demo else "")
+    cover, footer, built[ANNEXE] = traceability.stamp_report(kind_id, unit_id, ctx.annee, data, b.cover(ctx),
+                                                              footer, built[ANNEXE])  # issue 16: stamp, rectificatif
     toc = Section("sommaire", "", (Toc(kinds.section_titles(kind_id)),))
-    return Report(kind_id, unit_id, ctx.annee, title, demo, footer, b.cover(ctx), toc,
+    return Report(kind_id, unit_id, ctx.annee, title, demo, footer, cover, toc,
                   tuple(built[sid] for sid in declared))
 
 

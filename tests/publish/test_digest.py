@@ -11,8 +11,16 @@ import pandas as pd
 
 from cpc_toolkit import catalogue
 from cpc_toolkit.compute import results
-from cpc_toolkit.publish import changed_figures, data_digest, figures_snapshot
-from cpc_toolkit.publish.digest import load_snapshot, resubmissions_between, save_snapshot, stamp, stamp_text
+from cpc_toolkit.compute.digest import (
+    changed_figures,
+    data_digest,
+    figures_snapshot,
+    load_snapshot,
+    resubmissions_between,
+    save_snapshot,
+    stamp,
+    stamp_text,
+)
 from cpc_toolkit.store import Store, SubmissionRecord
 
 YEAR = 2025
@@ -84,4 +92,5 @@ def test_stamp(demo_results: pd.DataFrame) -> None:
     assert st["empreinte_donnees"] == data_digest(demo_results, YEAR, ["tj-lyon"])
     assert st["version_catalogue"].startswith("1-") and len(st["version_catalogue"]) == 10
     text = stamp_text(st)
-    assert "construit le 31 janvier 2026" in text and st["empreinte_donnees"] in text and "cpc_toolkit" in text
+    assert text == (f"Établi avec cpc_toolkit {st['version_outil']}, catalogue {st['version_catalogue']}, "
+                    f"données {st['empreinte_donnees']}, le 31 janvier 2026")

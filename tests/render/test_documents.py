@@ -91,6 +91,7 @@ def test_compte_rendu_in_three_formats_opened_by_libreoffice(compte_rendu_files,
         assert coverage in text, fmt
         assert "Données fictives" in text or "DONNÉES FICTIVES" in text, fmt
         assert "[À compléter]" in text, fmt
+        assert "Établi avec cpc_toolkit" in text and catalogue.version() in text, fmt  # reproducibility stamp
     # the members present section lists only those present (absent ones stay in the invitation list)
     value = document_value("compte-rendu", TJ, YEAR, render_donnees, charts=False)
     members = next(b for b in value.blocks if getattr(b, "caption", "").endswith("membres présents"))
@@ -243,3 +244,34 @@ def test_confidentiality_warnings_are_repeated_when_a_document_is_built(tmp_path
     err = capsys.readouterr().err
     assert rc == 0
     assert "avertissement(s) de confidentialité" in err and coord.replace("$", "") in err
+
+
+def test_documents_carry_the_one_stamp_whose_digest_follows_their_data(render_donnees):
+    """Every document's stamp is the one of cpc_toolkit.compute.digest over the figures it reads."""
+    import dataclasses
+
+    from cpc_toolkit.compute.digest import stamp, stamp_text
+
+    data = load(render_donnees)
+    years = range(YEAR - 4, YEAR + 1)
+    cour_units = [COUR, *reference.courts_of_cour(COUR), reference.NATIONAL]
+    for kind, unit, units in (("convocation", TJ, [TJ, COUR, reference.NATIONAL]),
+                              ("compte-rendu", TJ, [TJ, COUR, reference.NATIONAL]),
+                              ("rapport-annuel", COUR, cour_units)):
+        value = document_value(kind, unit, YEAR, render_donnees, charts=False)
+        assert value.stamp == stamp_text(stamp(data.res, years, units)) + "."
+        assert value.stamp.startswith("Établi avec cpc_toolkit ")
+    # the digest moves when a figure the document reads moves, not when another court's figure does
+    res = data.res
+    bumped = res.copy()
+    hit = (bumped["unit_id"] == TJ) & (bumped["year"] == YEAR) & (bumped["indicator_id"] == "act_cg_entrees")
+    bumped.loc[hit, "value"] = bumped.loc[hit, "value"] + 1
+    other = res.copy()
+    far = (other["unit_id"] == "tj-lille") & (other["year"] == YEAR) & (other["indicator_id"] == "act_cg_entrees")
+    other.loc[far, "value"] = other.loc[far, "value"] + 1
+    units = [TJ, COUR, reference.NATIONAL]
+    st = stamp(res, years, units)
+    assert stamp(bumped, years, units)["empreinte_donnees"] != st["empreinte_donnees"]
+    assert stamp(other, years, units)["empreinte_donnees"] == st["empreinte_donnees"]
+    assert builders.convocation(dataclasses.replace(data, res=bumped), TJ, YEAR).stamp != \
+        builders.convocation(data, TJ, YEAR).stamp

@@ -14,7 +14,6 @@ officials and partners, not parties to a case).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -22,7 +21,8 @@ from typing import Any
 
 import pandas as pd
 
-from cpc_toolkit import __version__, catalogue, compute, reference
+from cpc_toolkit import catalogue, compute, reference
+from cpc_toolkit.compute.digest import stamp, stamp_text
 from cpc_toolkit.fr import format_change, format_date, format_number, format_value
 from cpc_toolkit.render.documents.model import (
     PLACEHOLDER,
@@ -169,9 +169,10 @@ def _demo(res: pd.DataFrame, submissions: pd.DataFrame, court_ids: Sequence[str]
     return bool(len(sub)) and bool(sub["demo"].any())
 
 
-def _stamp(tag: str) -> str:
-    return (f"Document établi avec cpc_toolkit {__version__} (catalogue v{catalogue.version()}), données "
-            f"« {tag[:12]} », le {format_date(dt.date.today())}.")
+def _stamp(res: pd.DataFrame, unit_ids: Sequence[str], year: int) -> str:
+    """The one reproducibility stamp (:mod:`cpc_toolkit.compute.digest`) over the figures the document reads
+    (its units, the five years shown)."""
+    return stamp_text(stamp(res, range(year - 4, year + 1), unit_ids)) + "."
 
 
 def _charts(specs: list[tuple[dict[str, Any], str, str]]) -> list[Block]:
@@ -237,7 +238,8 @@ def convocation(data: Any, juridiction: str, annee: int) -> DocumentValue:
     blocks.append(_key_table(res, juridiction, year, ids, f"Chiffres clés {year}", (cour, reference.NATIONAL)))
     return DocumentValue(kind="convocation", title="Convocation au conseil local de politique civile",
                          subtitle=f"{name} — {year}", header=f"{name} — conseil local de politique civile {year}",
-                         blocks=tuple(blocks), demo=demo, stamp=_stamp(data.tag))
+                         blocks=tuple(blocks), demo=demo,
+                         stamp=_stamp(res, [juridiction, cour, reference.NATIONAL], year))
 
 
 def _proposed_agenda(res: pd.DataFrame, court_id: str, year: int) -> list[str]:
@@ -317,7 +319,8 @@ def compte_rendu(data: Any, juridiction: str, annee: int, charts: bool = True) -
                     "placeholder")]
     return DocumentValue(kind="compte-rendu", title="Compte rendu du conseil local de politique civile",
                          subtitle=f"{name} — {year}", header=f"{name} — conseil local de politique civile {year}",
-                         blocks=tuple(blocks), demo=demo, stamp=_stamp(data.tag))
+                         blocks=tuple(blocks), demo=demo,
+                         stamp=_stamp(res, [juridiction, cour, reference.NATIONAL], year))
 
 
 def _years(res: pd.DataFrame, year: int) -> list[int]:
@@ -411,7 +414,7 @@ def rapport_annuel(data: Any, cour: str, annee: int, charts: bool = True) -> Doc
         blocks += _charts(specs)
     return DocumentValue(kind="rapport-annuel", title="Rapport annuel des chefs de cour — politique civile",
                          subtitle=f"{name} — {year}", header=f"{name} — rapport annuel de politique civile {year}",
-                         blocks=tuple(blocks), demo=demo, stamp=_stamp(data.tag))
+                         blocks=tuple(blocks), demo=demo, stamp=_stamp(res, [cour, *courts, reference.NATIONAL], year))
 
 
 def _harmonisation(res: pd.DataFrame, cour: str, courts: Sequence[str], year: int) -> list[Block]:

@@ -1,5 +1,8 @@
 """Reproducibility stamp and rectificatifs, data side (issue 16, point 2).
 
+Lives in compute so that both render (report footers, documents, campaign rectificatifs) and
+publish (open-data bundle) use the one implementation.
+
 * :func:`figures_snapshot` — the figures a document uses (unit, indicator, value, status, coverage),
   in a canonical order, from the engine results;
 * :func:`data_digest` — a short digest of those figures (same figures → same digest, whatever the
@@ -74,8 +77,8 @@ def stamp(res: pd.DataFrame, year: int | Iterable[int] | None = None, unit_ids: 
 
 def stamp_text(st: dict[str, str]) -> str:
     """The stamp as one French sentence (report footer, index)."""
-    return (f"cpc_toolkit {st['version_outil']} — catalogue {st['version_catalogue']} — données "
-            f"{st['empreinte_donnees']} — construit le {format_date(st['date_construction'])}")
+    return (f"Établi avec cpc_toolkit {st['version_outil']}, catalogue {st['version_catalogue']}, données "
+            f"{st['empreinte_donnees']}, le {format_date(st['date_construction'])}")
 
 
 def save_snapshot(res: pd.DataFrame, year: int, path: str | Path, store_tag: str = "",
