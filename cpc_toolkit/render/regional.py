@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from cpc_toolkit import catalogue, compute, reference
+from cpc_toolkit.compute.compare import SIZE_INDICATOR
 from cpc_toolkit.fr import format_change, format_number, format_value
 from cpc_toolkit.render.tables import Table, html_table
 
@@ -146,7 +147,7 @@ def similar_cours(res: pd.DataFrame, cour_id: str, year: int, k: int = 8) -> lis
         vals = []
         for y in years:
             n, e = _reporting(res, u, y)
-            v = compute.value(res, u, y, compute.SIZE_INDICATOR)
+            v = compute.value(res, u, y, SIZE_INDICATOR)
             if n == e and not math.isnan(v):
                 vals.append(v)
         if vals:
