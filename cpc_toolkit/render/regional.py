@@ -275,7 +275,7 @@ def none_among(courts: Sequence[str], unknown: Sequence[str]) -> str:
     if not unknown:
         return "aucune"
     who = ", ".join(reference.court_name(c) for c in unknown)
-    verb = "n'a pas répondu" if len(unknown) == 1 else "n'ont pas répondu"
+    verb = "n'a pas transmis" if len(unknown) == 1 else "n'ont pas transmis"
     if answered == 0:
         return f"inconnu : aucune juridiction n'a répondu ({who})"
     return f"aucune parmi les {answered} juridictions ayant répondu ; {who} {verb}"
@@ -313,3 +313,32 @@ def _short_label(label: str, width: int = 28) -> str:
 def table_details(summary: str, table: Table, open_: bool = False) -> str:
     """A table in a collapsible block."""
     return details(summary, html_table(table, classes="cpc-table cpc-wide"), open_)
+
+
+# ------------------------------------------------------------------------------ like-for-like changes
+def changes_table(res: pd.DataFrame, unit_id: str, year: int, indicator_ids: Sequence[str]) -> Table:
+    """One row per indicator: published values of ``year - 1`` and ``year``, the change **like for
+    like** (courts present both years, :func:`cpc_toolkit.compute.changes`) with its perimeter next
+    to it when partial (« 5/6 juridictions »), and the change of the published figures when it differs.
+    The nation's value is given as reference for a cour."""
+    ch = compute.changes(res, unit_id, year).set_index("indicator_id")
+    level = reference.level_of(unit_id)
+    rows = []
+    for iid in indicator_ids:
+        c = ch.loc[iid]
+        unit = str(c["unit"])
+        lfl = format_change(float(c["delta"]), unit) if bool(c["comparable"]) and unit != "boolean" else "–"
+        full = float(c["delta_full"])
+        row: dict[str, object] = {
+            "indicateur": c["label"], "_unit": unit, str(year - 1): float(c["previous"]), str(year): float(c["value"]),
+            "évolution à périmètre constant": lfl,
+            "périmètre": perimeter(int(c["n_common"]), int(c["n_members"])) if bool(c["partial"]) else "complet",
+            "évolution des chiffres publiés": (format_change(full, unit) if bool(c["partial"]) and unit != "boolean"
+                                               and not math.isnan(full) else "")}
+        if level != "national":
+            row[reference.national_name(short=True)] = compute.value(res, reference.NATIONAL, year, iid)
+            row["_unit_ref"] = compute.display_unit(iid, "national")
+        rows.append(row)
+    return _RowUnits(pd.DataFrame(rows), plain=("indicateur", "évolution à périmètre constant", "périmètre",
+                                                "évolution des chiffres publiés"),
+                     ref_columns=(reference.national_name(short=True),))

@@ -416,7 +416,8 @@ def cour_juridictions(ctx: Context) -> Section:
              f"la cour ({ctx.annee}).", "muted")]
     for f, fids in fams:
         t = regional.courts_matrix(ctx.res, ctx.unit_id, ctx.annee, fids)
-        blocks.append(Fragment(regional.table_details(f"{catalogue.family(f).label} ({len(fids)} indicateurs)", t), t))
+        blocks.append(Fragment(regional.table_details(f"{catalogue.family(f).label} ({len(fids)} indicateurs)", t,
+                                                      open_=True), t))
     every = [i for _, fids in fams for i in fids]
     sheet = regional.courts_matrix(ctx.res, ctx.unit_id, ctx.annee, every, with_family=True)
     return _section(ctx, "juridictions", blocks, ids, [("Juridictions", sheet), ("Indicateurs clés", heat)])
@@ -467,6 +468,12 @@ def cour_position(ctx: Context) -> Section:
                     [("Position", regional.position_table(ctx.res, ctx.unit_id, ctx.annee, every, peers))])
 
 
+def _counted(labels: Sequence[str]) -> list[str]:
+    """Distinct labels in order, « (×n) » when repeated."""
+    counts = pd.Series(list(labels)).value_counts(sort=False)
+    return [f"{lab} (×{n})" if n > 1 else str(lab) for lab, n in counts.items()]
+
+
 def cour_harmonisation(ctx: Context) -> Section:
     courts = ctx.courts or []
     spreads = regional.spreads(ctx.res, ctx.unit_id, ctx.annee, top=HARMONISATION_TOP)
@@ -506,7 +513,7 @@ def cour_harmonisation(ctx: Context) -> Section:
     by_court = al.groupby("unit_id")["rule_label"].apply(list)
     blocks.append(Heading("Juridictions en alerte"))
     if len(by_court):
-        blocks.append(Items(tuple((reference.court_name(c), " ; ".join(r)) for c, r in by_court.items())))
+        blocks.append(Items(tuple((reference.court_name(c), " ; ".join(_counted(r))) for c, r in by_court.items())))
     else:
         n, e = _coverage(ctx)
         blocks.append(Text("Aucune juridiction en alerte." if n == e else
@@ -559,8 +566,16 @@ def cour_priorites(ctx: Context) -> Section:
 def cour_totaux(ctx: Context) -> Section:
     ids = [k for f in ("activite", *POLICY_FAMILIES) for k in KEY_INDICATORS[f]]
     every = [i.id for i in catalogue.indicators() if i.numeric]
-    return _section(ctx, "totaux", [TableBlock(indicator_table(ctx.res, ctx.unit_id, ctx.annee, ids))], (),
-                    [("Totaux régionaux", indicator_table(ctx.res, ctx.unit_id, ctx.annee, every))])
+    n, e = _coverage(ctx)
+    blocks: list[Block] = [Text("Évolution sur un an calculée à périmètre constant : seules les juridictions "
+                                f"renseignées les deux années comptent ({ctx.annee - 1} et {ctx.annee}) ; le "
+                                "périmètre est indiqué à côté du chiffre quand il est incomplet, et l'évolution des "
+                                "chiffres publiés est alors donnée à titre indicatif.", "muted")]
+    if n < e:
+        blocks += _missing_note(ctx)
+    blocks.append(TableBlock(regional.changes_table(ctx.res, ctx.unit_id, ctx.annee, ids)))
+    return _section(ctx, "totaux", blocks, (),
+                    [("Totaux régionaux", regional.changes_table(ctx.res, ctx.unit_id, ctx.annee, every))])
 
 
 def cour_annexe(ctx: Context, shown: Sequence[Section]) -> Section:
