@@ -360,11 +360,17 @@ def _coverage(ctx: Context) -> tuple[int, int]:
     return int(row["n_reporting"].iloc[0]), int(row["n_expected"].iloc[0])
 
 
+def _missing_names(ctx: Context) -> str:
+    cov = compute.coverage(ctx.res, ctx.annee)
+    row = cov[cov["unit_id"] == ctx.unit_id]
+    return f" (non transmis : {row['missing_names'].iloc[0]})" if len(row) and bool(row["partial"].iloc[0]) else ""
+
+
 def cour_cover(ctx: Context) -> Section:
     n, e = _coverage(ctx)
     rows = [("Ressort", ctx.name), ("Année", str(ctx.annee)),
             ("Juridictions du ressort", format_number(len(ctx.courts or []))),
-            ("Juridictions ayant transmis", f"{n} sur {e}"),
+            ("Juridictions ayant transmis", f"{n} sur {e}" + _missing_names(ctx)),
             ("Destinataires", "Direction des affaires civiles et du sceau ; direction des services judiciaires"),
             ("Édité le", format_date(dt.date.today()))]
     return _cover(ctx, "Rapport des chefs de cour — politique civile", ctx.name, f"Année {ctx.annee}", rows)

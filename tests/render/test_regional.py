@@ -160,6 +160,7 @@ def test_partial_cour_flags_perimeter_next_to_changes_and_never_says_aucune_for_
     assert any(t.startswith("aucune parmi les 5 juridictions ayant répondu ; Tribunal judiciaire de Privas "
                             "n'a pas transmis") for t in items)
     assert "rang sur 5/6 juridictions" in nimes.section("position").html()
+    assert "5 sur 6 (non transmis : Tribunal judiciaire de Privas)" in nimes.cover.html()
     # the matrix shows Privas's collected values as unknown, never 0
     sheet = nimes.annex()["Juridictions"].frame.set_index("indicateur")
     collected = [catalogue.get(i).label for i in NUMERIC if catalogue.get(i).kind in ("input", "derived")]
