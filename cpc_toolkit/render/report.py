@@ -484,7 +484,7 @@ def cour_harmonisation(ctx: Context) -> Section:
     courts = ctx.courts or []
     spreads = regional.spreads(ctx.res, ctx.unit_id, ctx.annee, top=HARMONISATION_TOP)
     blocks: list[Block] = [
-        Text(f"Les {HARMONISATION_TOP} indicateurs (taux et délais) sur lesquels les juridictions du ressort "
+        Text(f"Les {HARMONISATION_TOP} indicateurs (au plus ; taux et délais) sur lesquels les juridictions du ressort "
              "divergent le plus, mesurés par le coefficient de variation entre juridictions ayant répondu "
              "(écart-type rapporté à la moyenne). Les volumes, qui reflètent la taille des juridictions, ne sont "
              "pas retenus.", "muted"),
@@ -492,7 +492,8 @@ def cour_harmonisation(ctx: Context) -> Section:
     if spreads:
         blocks.append(Items(tuple((s.label, s.sentence()) for s in spreads)))
     else:
-        blocks.append(Text("Aucun écart calculable : moins de deux juridictions ont répondu.", "muted"))
+        blocks.append(Text("Le ressort ne compte qu'une juridiction : aucun écart à mesurer." if len(courts) < 2
+                           else "Aucun écart calculable : moins de deux juridictions ont répondu.", "muted"))
     rows = pd.DataFrame([{"indicateur": s.label, "_unit": s.unit, "minimum": s.low, "médiane": s.median,
                           "maximum": s.high, "coefficient de variation": 100 * s.cv,
                           "juridictions renseignées": regional.perimeter(s.n, s.total)} for s in spreads],
