@@ -183,7 +183,7 @@ KINDS: dict[str, ReportKind] = {k.id: k for k in (
     ReportKind(
         "national", "rapport_national.ipynb",
         params=(Param("annee", check_year, required=True), _PATH),
-        sections=(("synthese", "Synthèse nationale"), ("carte", "Carte par cour d'appel"),
+        sections=(("synthese", "Synthèse nationale"), ("evolution", "Évolution sur cinq ans"), ("carte", "Carte par cour d'appel"),
                   ("distributions", "Répartitions et classements"), ("completude", "Complétude de la campagne"),
                   ("remontees", "Remontées des procédures par critère"), _ANNEXE),
         formats=("html", "pdf", "xlsx"), label="Rapport national", subdir="national",
@@ -192,6 +192,7 @@ KINDS: dict[str, ReportKind] = {k.id: k for k in (
         "cour", "rapport_chef_de_cour.ipynb",
         params=(Param("cour", check_cour, required=True), Param("annee", check_year, required=True), _PATH),
         sections=(("synthese", "Synthèse régionale"), ("juridictions", "Les juridictions du ressort"),
+                  ("evolution", "Évolution sur cinq ans"), ("position", "Position de la cour parmi les cours d'appel"),
                   ("harmonisation", "Points d'harmonisation"), ("remontees", "État des remontées"),
                   ("priorites", "Priorités locales des juridictions"),
                   ("totaux", "Totaux régionaux et comparaison nationale"), _ANNEXE),

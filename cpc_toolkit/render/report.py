@@ -26,7 +26,7 @@ import pandas as pd
 from cpc_toolkit import __version__, catalogue, compute, reference
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.fr import format_change, format_date, format_number, format_value
-from cpc_toolkit.render import figures, kinds, traceability
+from cpc_toolkit.render import figures, kinds, regional, traceability
 from cpc_toolkit.render.data import ReportData, load
 from cpc_toolkit.render.kinds import POLICY_FAMILIES
 from cpc_toolkit.render.sections import (
@@ -360,11 +360,17 @@ def _coverage(ctx: Context) -> tuple[int, int]:
     return int(row["n_reporting"].iloc[0]), int(row["n_expected"].iloc[0])
 
 
+def _missing_names(ctx: Context) -> str:
+    cov = compute.coverage(ctx.res, ctx.annee)
+    row = cov[cov["unit_id"] == ctx.unit_id]
+    return f" (non transmis : {row['missing_names'].iloc[0]})" if len(row) and bool(row["partial"].iloc[0]) else ""
+
+
 def cour_cover(ctx: Context) -> Section:
     n, e = _coverage(ctx)
     rows = [("Ressort", ctx.name), ("Année", str(ctx.annee)),
             ("Juridictions du ressort", format_number(len(ctx.courts or []))),
-            ("Juridictions ayant transmis", f"{n} sur {e}"),
+            ("Juridictions ayant transmis", f"{n} sur {e}" + _missing_names(ctx)),
             ("Destinataires", "Direction des affaires civiles et du sceau ; direction des services judiciaires"),
             ("Édité le", format_date(dt.date.today()))]
     return _cover(ctx, "Rapport des chefs de cour — politique civile", ctx.name, f"Année {ctx.annee}", rows)
@@ -377,57 +383,150 @@ def cour_synthese(ctx: Context) -> Section:
                     [*keys, *used])
 
 
-def _dispersion_table(ctx: Context) -> Table:
-    courts = ctx.courts or []
-    ids = [i for i in HEAT_INDICATORS if catalogue.get(i).unit not in ("boolean",)]
-    wide = values_by_unit(ctx.res, ctx.annee, ids, courts)
-    rows = []
-    for iid in ids:
-        col = wide[iid].dropna()
-        rows.append({"indicateur": catalogue.get(iid).label, "_unit": catalogue.get(iid).unit,
-                     "minimum": col.min() if len(col) else math.nan,
-                     "médiane": col.median() if len(col) else math.nan,
-                     "maximum": col.max() if len(col) else math.nan,
-                     "écart max/min": (col.max() - col.min()) if len(col) else math.nan,
-                     "juridictions renseignées": f"{len(col)}/{len(courts)}"})
-    return _NoUnit(pd.DataFrame(rows), row_units="_unit", plain=("juridictions renseignées",))
+TREND_INDICATORS = ("act_total_taux_couverture", "act_total_dtes", "ami_part_amiable", "pjm_taux_comptes_verifies",
+                    "vif_part_op_6j", "dem_part_signature_electronique")
+HARMONISATION_TOP = 12
+HARMONISATION_BOOLEANS = ("ami_referent_designe", "clpc_tenu")
+
+
+def _family_ids(ctx: Context) -> list[tuple[str, list[str]]]:
+    return [(f.id, regional.family_ids(f.id)) for f in catalogue.families() if regional.family_ids(f.id)]
+
+
+def _missing_note(ctx: Context) -> list[Block]:
+    cov = compute.coverage(ctx.res, ctx.annee)
+    row = cov[cov["unit_id"] == ctx.unit_id]
+    if not len(row) or not bool(row["partial"].iloc[0]):
+        return []
+    n, e = int(row["n_reporting"].iloc[0]), int(row["n_expected"].iloc[0])
+    return [Text(f"Périmètre partiel ({regional.perimeter(n, e)}) : {row['missing_names'].iloc[0]} n'a pas transmis "
+                 "ses données pour cette année ; ses cellules sont marquées « – » (inconnu, jamais zéro) et les "
+                 "totaux de la cour portent sur les juridictions ayant transmis.", "alert")]
 
 
 def cour_juridictions(ctx: Context) -> Section:
     ids = list(HEAT_INDICATORS)
     heat_html, heat = heat_table_html(ctx.res, ctx.unit_id, ctx.annee, ids)
     fig = _Figures(ctx, "juridictions")
-    dispersion = _dispersion_table(ctx)
+    fams = _family_ids(ctx)
     blocks: list[Block] = [
+        *_missing_note(ctx),
+        Heading("Indicateurs clés"),
         Text("Couleurs : position de chaque juridiction parmi toutes les juridictions de France (bleu : plus "
              "favorable, orange : moins favorable, blanc : neutre ou non renseigné).", "muted"),
         Fragment(heat_html, heat), Heading("Comparaison des juridictions"),
         *(fig(figures.courts_bar.spec(ctx.res, ctx.unit_id, ctx.annee, iid))
           for iid in ("act_total_taux_couverture", "act_total_dtes")),
-        Heading("Dispersion"), TableBlock(dispersion)]
-    return _section(ctx, "juridictions", blocks, ids, [("Juridictions", heat), ("Dispersion", dispersion)])
+        Heading("Tous les indicateurs, par juridiction"),
+        Text(f"Chaque indicateur numérique du catalogue, par famille (cliquer pour déplier). Dernière colonne : "
+             f"la cour ({ctx.annee}).", "muted")]
+    for f, fids in fams:
+        t = regional.courts_matrix(ctx.res, ctx.unit_id, ctx.annee, fids)
+        blocks.append(Fragment(regional.table_details(f"{catalogue.family(f).label} ({len(fids)} indicateurs)", t,
+                                                      open_=True), t))
+    every = [i for _, fids in fams for i in fids]
+    sheet = regional.courts_matrix(ctx.res, ctx.unit_id, ctx.annee, every, with_family=True)
+    return _section(ctx, "juridictions", blocks, ids, [("Juridictions", sheet), ("Indicateurs clés", heat)])
+
+
+def cour_evolution(ctx: Context) -> Section:
+    fig = _Figures(ctx, "evolution")
+    courts = ctx.courts or []
+    units = [ctx.unit_id, *courts]
+    years = ctx.years
+    blocks: list[Block] = [
+        Text(f"Valeurs publiées de chaque année ({years[0]}–{years[-1]}) pour la cour et chacune de ses juridictions. "
+             "Une valeur de la cour calculée sur un périmètre incomplet est signalée dans la colonne « périmètre ».",
+             "muted"),
+        Heading("Indicateurs clés de la cour")]
+    blocks += [fig(figures.trend.spec(ctx.res, ctx.unit_id, iid, years=years)) for iid in TREND_INDICATORS]
+    blocks.append(Heading("Séries par famille"))
+    fams = _family_ids(ctx)
+    for f, fids in fams:
+        t = regional.series_table(ctx.res, units, fids, years)
+        blocks.append(Fragment(regional.table_details(f"{catalogue.family(f).label} — cour et juridictions", t), t))
+    every = [i for _, fids in fams for i in fids]
+    sheet = regional.series_table(ctx.res, units, every, years, with_family=True)
+    return _section(ctx, "evolution", blocks, TREND_INDICATORS, [("Séries", sheet)])
+
+
+def cour_position(ctx: Context) -> Section:
+    peers = regional.similar_cours(ctx.res, ctx.unit_id, ctx.annee)
+    n, e = _coverage(ctx)
+    keys = [k for f in ("activite", *POLICY_FAMILIES) for k in KEY_INDICATORS[f]]
+    blocks: list[Block] = [
+        Text(f"Rang 1 = valeur la plus favorable. Classement parmi les "
+             f"{len(reference.consolidation_units())} cours d'appel (avec le TSA) et parmi les {len(peers)} cours de "
+             "taille comparable (affaires civiles nouvelles moyennes sur les années à périmètre complet) : "
+             f"{', '.join(reference.short_name(p) for p in peers)}. Pas de rang pour les volumes ni pour les "
+             "réponses oui/non.", "muted")]
+    if n < e:
+        blocks.append(Text(f"Valeurs de la cour sur un périmètre partiel ({regional.perimeter(n, e)}) : les rangs "
+                           "sont signalés comme tels.", "alert"))
+    t = regional.position_table(ctx.res, ctx.unit_id, ctx.annee, keys, peers)
+    blocks += [Heading("Indicateurs clés"), TableBlock(t), Heading("Tous les indicateurs")]
+    every = []
+    for f, fids in _family_ids(ctx):
+        every += fids
+        ft = regional.position_table(ctx.res, ctx.unit_id, ctx.annee, fids, peers)
+        blocks.append(Fragment(regional.table_details(catalogue.family(f).label, ft), ft))
+    return _section(ctx, "position", blocks, keys,
+                    [("Position", regional.position_table(ctx.res, ctx.unit_id, ctx.annee, every, peers))])
+
+
+def _counted(labels: Sequence[str]) -> list[str]:
+    """Distinct labels in order, « (×n) » when repeated."""
+    counts = pd.Series(list(labels)).value_counts(sort=False)
+    return [f"{lab} (×{n})" if n > 1 else str(lab) for lab, n in counts.items()]
 
 
 def cour_harmonisation(ctx: Context) -> Section:
     courts = ctx.courts or []
-    wide = values_by_unit(ctx.res, ctx.annee, ["ami_referent_designe", "clpc_tenu"], courts)
-    sans_ref = [c for c in courts if wide.at[c, "ami_referent_designe"] == 0]
-    sans_conseil = [c for c in courts if wide.at[c, "clpc_tenu"] == 0]
+    spreads = regional.spreads(ctx.res, ctx.unit_id, ctx.annee, top=HARMONISATION_TOP)
+    blocks: list[Block] = [
+        Text(f"Les {HARMONISATION_TOP} indicateurs (au plus ; taux et délais) sur lesquels les juridictions du ressort "
+             "divergent le plus, mesurés par le coefficient de variation entre juridictions ayant répondu "
+             "(écart-type rapporté à la moyenne). Les volumes, qui reflètent la taille des juridictions, ne sont "
+             "pas retenus.", "muted"),
+        Heading("Écarts les plus marqués entre juridictions")]
+    if spreads:
+        blocks.append(Items(tuple((s.label, s.sentence()) for s in spreads)))
+    else:
+        blocks.append(Text("Le ressort ne compte qu'une juridiction : aucun écart à mesurer." if len(courts) < 2
+                           else "Aucun écart calculable : moins de deux juridictions ont répondu.", "muted"))
+    rows = pd.DataFrame([{"indicateur": s.label, "_unit": s.unit, "minimum": s.low, "médiane": s.median,
+                          "maximum": s.high, "coefficient de variation": 100 * s.cv,
+                          "juridictions renseignées": regional.perimeter(s.n, s.total)} for s in spreads],
+                        columns=["indicateur", "_unit", "minimum", "médiane", "maximum", "coefficient de variation",
+                                 "juridictions renseignées"])
+    dispersion = _NoUnit(rows, row_units="_unit", plain=("juridictions renseignées",))
+    dispersion.units["coefficient de variation"] = "percent"
+    blocks.append(TableBlock(dispersion))
+    blocks.append(Heading("Réponses oui/non divergentes"))
+    items: list[tuple[str, str]] = []
+    for iid in [i.id for i in catalogue.indicators() if i.numeric and i.unit == "boolean"]:
+        no, yes, unknown = regional.bool_answers(ctx.res, ctx.unit_id, ctx.annee, iid)
+        if iid in HARMONISATION_BOOLEANS or (no and yes):
+            label = f"{catalogue.get(iid).label} — réponse « non »"
+            text = (", ".join(reference.court_name(c) for c in no) if no
+                    else regional.none_among(courts, unknown))
+            if no and unknown:
+                text += f" ; sans réponse : {', '.join(reference.court_name(c) for c in unknown)}"
+            items.append((label, text))
+    blocks.append(Items(tuple(items)) if items else Text("Toutes les juridictions ayant répondu donnent les mêmes "
+                                                         "réponses oui/non.", "muted"))
     al = compute.alerts(ctx.res, ctx.unit_id, ctx.annee, include_courts=True)
     al = al[al["unit_id"].isin(courts)]
     by_court = al.groupby("unit_id")["rule_label"].apply(list)
-
-    def names(ids: list[str]) -> str:
-        return ", ".join(reference.court_name(c) for c in ids) if ids else "aucune"
-
-    blocks: list[Block] = [Heading("Juridictions sans magistrat référent amiable"), Text(names(sans_ref)),
-                           Heading("Juridictions n'ayant pas tenu de conseil local"), Text(names(sans_conseil)),
-                           Heading("Juridictions en alerte")]
+    blocks.append(Heading("Juridictions en alerte"))
     if len(by_court):
-        blocks.append(Items(tuple((reference.court_name(c), " ; ".join(r)) for c, r in by_court.items())))
+        blocks.append(Items(tuple((reference.court_name(c), " ; ".join(_counted(r))) for c, r in by_court.items())))
     else:
-        blocks.append(Text("Aucune juridiction en alerte."))
-    return _section(ctx, "harmonisation", blocks, ["ami_referent_designe", "clpc_tenu"])
+        n, e = _coverage(ctx)
+        blocks.append(Text("Aucune juridiction en alerte." if n == e else
+                           f"Aucune alerte parmi les {n} juridictions ayant transmis ({regional.perimeter(n, e)})."))
+    return _section(ctx, "harmonisation", blocks, [*(s.indicator_id for s in spreads), *HARMONISATION_BOOLEANS],
+                    [("Harmonisation", dispersion)])
 
 
 def _cour_remontees_table(ctx: Context) -> Table:
@@ -474,8 +573,16 @@ def cour_priorites(ctx: Context) -> Section:
 def cour_totaux(ctx: Context) -> Section:
     ids = [k for f in ("activite", *POLICY_FAMILIES) for k in KEY_INDICATORS[f]]
     every = [i.id for i in catalogue.indicators() if i.numeric]
-    return _section(ctx, "totaux", [TableBlock(indicator_table(ctx.res, ctx.unit_id, ctx.annee, ids))], (),
-                    [("Totaux régionaux", indicator_table(ctx.res, ctx.unit_id, ctx.annee, every))])
+    n, e = _coverage(ctx)
+    blocks: list[Block] = [Text("Évolution sur un an calculée à périmètre constant : seules les juridictions "
+                                f"renseignées les deux années comptent ({ctx.annee - 1} et {ctx.annee}) ; le "
+                                "périmètre est indiqué à côté du chiffre quand il est incomplet, et l'évolution des "
+                                "chiffres publiés est alors donnée à titre indicatif.", "muted")]
+    if n < e:
+        blocks += _missing_note(ctx)
+    blocks.append(TableBlock(regional.changes_table(ctx.res, ctx.unit_id, ctx.annee, ids)))
+    return _section(ctx, "totaux", blocks, (),
+                    [("Totaux régionaux", regional.changes_table(ctx.res, ctx.unit_id, ctx.annee, every))])
 
 
 def cour_annexe(ctx: Context, shown: Sequence[Section]) -> Section:
@@ -524,16 +631,54 @@ def national_carte(ctx: Context) -> Section:
     df = wide.rename(columns={i: catalogue.get(i).label for i in ids}).reset_index(drop=True)
     df.insert(0, "unité", [reference.court_name(u) for u in [*units, reference.NATIONAL]])
     cours = Table(df, {catalogue.get(i).label: compute.display_unit(i, "cour") for i in ids})
-    return _section(ctx, "carte", [fig(figures.france_map.spec(ctx.res, ctx.annee, iid)) for iid in MAP_INDICATORS],
-                    MAP_INDICATORS, [("Cours d'appel", cours)])
+    units_nat = [*units, reference.NATIONAL]
+    blocks: list[Block] = []
+    for iid in MAP_INDICATORS:
+        blocks.append(fig(figures.france_map.spec(ctx.res, ctx.annee, iid)))
+        t = regional.units_table(ctx.res, ctx.annee, [iid], units_nat)
+        blocks.append(Fragment(regional.table_details(f"Valeurs par cour : {catalogue.get(iid).label}", t), t))
+    return _section(ctx, "carte", blocks, MAP_INDICATORS, [("Cours d'appel", cours)])
 
 
 def national_distributions(ctx: Context) -> Section:
     fig = _Figures(ctx, "distributions")
     ids = ("act_total_dtes", "ami_part_amiable", "vif_part_op_6j")
-    blocks = [*(fig(figures.distribution.spec(ctx.res, ctx.annee, iid)) for iid in ids),
-              fig(figures.ranking.spec(ctx.res, ctx.annee, "act_total_taux_couverture"))]
+    units = [*list(reference.consolidation_units().index), reference.NATIONAL]
+    blocks: list[Block] = []
+    for iid in ids:
+        blocks.append(fig(figures.distribution.spec(ctx.res, ctx.annee, iid)))
+        t = regional.units_table(ctx.res, ctx.annee, [iid], units)
+        blocks.append(Fragment(regional.table_details(f"Valeurs par cour : {catalogue.get(iid).label}", t), t))
+    blocks.append(fig(figures.ranking.spec(ctx.res, ctx.annee, "act_total_taux_couverture")))
+    t = regional.units_table(ctx.res, ctx.annee, ["act_total_taux_couverture"], units)
+    blocks.append(Fragment(regional.table_details("Classement des cours : "
+                                                  f"{catalogue.get('act_total_taux_couverture').label}", t), t))
     return _section(ctx, "distributions", blocks, [*ids, "act_total_taux_couverture"])
+
+
+def national_evolution(ctx: Context) -> Section:
+    fig = _Figures(ctx, "evolution")
+    years = ctx.years
+    nat = reference.NATIONAL
+    blocks: list[Block] = [
+        Text(f"Valeurs nationales publiées de chaque année ({years[0]}–{years[-1]}) ; une année à périmètre "
+             "incomplet est signalée dans la colonne « périmètre ».", "muted"),
+        Heading("Indicateurs clés")]
+    blocks += [fig(figures.trend.spec(ctx.res, nat, iid, years=years)) for iid in TREND_INDICATORS]
+    blocks.append(Heading("Séries par famille"))
+    every: list[str] = []
+    for f, fids in _family_ids(ctx):
+        every += fids
+        t = regional.series_table(ctx.res, [nat], fids, years)
+        blocks.append(Fragment(regional.table_details(catalogue.family(f).label, t), t))
+    cours = list(reference.consolidation_units().index)
+    keys = [k for f in ("activite", *POLICY_FAMILIES) for k in KEY_INDICATORS[f][:1]]
+    t = regional.series_table(ctx.res, cours, keys, years)
+    blocks += [Heading("Séries par cour d'appel (un indicateur clé par famille)"),
+               Fragment(regional.table_details("Cours d'appel", t), t)]
+    return _section(ctx, "evolution", blocks, TREND_INDICATORS,
+                    [("Séries", regional.series_table(ctx.res, [nat], every, years, with_family=True)),
+                     ("Séries par cour", t)])
 
 
 def national_completude(ctx: Context) -> Section:
@@ -579,11 +724,12 @@ BUILDERS: dict[str, Builders] = {
         clpc_annexe),
     "cour": Builders(
         lambda c: f"Rapport annuel de politique civile {c.annee} — {c.name}", cour_cover,
-        {"synthese": cour_synthese, "juridictions": cour_juridictions, "harmonisation": cour_harmonisation,
+        {"synthese": cour_synthese, "juridictions": cour_juridictions, "evolution": cour_evolution,
+         "position": cour_position, "harmonisation": cour_harmonisation,
          "remontees": cour_remontees, "priorites": cour_priorites, "totaux": cour_totaux}, cour_annexe),
     "national": Builders(
         lambda c: f"Rapport national de politique civile {c.annee}", national_cover,
-        {"synthese": national_synthese, "carte": national_carte, "distributions": national_distributions,
+        {"synthese": national_synthese, "evolution": national_evolution, "carte": national_carte, "distributions": national_distributions,
          "completude": national_completude, "remontees": national_remontees}, national_annexe),
 }
 

@@ -83,14 +83,16 @@ def test_clpc_report_has_every_section(small_campaign):
 def test_chef_de_cour_and_national_sections(small_campaign):
     year_dir = small_campaign.root / str(YEAR)
     cour = (year_dir / "cours" / f"{COUR}.html").read_text(encoding="utf-8")
-    for heading in ("Synthèse régionale", "Points d'harmonisation", "sans magistrat référent amiable",
-                    "État des remontées", "Priorités locales des juridictions", "Dispersion",
-                    "Totaux régionaux"):
+    for heading in ("Synthèse régionale", "Points d'harmonisation", "Magistrat référent amiable désigné",
+                    "Écarts les plus marqués entre juridictions", "Tous les indicateurs, par juridiction",
+                    "Évolution sur cinq ans", "Position de la cour parmi les cours d'appel",
+                    "État des remontées", "Priorités locales des juridictions", "Totaux régionaux"):
         assert heading in cour, heading
     for court in reference.courts_of_cour(COUR):
         assert reference.court_name(court) in cour
     nat = (year_dir / "national" / "national.html").read_text(encoding="utf-8")
-    for heading in ("Carte par cour d'appel", "Répartitions et classements", "Complétude de la campagne",
+    for heading in ("Évolution sur cinq ans", "Carte par cour d'appel", "Répartitions et classements",
+                    "Complétude de la campagne",
                     "Remontées des procédures par critère", "Procédures signalées à la DACS"):
         assert heading in nat, heading
 
