@@ -25,6 +25,7 @@ from cpc_toolkit.compute.projection import TOTAL, WhatIf, assumption_sentence, p
 from cpc_toolkit.dashboard.markup import error_html, log_exception, user_message
 from cpc_toolkit.dashboard.params import parse_query
 from cpc_toolkit.dashboard.state import DashboardData, load_data
+from cpc_toolkit.errors import DashboardError, ReasonCode
 from cpc_toolkit.render.perspectives import simulate
 from cpc_toolkit.settings import DEMO_LABEL
 
@@ -205,13 +206,21 @@ class Simulator:
 # --------------------------------------------------------------------------- entry points (notebook)
 @dataclass
 class Prepared:
+    level: str = "simulateur"
     data: DashboardData | None = None
     sim: Simulator | None = None
 
 
-def prepare() -> Prepared:
-    """Load the data and build the default simulator before the visitor comes (failures kept for :func:`show`)."""
-    prep = Prepared()
+LEVEL = "simulateur"
+
+
+def prepare(level: str = LEVEL) -> Prepared:
+    """Load the data and build the default simulator before the visitor comes (failures kept for :func:`show`).
+
+    ``level`` is the notebook's ``niveau`` parameter (always ``"simulateur"``; kept for the common layout)."""
+    prep = Prepared(level=level)
+    if level != LEVEL:
+        return prep  # show() then reports the problem in French
     with warnings.catch_warnings(), contextlib.suppress(Exception):
         warnings.simplefilter("ignore")
         prep.data = load_data()
@@ -233,6 +242,9 @@ def show(prep: Prepared) -> Simulator | None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            if prep.level != LEVEL:
+                raise DashboardError(f"Niveau de tableau de bord inconnu : « {prep.level} » (simulateur).",
+                                     ReasonCode.USAGE)
             data = prep.data or load_data()
             sel = parse_query(os.environ.get("QUERY_STRING", ""), data.years)
             unit = sel.juridiction or sel.cour or DEFAULT_UNIT

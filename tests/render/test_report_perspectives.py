@@ -11,7 +11,12 @@ import pandas as pd
 import pytest
 
 from cpc_toolkit.compute import results
-from cpc_toolkit.compute.projection import assumption_sentence, projection_table, protection_outlook, rates_table
+from cpc_toolkit.compute.projection import (
+    assumption_sentence,
+    projection_table,
+    protection_outlook,
+    rates_table,
+)
 from cpc_toolkit.fr import format_number
 from cpc_toolkit.render import report
 from cpc_toolkit.store import Store
