@@ -46,6 +46,7 @@ DASHBOARD_NOTEBOOKS = (
     "tableau_de_bord_national.ipynb",
     "tableau_de_bord_cour.ipynb",
     "tableau_de_bord_juridiction.ipynb",
+    "tableau_de_bord_simulateur.ipynb",
 )
 LOCAL_ADDRESSES = ("127.0.0.1", "localhost", "::1")
 ENV_TOKEN = "CPC_TABLEAU_JETON"

@@ -178,6 +178,7 @@ def _family_label(family_id: str) -> str:
 POLICY_FAMILIES = ("amiable", "majeurs", "agricole", "entreprises", "vif", "demat")
 _ANNEXE = ("annexe", "Annexe : définitions, complétude et sources")
 _PATH = Param("donnees", check_path)
+_PERSPECTIVES = ("perspectives", "Perspectives")
 
 KINDS: dict[str, ReportKind] = {k.id: k for k in (
     ReportKind(
@@ -195,7 +196,7 @@ KINDS: dict[str, ReportKind] = {k.id: k for k in (
                   ("evolution", "Évolution sur cinq ans"), ("position", "Position de la cour parmi les cours d'appel"),
                   ("harmonisation", "Points d'harmonisation"), ("remontees", "État des remontées"),
                   ("priorites", "Priorités locales des juridictions"),
-                  ("totaux", "Totaux régionaux et comparaison nationale"), _ANNEXE),
+                  ("totaux", "Totaux régionaux et comparaison nationale"), _PERSPECTIVES, _ANNEXE),
         formats=("html", "pdf", "xlsx"), label="Rapports des chefs de cour", subdir="cours", unit_param="cour",
         units=lambda: list(reference.consolidation_units().index), courts=reference.courts_of_cour,
         cli_flag="cour", cli_help="rapport des chefs de cour (ex. ca-lyon, tsa-saint-pierre)"),
@@ -206,7 +207,7 @@ KINDS: dict[str, ReportKind] = {k.id: k for k in (
         sections=(("synthese", "Synthèse"), ("conseil", "Le conseil local de politique civile"),
                   ("politique", "Politique juridictionnelle locale"),
                   *((f, "") for f in POLICY_FAMILIES),  # titles: the catalogue's family labels
-                  ("activite", "Activité civile"), _ANNEXE),
+                  ("activite", "Activité civile"), _PERSPECTIVES, _ANNEXE),
         formats=("html", "pdf", "xlsx"), label="Rapports des conseils locaux de politique civile", subdir="clpc",
         unit_param="juridiction", units=lambda: list(reference.first_instance_courts().index),
         courts=lambda unit: [unit], cli_flag="juridiction", index_cour=True,

@@ -704,6 +704,13 @@ def national_annexe(ctx: Context, shown: Sequence[Section]) -> Section:
     return annexe(ctx, shown, [Text("Voir la section « Complétude de la campagne ».")])
 
 
+def _perspectives(ctx: Context) -> Section:
+    """« Perspectives » (CLPC and cour): see :mod:`cpc_toolkit.render.report_perspectives`."""
+    from cpc_toolkit.render import report_perspectives
+
+    return report_perspectives.section(ctx)
+
+
 # =============================================================================== the kinds' builders
 @dataclass(frozen=True)
 class Builders:
@@ -720,13 +727,15 @@ BUILDERS: dict[str, Builders] = {
     "clpc": Builders(
         lambda c: f"Rapport du conseil local de politique civile {c.annee} — {c.name}", clpc_cover,
         {"synthese": clpc_synthese, "conseil": clpc_conseil, "politique": clpc_politique,
-         **{f: partial(clpc_famille, family_id=f) for f in POLICY_FAMILIES}, "activite": clpc_activite},
+         **{f: partial(clpc_famille, family_id=f) for f in POLICY_FAMILIES}, "activite": clpc_activite,
+         "perspectives": _perspectives},
         clpc_annexe),
     "cour": Builders(
         lambda c: f"Rapport annuel de politique civile {c.annee} — {c.name}", cour_cover,
         {"synthese": cour_synthese, "juridictions": cour_juridictions, "evolution": cour_evolution,
          "position": cour_position, "harmonisation": cour_harmonisation,
-         "remontees": cour_remontees, "priorites": cour_priorites, "totaux": cour_totaux}, cour_annexe),
+         "remontees": cour_remontees, "priorites": cour_priorites, "totaux": cour_totaux,
+         "perspectives": _perspectives}, cour_annexe),
     "national": Builders(
         lambda c: f"Rapport national de politique civile {c.annee}", national_cover,
         {"synthese": national_synthese, "evolution": national_evolution, "carte": national_carte, "distributions": national_distributions,
