@@ -140,7 +140,7 @@ def run_depots(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from cpc_toolkit.collect import completeness, rejections, versions
-    from cpc_toolkit.demo import DEMO_LABEL
+    from cpc_toolkit.settings import DEMO_LABEL
 
     if args.juridiction:
         reference.court(args.juridiction)
