@@ -87,7 +87,9 @@ def _line_of(text: str, k: int) -> int | None:
     """1-based line of the k-th rule in a YAML document (best effort)."""
     try:
         node = yaml.compose(text)
-        for key, value in node.value:  # type: ignore[union-attr]
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        for key, value in node.value:
             if key.value == "regles" and k < len(value.value):
                 return int(value.value[k].start_mark.line) + 1
     except (yaml.YAMLError, AttributeError, TypeError):
@@ -173,7 +175,8 @@ def _check_entry(entry: Any, base: dict[str, AlertRule] | None) -> list[str]:
         th = entry["seuil"]
         if isinstance(th, bool) or not isinstance(th, int | float):
             errs.append(f"« seuil » doit être un nombre (lu : {th!r})")
-    elif cond in ("inferieur", "superieur") and (is_new or base[rid].threshold is None):  # type: ignore[index]
+    elif cond in ("inferieur", "superieur") and (
+            is_new or (base is not None and base[rid].threshold is None)):
         errs.append("« seuil » obligatoire pour cette condition")
     if "gravite" in entry and entry["gravite"] not in SEVERITIES:
         errs.append(f"gravité « {entry['gravite']} » inconnue (permises : {', '.join(SEVERITIES)})")
@@ -350,20 +353,19 @@ def _unit_alerts(res: pd.DataFrame, unit_id: str, level: str, year: int,
             value = float(idx.values[r, k])
             ind = catalogue.get(iid)
             unit = display_unit(iid, level)
+            th = rule.threshold
             if rule.condition == "non":
-                hit = value == 0
-            elif rule.condition == "inferieur":
-                hit = value < float(rule.threshold)  # type: ignore[arg-type]
-            else:
-                hit = value > float(rule.threshold)  # type: ignore[arg-type]
-            if not hit:
-                continue
-            if rule.condition == "non":
+                if value != 0:
+                    continue
                 msg = f"{rule.label} (« {ind.label} » : non)."
+            elif th is None:  # never: a comparison rule without a threshold is refused when the rules load
+                continue
             else:
+                if not (value < float(th) if rule.condition == "inferieur" else value > float(th)):
+                    continue
                 word = "sous le seuil" if rule.condition == "inferieur" else "au-delà du seuil"
                 msg = (f"{ind.label} : {format_value(value, unit)}, {word} de "
-                       f"{_fmt_threshold(rule.threshold, unit)}.")  # type: ignore[arg-type]
+                       f"{_fmt_threshold(th, unit)}.")
             rows.append(_row(unit_id, name, level, year, rule, iid, ind.label, value, rule.threshold,
                              unit, rule.legal_basis or ind.legal_basis, msg))
     return rows
