@@ -57,7 +57,7 @@ def skip_iri_grammars() -> None:
     GPL ``rfc3987`` is not an option. No effect when jsonschema is already imported.
     """
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None marks a module absent (import system)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import argparse
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cpc_toolkit.store import Store
 
 _CHANGE = re.compile(r"^\s*([+-−]?)\s*(\d+(?:[.,]\d+)?)\s*(%?)\s*$")
 
@@ -149,10 +153,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _is_demo(store: object) -> bool:
+def _is_demo(store: Store) -> bool:
     from cpc_toolkit.cli.indicateurs_views import _is_demo as is_demo
 
-    return is_demo(store)  # type: ignore[arg-type]
+    return is_demo(store)
 
 
 PROJECTION_HEADERS = {

@@ -24,6 +24,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import pandas as pd
 from tqdm import tqdm
@@ -122,6 +123,19 @@ def _report_name(name: str, digest: str) -> str:
     return f"{stem}_erreurs_{digest[:8]}.xlsx"
 
 
+class ImportOptions(TypedDict, total=False):
+    """The keyword arguments of :func:`import_bytes`, passed on by :func:`import_files`."""
+
+    expected_court: str | None
+    expected_year: int | None
+    demo: bool
+    jobs: int | None
+    progress: bool | None
+    report_dir: Path | None
+    error_reports: bool
+    today: dt.date | None
+
+
 def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_court: str | None = None,
                  expected_year: int | None = None, demo: bool = False, jobs: int | None = None,
                  progress: bool | None = None, report_dir: Path | None = None, error_reports: bool = True,
@@ -196,7 +210,8 @@ def import_bytes(files: Sequence[tuple[str, bytes]], store: Store, *, expected_c
     return outcomes
 
 
-def import_files(paths: Iterable[str | os.PathLike[str]], store: Store, **kwargs: object) -> list[FileOutcome]:
+def import_files(paths: Iterable[str | os.PathLike[str]], store: Store,
+                 **kwargs: Unpack[ImportOptions]) -> list[FileOutcome]:
     """Import workbooks from paths (files or folders); keyword arguments as :func:`import_bytes`."""
     files = []
     for p in collect_paths(paths):
@@ -205,4 +220,4 @@ def import_files(paths: Iterable[str | os.PathLike[str]], store: Store, **kwargs
         except OSError as exc:
             raise UsageError(f"Impossible de lire « {display_name(p)} » : {exc.strerror or exc}.",
                              ReasonCode.NOT_FOUND) from exc
-    return import_bytes(files, store, **kwargs)  # type: ignore[arg-type]
+    return import_bytes(files, store, **kwargs)

@@ -59,8 +59,8 @@ def write_lists_sheet(wb: Any, year: int, filled: dict[str, list[dict[str, str]]
         ws["A3"] = f"⚠ {demo_label}."
         ws["A3"].font = Font(bold=True, color="C00000", size=12)
     width = max(len(s.columns) for s in specs)
-    for col in range(1, width + 1):
-        ws.column_dimensions[get_column_letter(col)].width = 40 if col <= 3 else 12
+    for ci in range(1, width + 1):
+        ws.column_dimensions[get_column_letter(ci)].width = 40 if ci <= 3 else 12
     yes_no = DataValidation(type="list", formula1='"oui,non"', allow_blank=True, showErrorMessage=True,
                             errorTitle="Valeur refusée", error="Choisissez « oui » ou « non » dans la liste.")
     length = DataValidation(type="textLength", operator="lessThanOrEqual", formula1=str(layout.LIST_CELL_MAX_CHARS),

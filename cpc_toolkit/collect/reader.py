@@ -311,7 +311,7 @@ def _ref_values(ref: str, sheet: str, wb: Any) -> list[float] | None:
         c1, r1, c2, r2 = range_boundaries(text)
     except (ValueError, TypeError):
         return None
-    if None in (c1, r1, c2, r2) or (c2 - c1 + 1) * (r2 - r1 + 1) > _FORMULA_RANGE_MAX:
+    if c1 is None or r1 is None or c2 is None or r2 is None or (c2 - c1 + 1) * (r2 - r1 + 1) > _FORMULA_RANGE_MAX:
         return None
     out: list[float] = []
     for r in range(r1, r2 + 1):

@@ -88,7 +88,9 @@ def _line_of(text: str, k: int) -> int | None:
     """1-based line of the k-th rule in a YAML document (best effort)."""
     try:
         node = yaml.compose(text)
-        for key, value in node.value:  # type: ignore[union-attr]
+        if not isinstance(node, yaml.MappingNode):
+            return None
+        for key, value in node.value:
             if key.value == "regles" and k < len(value.value):
                 return int(value.value[k].start_mark.line) + 1
     except (yaml.YAMLError, AttributeError, TypeError):
@@ -174,7 +176,8 @@ def _check_entry(entry: Any, base: dict[str, AlertRule] | None) -> list[str]:
         th = entry["seuil"]
         if isinstance(th, bool) or not isinstance(th, int | float):
             errs.append(f"« seuil » doit être un nombre (lu : {th!r})")
-    elif cond in ("inferieur", "superieur") and (is_new or base[rid].threshold is None):  # type: ignore[index]
+    elif cond in ("inferieur", "superieur") and (
+            is_new or (base is not None and base[rid].threshold is None)):
         errs.append("« seuil » obligatoire pour cette condition")
     if "gravite" in entry and entry["gravite"] not in SEVERITIES:
         errs.append(f"gravité « {entry['gravite']} » inconnue (permises : {', '.join(SEVERITIES)})")
@@ -354,12 +357,15 @@ def _unit_alerts(res: pd.DataFrame, unit_id: str, level: str, year: int,
             value = float(idx.values[r, k])
             ind = catalogue.get(iid)
             unit = display_unit(iid, level)
+            th = rule.threshold
             if rule.condition == "non":
                 hit = value == 0
+            elif th is None:  # never: a comparison rule without a threshold is refused when the rules load
+                continue
             elif rule.condition == "inferieur":
-                hit = value < float(rule.threshold)  # type: ignore[arg-type]
+                hit = value < float(th)
             else:
-                hit = value > float(rule.threshold)  # type: ignore[arg-type]
+                hit = value > float(th)
             if not hit:
                 continue
             n_rep, n_exp = int(idx.n_reporting[r, k]), int(n_expected_matrix(idx)[r, k])
@@ -367,12 +373,12 @@ def _unit_alerts(res: pd.DataFrame, unit_id: str, level: str, year: int,
             # a value consolidated over part of the courts says so next to the figure
             where = f" (données partielles : {format_number(n_rep)}/{format_number(n_exp)} juridictions)" \
                 if partial else ""
-            if rule.condition == "non":
+            if rule.condition == "non" or th is None:
                 msg = f"{rule.label} (« {ind.label} » : non)."
             else:
                 word = "sous le seuil" if rule.condition == "inferieur" else "au-delà du seuil"
                 msg = (f"{ind.label} : {format_value(value, unit)}{where}, {word} de "
-                       f"{_fmt_threshold(rule.threshold, unit)}.")  # type: ignore[arg-type]
+                       f"{_fmt_threshold(th, unit)}.")
             rows.append(_row(unit_id, name, level, year, rule, iid, ind.label, value, rule.threshold,
                              unit, rule.legal_basis or ind.legal_basis, msg, partial))
     return rows

@@ -171,7 +171,7 @@ def _build_results_index(res: pd.DataFrame) -> ResultsIndex:
     year_arr = res["year"].to_numpy(dtype=int)
     years = tuple(sorted(int(y) for y in np.unique(year_arr)))
     ids = tuple(i.id for i in catalogue.indicators())
-    kcodes = pd.Index(ids).get_indexer(res["indicator_id"])
+    kcodes = pd.Index(ids).get_indexer(pd.Index(res["indicator_id"], copy=False))
     pair = pd.MultiIndex.from_arrays([codes, year_arr])
     rcodes, runiq = pair.factorize()
     known = kcodes >= 0

@@ -61,4 +61,4 @@ def install() -> None:
     """Make Voilà's notebook renderer use :class:`CpcExecutor` (server process only)."""
     import voila.notebook_renderer as renderer
 
-    renderer.VoilaExecutor = CpcExecutor  # type: ignore[misc]
+    renderer.VoilaExecutor = CpcExecutor

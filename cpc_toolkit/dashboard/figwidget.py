@@ -21,7 +21,7 @@ from pathlib import Path
 # is never used by a dashboard kernel, so the module is marked absent (jsonschema then simply
 # skips the "iri" checkers) unless something already imported it.
 if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None marks a module absent (import system)
 
 import plotly.graph_objects as go
 

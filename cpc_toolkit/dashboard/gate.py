@@ -70,7 +70,7 @@ def check_token(handler: Any, token: str) -> bool:
 def gated(cls: type, token: str) -> type:
     """A subclass of a Tornado handler class that answers 403 (French page) without the token."""
 
-    class Gated(cls):  # type: ignore[valid-type,misc]
+    class Gated(cls):
         async def prepare(self, *args: Any, **kwargs: Any) -> Any:
             if not check_token(self, token):
                 self.clear()

@@ -85,7 +85,7 @@ def fr_ticks(fig: dict[str, Any]) -> dict[str, Any]:
         values = [v for t in fig.get("data", []) for v in (t.get(axis) or []) if t.get(axis) is not None]
         if not values or not any(isinstance(v, int | float) for v in values):
             continue
-        extra = {"exponentformat": "none"}
+        extra: dict[str, object] = {"exponentformat": "none"}
         if not _is_year_axis(values):
             extra["separatethousands"] = True
         layout[key] = {**extra, **layout.get(key, {})}

@@ -104,7 +104,7 @@ def parse_query(query: str | None, years: Iterable[int] | None = None) -> Select
                 values["famille"] = fam
         else:
             sel = sel.with_notice(f"Indicateur « {iid[:40]} » inconnu ou non chiffré : paramètre ignoré.")
-    return replace(sel, **values)  # type: ignore[arg-type]
+    return replace(sel, **values)  # type: ignore[arg-type]  # values: checked fields of Selection only
 
 
 def query_string(sel: Selection) -> str:

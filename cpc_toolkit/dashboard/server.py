@@ -283,7 +283,7 @@ def _voila_class() -> Any:
             finally:
                 admission.release(client, self._cpc_kernel_id)
 
-        def write(self, chunk: Any) -> None:  # type: ignore[override]
+        def write(self, chunk: Any) -> None:
             if getattr(self, "_cpc_kernel_id", "") is None:  # first chunks: note the page's kernel
                 m = gate.KERNEL_ID.search(chunk if isinstance(chunk, str) else "")
                 if m:

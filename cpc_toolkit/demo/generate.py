@@ -179,7 +179,8 @@ def generate_inputs(seed: int = 2025, years: tuple[int, ...] = DEMO_YEARS) -> pd
             if rs.random() < STAFFING_SHARE:
                 for c in SHARES:
                     for cat, prod in EXITS_PER_ETPT.items():
-                        etpt = float(vals[f"act_{c}_sorties"]) / prod[c] * rs.lognormal(0, 0.12)  # type: ignore[arg-type]
+                        exits = cast(int, vals[f"act_{c}_sorties"])  # set above from _clip_int
+                        etpt = float(exits) / prod[c] * rs.lognormal(0, 0.12)
                         vals[f"act_{c}_etpt_{cat}"] = max(0.1, round(etpt, 1))
             # CLPC (created by the circulaire of 27 June 2025)
             if year >= 2025:

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionDtype
 
 from cpc_toolkit import __version__, catalogue, reference
 from cpc_toolkit.compute import display_unit, results
@@ -81,30 +82,32 @@ def level_table(res: pd.DataFrame, year: int, level: str) -> pd.DataFrame:
     cols: dict[str, object] = {"annee": [int(year)] * len(units), **_unit_columns(level, units)}
     by = {iid: g.set_index("unit_id").reindex(units) for iid, g in sub.groupby("indicator_id", sort=False)}
     empty = pd.DataFrame(index=units, columns=["value", "text", "status", "n_reporting", "n_expected"])
+    none = np.array(None)  # None as numpy's stubs accept it in np.where (an object scalar array)
     for ind in inds:
         g = by.get(ind.id, empty)
-        unit = display_unit(ind.id, level)
         ok = (g["status"] == "ok").to_numpy()
         unit = _storage_unit(ind, level)
+        v: pd.Series
         if unit == "date":
-            v = pd.Series(np.where(ok, g["text"].astype(object), None), index=units, dtype="object")
-            v = pd.to_datetime(v, errors="coerce").dt.date
+            text = pd.Series(np.where(ok, g["text"].astype(object).to_numpy(), none), index=units, dtype="object")
+            v = pd.to_datetime(text, errors="coerce").dt.date
         elif unit == "boolean":
-            v = pd.Series(np.where(ok, g["value"].astype(float) > 0, None), index=units).astype("boolean")
+            v = pd.Series(np.where(ok, (g["value"].astype(float) > 0).to_numpy(), none), index=units).astype("boolean")
         elif unit == "count":
-            v = pd.Series(np.where(ok, g["value"].astype(float), np.nan), index=units).round().astype("Int64")
+            v = pd.Series(np.where(ok, g["value"].astype(float).to_numpy(), np.nan), index=units).round().astype("Int64")
         else:
-            v = pd.Series(np.where(ok, g["value"].astype(float), np.nan), index=units).astype("Float64")
+            v = pd.Series(np.where(ok, g["value"].astype(float).to_numpy(), np.nan), index=units).astype("Float64")
         cols[ind.id] = v.to_numpy()
         cols[ind.id + STATUS_SUFFIX] = g["status"].fillna("NA").astype(str).to_numpy()
         if level != "juridiction":
             cols[ind.id + REPORTING_SUFFIX] = g["n_reporting"].fillna(0).astype("int64").to_numpy()
             cols[ind.id + EXPECTED_SUFFIX] = g["n_expected"].fillna(0).astype("int64").to_numpy()
     out = pd.DataFrame(cols)
+    dtypes: dict[str, ExtensionDtype | np.dtype[np.object_]] = {
+        "count": pd.Int64Dtype(), "boolean": pd.BooleanDtype(), "date": np.dtype(object)}
     for ind in inds:  # keep the nullable dtypes (the dict above went through numpy)
         unit = _storage_unit(ind, level)
-        dtype = {"count": "Int64", "boolean": "boolean", "date": "object"}.get(unit, "Float64")
-        out[ind.id] = out[ind.id].astype(dtype)
+        out[ind.id] = out[ind.id].astype(dtypes.get(unit, pd.Float64Dtype()))
     return out
 
 
@@ -273,6 +276,7 @@ def build_bundle(store: Store, year: int, folder: str | Path, sep: str = ",",
     title = f"Indicateurs de la politique civile {year} — juridictions, cours d'appel, national"
     if demo:
         title = f"{DEMO_LABEL} — {title}"
+    sources = _sources(store)
     package = {
         "name": f"cpc-indicateurs-politique-civile-{year}",
         "title": title,
@@ -284,7 +288,7 @@ def build_bundle(store: Store, year: int, folder: str | Path, sep: str = ",",
         "version": f"{year}.{out.digest}",
         "created": dt.datetime.combine(today, dt.time(), dt.UTC).isoformat().replace("+00:00", "Z"),
         "licenses": [LICENSE],
-        "sources": _sources(store),
+        "sources": sources,
         "keywords": ["justice", "politique civile", "tribunal judiciaire", "cour d'appel", "CLPC"],
         "language": "fr",
         "cpc:donnees_fictives": demo,
@@ -297,7 +301,7 @@ def build_bundle(store: Store, year: int, folder: str | Path, sep: str = ",",
     dp = folder / "datapackage.json"
     atomic_write_bytes(dp, (json.dumps(package, ensure_ascii=False, indent=1) + "\n").encode("utf-8"))
     readme = folder / "LISEZMOI.md"
-    atomic_write_bytes(readme, _lisezmoi(out, tables, sep, today, package["sources"]).encode("utf-8"))
+    atomic_write_bytes(readme, _lisezmoi(out, tables, sep, today, sources).encode("utf-8"))
     out.files += [dp, readme]
     return out
 

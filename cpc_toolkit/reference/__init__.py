@@ -12,7 +12,7 @@ import json
 import re
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from cpc_toolkit.errors import ReasonCode, ReferenceDataError
 
@@ -135,7 +135,8 @@ def courts(kind: str | tuple[str, ...] | None = None, cour: str | None = None) -
 def court(court_id: str) -> pd.Series:
     """One court's row; raises a French error naming close ids when unknown."""
     _row(court_id)
-    return _courts().loc[court_id].copy()
+    # court ids are the unique index of the courts frame: one label gives one row (a Series)
+    return cast("pd.Series", _courts().loc[court_id]).copy()
 
 
 LEVELS = ("juridiction", "cour", "national")

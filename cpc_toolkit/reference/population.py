@@ -89,7 +89,7 @@ def departement_75plus() -> pd.DataFrame:
 def _weights() -> pd.DataFrame:
     courts = first_instance_courts()
     pop = _tj_population()
-    rows = []
+    rows: list[tuple[object, str, float]] = []
     for cid, deps in courts["departements"].items():
         share = pop.get(cid, np.nan) / len(deps) if deps else np.nan
         rows.extend((cid, d, share) for d in deps)

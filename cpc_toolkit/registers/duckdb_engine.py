@@ -17,6 +17,7 @@ import datetime as dt
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -24,6 +25,9 @@ from cpc_toolkit import reference
 from cpc_toolkit.registers import mesures, ordonnances, procedures, storage
 from cpc_toolkit.registers.mesures import DUE_MONTHS, LONG_RENEWAL_MONTHS
 from cpc_toolkit.registers.schema import COLLECTIVE_TYPES, MEASURES_WITH_ACCOUNTS
+
+if TYPE_CHECKING:
+    import duckdb
 
 MEMORY_LIMIT = "1GB"
 COLUMNS = ["court_id", "year", "indicator_id", "value"]
@@ -37,7 +41,7 @@ _MACROS = (
 )
 
 
-def _connect(threads: int | None = None):  # type: ignore[no-untyped-def]
+def _connect(threads: int | None = None) -> duckdb.DuckDBPyConnection:
     import duckdb
 
     con = duckdb.connect(config={"memory_limit": MEMORY_LIMIT, "threads": threads or os.cpu_count() or 1,

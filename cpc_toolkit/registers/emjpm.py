@@ -40,6 +40,7 @@ from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -137,7 +138,8 @@ def _records(data: bytes, name: str) -> tuple[list[dict[str, object]], np.ndarra
         delim = ","
     frame = pd.read_csv(io.StringIO(text), sep=delim, dtype=str, keep_default_na=False)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
-    return frame.to_dict("records"), np.arange(2, len(frame) + 2)
+    # the columns were just made str: the records are keyed by column name
+    return cast(list[dict[str, object]], frame.to_dict("records")), np.arange(2, len(frame) + 2)
 
 
 def _decode(data: bytes, name: str) -> str:

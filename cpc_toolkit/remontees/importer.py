@@ -12,7 +12,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -53,6 +53,9 @@ from cpc_toolkit.remontees.model import (
 )
 from cpc_toolkit.remontees.store import RemonteesStore
 from cpc_toolkit.safeopen import Issue, open_workbook, printable
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
@@ -135,7 +138,7 @@ class _Unreadable(Exception):
 FREE_TEXT_FIELDS = ("crit_autre", "territoire", "observations", "description")
 
 
-def _hidden_sheet_problems(wb, col: _Collector) -> None:  # type: ignore[no-untyped-def]
+def _hidden_sheet_problems(wb: Workbook, col: _Collector) -> None:
     """Values in a hidden sheet other than the template's drop-down lists: what is seen could differ."""
     for ws in wb.worksheets:
         if ws.sheet_state == "visible" or ws.title == wbk.LISTS_SHEET:
