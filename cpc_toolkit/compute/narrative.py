@@ -12,7 +12,7 @@ from functools import cache
 import numpy as np
 import pandas as pd
 
-from cpc_toolkit import catalogue, reference
+from cpc_toolkit import catalogue, fr, reference
 from cpc_toolkit.compute.alerts import AlertConfig, alerts
 from cpc_toolkit.compute.compare import (
     changes,
@@ -80,7 +80,7 @@ def _decimals(unit: str) -> int:
 
 
 def _rounded(v: float, unit: str) -> float:
-    return round(float(v), _decimals(unit))
+    return fr.rounded(v, unit)
 
 
 @cache
@@ -153,7 +153,8 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
     for r in ch.itertuples(index=False):
         unit = r.unit
         v, p = _rounded(r.value, unit), _rounded(r.previous, unit)
-        shown_delta = round(v - p, _decimals(unit))
+        # the change as every output shows it: fr rounds the (like-for-like) change itself, once
+        shown_delta = fr.rounded(r.delta, unit)
         if shown_delta == 0:
             continue
         numbers = {"valeur": float(r.value), "precedent": float(r.previous), "ecart": shown_delta}
@@ -163,7 +164,7 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
             delta_txt = format_change(shown_delta, unit, words=True)
             importance = abs(shown_delta) / 5.0
         elif pd.notna(r.delta_pct) and r.previous != 0:
-            pct = round(float(r.delta_pct), 1)
+            pct = fr.round_half_up(float(r.delta_pct), 1)
             if pct == 0:
                 continue
             numbers["ecart_pct"] = float(r.delta_pct)
@@ -240,7 +241,7 @@ def _alert_facts(res: pd.DataFrame, unit_id: str, level: str, year: int,
         courts = al[(al["unit_id"] != unit_id) & (al["rule_id"] != "donnees_manquantes")]
         n_courts = len(courts_of(unit_id))
         for rule_id, grp in courts.groupby("rule_id", sort=True):
-            names = sorted(set(grp["unit_name"]))
+            names = sorted(set(grp["unit_name"]), key=fr.sort_key)
             k = len(names)
             first = grp.iloc[0]
             shown = ", ".join(names[:4]) + (" …" if k > 4 else "")

@@ -26,7 +26,7 @@ from typing import Any
 
 import pandas as pd
 
-from cpc_toolkit import catalogue, compute, reference
+from cpc_toolkit import catalogue, compute, fr, reference
 from cpc_toolkit.dashboard import export as exp
 from cpc_toolkit.dashboard.figwidget import ENV_SERVER, PREVIEW_BUNDLE_NAME
 from cpc_toolkit.dashboard.params import LEVELS, Selection, parse_query, query_string
@@ -114,7 +114,7 @@ def load_data(data_dir: str | os.PathLike[str] | None = None) -> DashboardData:
         )
     years = sorted(int(y) for y in res["year"].unique())
     demo = bool(len(subs)) and bool(subs["demo"].fillna(False).astype(bool).any())
-    cours = sorted(reference.consolidation_units().index, key=lambda c: reference.court_name(c))
+    cours = sorted(reference.consolidation_units().index, key=lambda c: fr.sort_key(reference.court_name(c)))
     return DashboardData(res=res, years=years, demo=demo, cours=cours, tag=str(store.manifest().get("tag", "")))
 
 
@@ -283,7 +283,7 @@ class Dashboard:
 
     def _court_options(self, cour: str) -> list[tuple[str, str]]:
         ids = reference.courts_of_cour(cour) if cour else list(reference.first_instance_courts().index)
-        opts = sorted(((reference.court_name(c), c) for c in ids), key=lambda t: t[0])
+        opts = sorted(((reference.court_name(c), c) for c in ids), key=lambda t: fr.sort_key(t[0]))
         return opts if self.level == "juridiction" else [("Aucune (vue d'ensemble)", ""), *opts]
 
     @staticmethod
@@ -511,7 +511,7 @@ class Dashboard:
         s = self.state
         if s.cour:
             fig = figures.courts_bar.spec(self.data.res, s.cour, s.annee, s.indicateur)
-            units = sorted(reference.courts_of_cour(s.cour), key=reference.court_name)
+            units = sorted(reference.courts_of_cour(s.cour), key=lambda c: fr.sort_key(reference.court_name(c)))
             caption = f"juridictions de la {reference.court_name(s.cour)}"
         else:
             fig = figures.ranking.spec(self.data.res, s.annee, s.indicateur, "cour")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cpc_toolkit import reference
 from cpc_toolkit.demo import DEMO_LABEL
-from cpc_toolkit.fr import format_date, format_number
+from cpc_toolkit.fr import format_date, format_number, sort_key
 from cpc_toolkit.render.html import report_css
 from cpc_toolkit.store import atomic_write_bytes
 
@@ -39,7 +39,8 @@ def write_index(year_dir: Path) -> Path:
                  + f" — index mis à jour le {format_date(dt.date.today())}.</p>")
     for kind, label in SECTIONS:
         rows = sorted((r for r in reports.values() if r.get("kind") == kind),
-                      key=lambda r: (_cour_of(r), r.get("name", "")))
+                      key=lambda r: (sort_key(reference.court_name(c)) if (c := _cour_of(r)) else (),
+                                     sort_key(r.get("name", ""))))
         if not rows:
             continue
         parts.append(f'<h2 class="cpc-nobreak">{html.escape(label)} ({len(rows)})</h2>')
