@@ -152,7 +152,7 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
     facts = []
     for r in ch.itertuples(index=False):
         unit = r.unit
-        v, p = _rounded(r.value, unit), _rounded(r.previous, unit)
+        v = _rounded(r.value, unit)
         # the change as every output shows it: fr rounds the (like-for-like) change itself, once
         shown_delta = fr.rounded(r.delta, unit)
         if shown_delta == 0:

@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from cpc_toolkit import fr, settings
 
-
 NN, NB, MINUS = "\u202f", "\u00a0", "\u2212"  # narrow no-break space, no-break space, minus sign
 
 
