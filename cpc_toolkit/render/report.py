@@ -123,7 +123,7 @@ class _Report:
         div_id = f"fig-{self.kind}-{self._n_fig}"
         body = pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=div_id, config=PLOTLY_CONFIG,
                            validate=False)
-        return f'<div class="cpc-figure">{body}</div>'
+        return figures.figure_html(fig, body)
 
     def use(self, ids: Sequence[str]) -> None:
         for i in ids:
