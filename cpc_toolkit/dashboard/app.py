@@ -32,6 +32,7 @@ from cpc_toolkit.dashboard.figwidget import ENV_SERVER, PREVIEW_BUNDLE_NAME
 from cpc_toolkit.dashboard.params import LEVELS, Selection, parse_query, query_string
 from cpc_toolkit.errors import CpcError, DashboardError, ReasonCode
 from cpc_toolkit.fr import format_number, format_value
+from cpc_toolkit.render import accessibility
 from cpc_toolkit.settings import reports_dir
 
 __all__ = ["Dashboard", "DashboardData", "load_data", "tableau_de_bord"]
@@ -619,13 +620,16 @@ class Dashboard:
     def _draw_rapports(self, panel: HtmlPanel) -> None:
         s = self.state
         links = report_links(s.annee, [u for u in (s.juridiction, s.cour) if u])
+        statement = next((url for label, url in links if label == accessibility.LINK_LABEL), None)
+        links = [(label, url) for label, url in links if label != accessibility.LINK_LABEL]
+        a11y = accessibility.summary_html(statement)
         if not links:
             panel.body.value = (f"<p>Aucun rapport statique construit pour {s.annee} "
-                                "(commande « cpc rapports »).</p>")
+                                "(commande « cpc rapports »).</p>" + a11y)
             return
         items = "".join(f'<li><a href="{html.escape(url)}" target="_blank" rel="noopener">{html.escape(label)}</a></li>'
                         for label, url in links)
-        panel.body.value = f"<ul>{items}</ul>"
+        panel.body.value = f"<ul>{items}</ul>{a11y}"
 
     # ---------------------------------------------------------------- export
     def export_frame(self) -> pd.DataFrame:
@@ -727,6 +731,8 @@ def report_links(year: int, unit_ids: Sequence[str]) -> list[tuple[str, str]]:
     index = ydir / "index.html"
     if index.is_file():
         out.append((f"Index des rapports {year}", f"{base}rapports/{year}/index.html"))
+    if (ydir / accessibility.STATEMENT_FILE).is_file():
+        out.append((accessibility.LINK_LABEL, f"{base}rapports/{year}/{accessibility.STATEMENT_FILE}"))
     for uid in unit_ids:
         for path in sorted(ydir.rglob(f"*{uid}*")):
             if path.suffix.lower() in (".html", ".pdf") and path.is_file():

@@ -195,6 +195,7 @@ def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], finger
               kernel: Any = None) -> ReportOutcome:
     """Execute one report notebook and write its HTML (and Excel annex). Never raises."""
     from cpc_toolkit.render import html, report, xlsx
+    from cpc_toolkit.render.accessibility import statement_href
     from cpc_toolkit.render.data import load
     from cpc_toolkit.render.notebook import NotebookFailure, parameterize
 
@@ -210,8 +211,9 @@ def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], finger
         rpt = _report_object(report, job, load(donnees))
         outcome.demo = rpt.demo
         if "html" in formats or "pdf" in formats:
-            body = html.export_html(nb, rpt.title(), rpt.demo, rpt.footer())
             path = job.path(root, "html")
+            body = html.export_html(nb, rpt.title(), rpt.demo, rpt.footer(),
+                                    a11y_href=statement_href(path, root / str(job.year)))
             atomic_write_bytes(path, body.encode("utf-8"))
             outcome.files["html"] = str(path.relative_to(root / str(job.year)))
         if "xlsx" in formats:

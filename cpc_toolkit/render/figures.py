@@ -2,8 +2,8 @@
 
 Every function takes the long *results* table of :func:`cpc_toolkit.compute.results` (columns
 ``unit_id, level, year, indicator_id, value, …``) and returns a new ``go.Figure``; inputs are
-never mutated. Labels and units come from the catalogue, numbers are French (``separators=", "``:
-``1 234,5``), palettes are colour-blind safe (Okabe–Ito for categories, Cividis for scales).
+never mutated. Labels and units come from the catalogue, numbers are French (``separators`` from :mod:`cpc_toolkit.fr`:
+``1 234,5`` with a narrow no-break space), palettes are colour-blind safe (Okabe–Ito for categories, Cividis for scales).
 
 Only ``scatter`` and ``bar`` traces are used, so that the small ``plotly.js-basic`` bundle
 vendored for offline reports draws every chart (the map of France is drawn from the
@@ -25,7 +25,7 @@ from plotly.colors import sample_colorscale
 
 from cpc_toolkit import catalogue, compute, reference
 from cpc_toolkit.errors import ReasonCode, RenderError
-from cpc_toolkit.fr import decimals_of, format_number, format_value, sort_key, unit_suffix
+from cpc_toolkit.fr import DECIMAL_SEP, THOUSANDS_SEP, decimals_of, format_number, format_value, sort_key, unit_suffix
 
 __all__ = [
     "PALETTE",
@@ -136,7 +136,7 @@ def _layout(title: str, height: int = 340, width: int | None = WIDTH, **kw: Any)
     ``go.Figure``: incremental ``update_*`` calls cost ~20 ms per figure, a dict ~2 ms)."""
     lay: dict[str, Any] = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        "separators": ", ", "font": {"family": FONT, "size": 12, "color": "#222"},
+        "separators": DECIMAL_SEP + THOUSANDS_SEP, "font": {"family": FONT, "size": 12, "color": "#222"},
         "template": _template_json(), "height": height, "width": width, "autosize": width is None,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 40}, "colorway": list(PALETTE),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},

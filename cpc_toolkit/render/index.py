@@ -10,6 +10,7 @@ from pathlib import Path
 from cpc_toolkit import reference
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.fr import format_date, format_number, sort_key
+from cpc_toolkit.render.accessibility import LINK_LABEL, STATEMENT_FILE, write_statement
 from cpc_toolkit.render.html import report_css
 from cpc_toolkit.store import atomic_write_bytes
 
@@ -57,7 +58,9 @@ def write_index(year_dir: Path) -> Path:
             parts.append(f"<tr><td>{html.escape(r.get('name', r.get('unit_id', '')))}</td>{cour}"
                          f"<td>{links or '–'}</td><td>{state}</td></tr>")
         parts.append("</tbody></table>")
+    parts.append(f'<footer class="cpc-footer"><a href="{STATEMENT_FILE}">{html.escape(LINK_LABEL)}</a></footer>')
     parts.append("</main></body></html>")
+    write_statement(year_dir)
     path = year_dir / "index.html"
     atomic_write_bytes(path, "".join(parts).encode("utf-8"))
     return path
