@@ -25,7 +25,15 @@ from plotly.colors import sample_colorscale
 
 from cpc_toolkit import catalogue, compute, reference
 from cpc_toolkit.errors import ReasonCode, RenderError
-from cpc_toolkit.fr import DECIMAL_SEP, THOUSANDS_SEP, decimals_of, format_number, format_value, sort_key, unit_suffix
+from cpc_toolkit.fr import (
+    DECIMAL_SEP,
+    THOUSANDS_SEP,
+    decimals_of,
+    format_number,
+    format_value,
+    sort_key,
+    unit_suffix,
+)
 
 __all__ = [
     "PALETTE",

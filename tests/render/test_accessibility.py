@@ -178,9 +178,23 @@ def test_no_word_is_cut_in_table_headers_at_a4_width(three_reports, browser):
             cut = _cut_words(page)
             checked += cut["n"]
             assert cut["out"] == [], (kind, cut["out"][:10])
+            # and no word sticks out of its cell either (short labels / smaller type where columns are narrow)
+            over = page.evaluate("""() => [...document.querySelectorAll('table th, table td')]
+                .filter(c => c.scrollWidth > c.clientWidth + 1).map(c => c.innerText.slice(0, 40))""")
+            assert over == [], (kind, over[:5])
         assert checked > 50
     finally:
         page.close()
+
+
+def test_heat_table_marks_better_and_worse_in_text(three_reports):
+    _, paths = three_reports
+    html = paths["cour"].read_text(encoding="utf-8")
+    heat = html[html.index('class="cpc-table cpc-heat"'):]
+    heat = heat[:heat.index("</table>")]
+    assert "▲" in heat or "▼" in heat
+    assert heat.count('class="cpc-mark"') == heat.count('class="cpc-sr"') >= 1
+    assert "plus favorable" in html and "moins favorable" in html
 
 
 def test_the_browser_probes_see_violations_and_cut_words(browser, tmp_path):
