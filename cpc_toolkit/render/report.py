@@ -158,6 +158,7 @@ class _Report:
         """Key-figure cards: value, change on one year, references."""
         level = reference.level_of(unit_id)
         cards = []
+        change = compute.changes(self.res, unit_id, self.annee).set_index("indicator_id")["delta"]  # like for like
         for iid in ids:
             ind = catalogue.get(iid)
             unit = compute.display_unit(iid, level)
@@ -165,7 +166,8 @@ class _Report:
             prev = self.value(unit_id, iid, self.annee - 1)
             delta = ""
             if not math.isnan(v) and not math.isnan(prev) and unit not in ("boolean",):
-                delta = f"{format_change(v - prev, unit)} sur un an"
+                d = float(change.get(iid, math.nan))  # the change the sentences quote, rounded by fr
+                delta = f"{format_change(d, unit)} sur un an" if not math.isnan(d) else ""
             refs = []
             for ref in compare_to:
                 rv = self.value(ref, iid)
