@@ -20,7 +20,6 @@ from cpc_toolkit.errors import CatalogueError, ReasonCode
 from cpc_toolkit.settings import load_yaml
 
 __all__ = [
-    "formula_text",
     "AGGREGATIONS",
     "DIRECTIONS",
     "KINDS",
@@ -37,6 +36,7 @@ __all__ = [
     "display_unit",
     "families",
     "family",
+    "formula_text",
     "get",
     "indicators",
     "input_indicators",
