@@ -7,12 +7,12 @@ import re
 import numpy as np
 import pytest
 
-from cpc_toolkit import catalogue, reference
-from cpc_toolkit.compute import FaitMarquant, builtin_alert_config, faits_marquants, positions
+from cpc_toolkit import catalogue, fr, reference
+from cpc_toolkit.compute import FaitMarquant, builtin_alert_config, changes, faits_marquants, positions
 from cpc_toolkit.demo import MISSING_COURT_YEARS
 from cpc_toolkit.fr import parse_french_number
 
-NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+|\d+)(?:,\d+)?")
+NUMBER = re.compile(r"[\u2212+]?(?:\d{1,3}(?:[\u00a0\u202f ]\d{3})+|\d+)(?:,\d+)?")
 
 
 def _val(res, unit, year, iid):
@@ -72,9 +72,12 @@ def test_numbers_equal_the_results(demo_results):
             if f.kind == "evolution":
                 assert f.numbers["valeur"] == pytest.approx(_val(demo_results, unit, year, f.indicator_id))
                 assert f.numbers["precedent"] == pytest.approx(_val(demo_results, unit, year - 1, f.indicator_id))
-                d = 0 if catalogue.get(f.indicator_id).unit == "count" else 1
-                assert f.numbers["ecart"] == pytest.approx(
-                    round(f.numbers["valeur"], d) - round(f.numbers["precedent"], d), abs=1e-9)
+                # one rounding rule: the sentence quotes the (like-for-like) change rounded by fr, as the
+                # key-figure card does
+                ch = changes(demo_results, unit, year).set_index("indicator_id").loc[f.indicator_id]
+                assert f.numbers["ecart"] == pytest.approx(fr.rounded(ch["delta"], ch["unit"]), abs=1e-9)
+                if ch["unit"] == "percent":
+                    assert fr.format_change(ch["delta"], "percent", words=True) in f.text
                 if "reference" in f.numbers:
                     if level == "juridiction":
                         members = reference.courts_of_cour(reference.cour_of(unit))
