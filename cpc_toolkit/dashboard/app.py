@@ -172,7 +172,11 @@ class ChartPanel:
             self.holder.children = (self.figure,)
         else:
             sync_figure(self.figure, go.Figure(fig))
-        self.table.value = _details(f"Tableau des données — {caption}", _table(table, caption))
+        from cpc_toolkit.render.figures import alt_text
+
+        alt = alt_text(fig)  # the chart's text alternative (a sentence with its key values), then its table
+        self.table.value = ((f'<p class="cpc-aide cpc-alt">{html.escape(alt)}</p>' if alt else "")
+                            + _details(f"Tableau des données — {caption}", _table(table, caption)))
 
     def set_visible(self, visible: bool) -> None:
         self.box.layout.display = None if visible else "none"

@@ -576,7 +576,9 @@ def distribution(res: pd.DataFrame, year: int, indicator_id: str, bins: int = 20
     ind = _ind(indicator_id)
     vals = _court_values(res, year, indicator_id).dropna()
     layout = _layout(f"{ind.label} — répartition des juridictions en {year}", height=300, showlegend=False,
-                     xaxis={"title": {"text": _axis_title(ind)}}, yaxis={"title": {"text": "juridictions"}})
+                     xaxis={"title": {"text": _axis_title(ind)},
+                            "rangemode": "tozero" if ind.unit == "percent" else "normal"},
+                     yaxis={"title": {"text": "juridictions"}})
     if vals.empty:
         return _empty(layout, "Aucune donnée pour cette année")
     counts, edges = np.histogram(vals.to_numpy(), bins=min(bins, max(1, vals.nunique())))

@@ -93,6 +93,7 @@ def test_rate_axes_start_from_zero(specs):
     assert specs["trend_count"]["layout"]["yaxis"]["rangemode"] == "tozero"
     assert specs["position_strip"]["layout"]["xaxis"]["rangemode"] == "tozero"
     assert specs["courts_bar"]["layout"]["xaxis"]["rangemode"] == "tozero"
+    assert specs["distribution"]["layout"]["xaxis"]["rangemode"] == "tozero"
 
 
 def test_legend_is_placed_below_the_axis_title(specs):
