@@ -467,9 +467,10 @@ def courts_bar(res: pd.DataFrame, cour_id: str, year: int, indicator_id: str) ->
             nt["y"] = 1 + 0.06 * k  # one label per row above the plot: they never collide
             shapes.append(sh)
             notes.append(nt)
-    if len(notes) == 2:  # labels grow away from each other (left one to the left, right one to the right)
-        left = 0 if notes[0]["x"] <= notes[1]["x"] else 1
-        notes[left]["xanchor"], notes[1 - left]["xanchor"] = "right", "left"
+    # each label on its own row; it grows towards the inside of the plot so that it is never clipped
+    hi = max([float(x) for x in vals.dropna()] + [float(n["x"]) for n in notes] + [0.0])
+    for nt in notes:
+        nt["xanchor"] = "right" if hi > 0 and nt["x"] >= 0.5 * hi else "left"
     data = [{"type": "bar", "x": vals.tolist(), "y": [_short(c) for c in vals.index], "orientation": "h",
              "marker": {"color": PALETTE[0]}, "name": ind.label,
              "text": [format_value(v, ind.unit) for v in vals], "textposition": "auto",
@@ -524,7 +525,8 @@ def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequen
              "marker": {"symbol": "square", "size": 44, "color": colors, "line": {"color": "white", "width": 1}}}]
     layout = _layout(f"Juridictions du ressort — {year}", height=max(280, 140 + 40 * len(ids)), showlegend=False,
                      margin={"b": 50},
-                     xaxis={"side": "top", "showgrid": False, "tickangle": 0, "tickfont": {"size": 9}},
+                     xaxis={"side": "top", "showgrid": False, "tickangle": 0, "tickfont": {"size": 9},
+                            "range": [-0.5, len(inds) - 0.5]},  # whole columns: no label or cell clipped
                      yaxis={"autorange": "reversed", "showgrid": False},
                      annotations=[{"text": f"{HEAT_MARKS[0][0]} {HEAT_MARKS[0][1]}, {HEAT_MARKS[1][0]} "
                                            f"{HEAT_MARKS[1][1]} que la moyenne des juridictions (écart d'au moins "

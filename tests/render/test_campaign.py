@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from cpc_toolkit import reference
 from cpc_toolkit.demo import DEMO_LABEL
 from cpc_toolkit.render import campaign, html, notebook
+from cpc_toolkit.render.accessibility import STATEMENT_FILE, statement_href
 from cpc_toolkit.store import Store, SubmissionRecord
 
 YEAR = 2025
@@ -47,7 +48,8 @@ def test_every_report_is_built_in_every_format(small_campaign):
     assert (year_dir / "cours" / f"{COUR}.html").exists() and (year_dir / "national" / "national.html").exists()
     index = (year_dir / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', index)
-    assert len(links) == 3 * expected and all((year_dir / link).exists() for link in links)
+    assert all((year_dir / link).exists() for link in links)
+    assert len([x for x in links if x != STATEMENT_FILE]) == 3 * expected and links.count(STATEMENT_FILE) == 1
     assert DEMO_LABEL in index
 
 
@@ -191,8 +193,10 @@ def test_campaign_output_equals_a_plain_papermill_run(small_campaign, render_don
                                 tmp_path / "executed.ipynb")
     assert (tmp_path / "executed.ipynb").exists()
     rpt = report.ClpcReport(court, YEAR, load(str(render_donnees)))
-    plain = html.export_html(nb, rpt.title(), rpt.demo, rpt.footer())
-    built = (small_campaign.root / str(YEAR) / "clpc" / f"{court}.html").read_text(encoding="utf-8")
+    path = small_campaign.root / str(YEAR) / "clpc" / f"{court}.html"
+    plain = html.export_html(nb, rpt.title(), rpt.demo, rpt.footer(),
+                             a11y_href=statement_href(path, small_campaign.root / str(YEAR)))
+    built = path.read_text(encoding="utf-8")
     assert plain == built
 
 
