@@ -8,18 +8,25 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from cpc_toolkit.catalogue import vocabulary
 
 NBSP = "\u00a0"
 NNBSP = "\u202f"
-# The typography of every output is set here, once: thousands separator, minus sign, the space
-# between a number and its unit symbol (today a plain space and a hyphen-minus).
-THOUSANDS_SEP = " "
+# The typography of every output is set here, once (French typography, Imprimerie nationale):
+# thousands are grouped by a narrow no-break space (U+202F), negative numbers and changes carry
+# the true minus sign (U+2212), a number and its unit symbol are joined by a no-break space so
+# that « 12,5 % » or « 3 j » never splits across lines.
+THOUSANDS_SEP = NNBSP
 DECIMAL_SEP = ","
-MINUS = "-"
-UNIT_SEP = " "
+MINUS = "\u2212"
+UNIT_SEP = NBSP
+# every kind of space or minus a French number may be written with (for parsing)
+_SPACES = (" ", NBSP, NNBSP, "\u2009")
+_MINUSES = ("\u2212", "\u2013", "-")
 
 MONTHS = [
     "janvier", "février", "mars", "avril", "mai", "juin",
@@ -38,20 +45,21 @@ def is_missing(value: Any) -> bool:
 
 
 def format_number(value: Any, decimals: int = 0, sep: str = THOUSANDS_SEP) -> str:
-    """``1234.5`` → ``1 234,5`` (space thousands separator, comma decimal)."""
+    """``1234.5`` → ``1 234,5`` (narrow no-break space between thousands, comma decimal, U+2212 minus)."""
     if is_missing(value):
         return vocabulary.missing_mark()
     v = float(value)
     if math.isinf(v):
         return "∞"
-    text = f"{abs(v):,.{decimals}f}".replace(",", "\x00").replace(".", DECIMAL_SEP).replace("\x00", sep)
-    if round(v, decimals) < 0:
+    r = round_half_up(v, decimals)
+    text = f"{abs(r):,.{decimals}f}".replace(",", "\x00").replace(".", DECIMAL_SEP).replace("\x00", sep)
+    if r < 0:
         text = MINUS + text
     return text
 
 
 def format_signed(value: Any, decimals: int = 1) -> str:
-    """Signed French number: ``+7,1`` / ``-2,0``."""
+    """Signed French number: ``+7,1`` / ``−2,0`` (true minus sign); zero is ``+0,0``."""
     if is_missing(value):
         return vocabulary.missing_mark()
     text = format_number(value, decimals)
@@ -104,7 +112,7 @@ def format_change(delta: Any, unit: str, decimals: int | None = None, words: boo
     if is_missing(delta):
         return text
     if words and u.change_word is not None:
-        return f"{text} {u.change_word[1] if abs(round(float(delta), d)) >= 2 else u.change_word[0]}"
+        return f"{text} {u.change_word[1] if abs(round_half_up(float(delta), d)) >= 2 else u.change_word[0]}"
     return f"{text}{UNIT_SEP}{u.change}" if u.change else text
 
 
@@ -123,8 +131,53 @@ def format_date(value: Any) -> str:
     return f"{day} {MONTHS[value.month - 1]} {value.year}"
 
 
+def round_half_up(value: float, decimals: int) -> float:
+    """The one rounding rule of every displayed figure: half away from zero, on the decimal value.
+
+    ``8.75`` rounds to ``8.8`` on a card, in a sentence and in a table alike (Python's ``round``
+    and ``format`` round the binary value, which gives ``8.7`` for ``8.75`` and ``8.8`` for
+    ``8.85``). Display code never rounds by itself: it calls :func:`format_number` and friends.
+    """
+    q = Decimal(repr(float(value))).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return float(q)
+
+
+def rounded(value: Any, unit: str, decimals: int | None = None) -> float:
+    """``value`` as it is shown for ``unit`` (NaN stays NaN): the figure a sentence may compare or quote."""
+    if is_missing(value):
+        return math.nan
+    return round_half_up(float(value), decimals_of(unit) if decimals is None else decimals)
+
+
 def parse_french_number(text: str) -> float:
-    """Parse ``1 234,5`` (any kind of space) back into ``1234.5``; raises ValueError."""
-    cleaned = text.replace(NBSP, "").replace(NNBSP, "").replace(" ", "").replace(",", ".")
-    cleaned = cleaned.rstrip("%").strip()
+    """Parse ``1 234,5`` / ``−3,2`` (any kind of space, any minus) back into a float; raises ValueError."""
+    cleaned = text
+    for space in _SPACES:
+        cleaned = cleaned.replace(space, "")
+    for minus in _MINUSES:
+        cleaned = cleaned.replace(minus, "-")
+    cleaned = cleaned.replace(",", ".").rstrip("%").strip()
     return float(cleaned)
+
+
+_PARTICLES = re.compile(r"\b(?:d['’]|de la |de l['’]|de |du |des )", re.IGNORECASE)
+_COLLATOR: Any = None
+
+
+def sort_key(name: Any) -> tuple:
+    """French sort key for a name (collation of the Unicode Collation Algorithm, as fr-FR).
+
+    Accents, case and ligatures count only to break ties (« Évry » sorts with « Evry », « Œ »
+    with « Oe »), and the particles « de », « d' », « du », « des » before a place name are
+    ignored, so that « Cour d'appel d'Orléans » comes after « Cour d'appel de Basse-Terre » and
+    before « Cour d'appel de Paris ». The collation is :mod:`pyuca` (DUCET, which is the CLDR
+    root order used unchanged for French of France). Use it for every sorted list of names:
+    ``sorted(names, key=fr.sort_key)``.
+    """
+    global _COLLATOR
+    if _COLLATOR is None:
+        import pyuca
+
+        _COLLATOR = pyuca.Collator()
+    text = "" if is_missing(name) else str(name)
+    return (_COLLATOR.sort_key(_PARTICLES.sub(" ", text)), _COLLATOR.sort_key(text), text)

@@ -5,6 +5,7 @@ It drives the collection workbooks, validation, computation, consolidation, labe
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from functools import cache
 from importlib import resources
@@ -40,6 +41,7 @@ __all__ = [
     "display_unit",
     "families",
     "family",
+    "formula_text",
     "get",
     "indicators",
     "input_indicators",
@@ -130,7 +132,7 @@ class Indicator:
             return SOURCE_LABELS.get(self.source, self.source)
         if self.kind == "reference":
             return REFERENCE_SOURCES.get(self.source, self.source)
-        return "calculé : " + self.formula
+        return "calculé : " + formula_text(self.formula)
 
 
 @dataclass(frozen=True)
@@ -482,6 +484,35 @@ def checks() -> tuple[Check, ...]:
 
 def contentieux() -> tuple[dict[str, str], ...]:
     return _load()[3]
+
+
+_IDENT = re.compile(r"\b[a-z][a-z0-9_]*\b")
+_SUM = re.compile(r"\bsum\(([^()]*)\)")
+
+
+def formula_text(formula: str) -> str:
+    """A catalogue formula in plain French, for readers (annexes, error reports): identifiers become
+    their labels in « », ``sum(a, b)`` « la somme de … », operators ×, ÷, −, comparisons ≤, ≥, ≠.
+
+    ``100 * act_total_sorties / act_total_entrees`` → ``100 × « Affaires civiles terminées (total) » ÷
+    « Affaires civiles nouvelles (total) »``. The formula itself stays in the docs and the
+    « formule » column of the catalogue (technical)."""
+    if not formula:
+        return ""
+    labels = {i.id: i.label for i in indicators()}
+
+    def name(m: re.Match[str]) -> str:
+        w = m.group(0)
+        return f"« {labels[w]} »" if w in labels else w
+
+    text = _SUM.sub(lambda m: "la somme de " + _join_fr([x.strip() for x in m.group(1).split(",")]), formula)
+    for a, b in (("<=", "≤"), (">=", "≥"), ("!=", "≠"), ("==", "="), ("*", "×"), ("/", "÷"), (" - ", " − ")):
+        text = text.replace(a, b)
+    return _IDENT.sub(name, text)
+
+
+def _join_fr(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def catalogue_frame() -> pd.DataFrame:

@@ -77,7 +77,7 @@ def consistency_problems(parsed: list[ParsedFile], vals: pd.DataFrame) -> dict[i
             sheet, cell = _cell_text(cells)
             out.setdefault(int(f), []).append(Problem(
                 file=p.name, sheet=sheet, cell=cell, indicator=ordered[0] if ordered else None, value=shown,
-                rule=chk.rule, message=chk.message + " Corrigez les valeurs concernées.",
+                rule=catalogue.formula_text(chk.rule), message=chk.message + " Corrigez les valeurs concernées.",
                 reason=ReasonCode.CONSISTENCY, level=ERROR if chk.level == "error" else WARNING, cells=cells))
     return out
 

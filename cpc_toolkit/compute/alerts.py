@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from cpc_toolkit import catalogue, reference, settings
+from cpc_toolkit import catalogue, fr, reference, settings
 from cpc_toolkit.compute.compare import (
     courts_of,
     coverage,
@@ -323,7 +323,7 @@ def alerts(res: pd.DataFrame, unit_id: str, year: int, config: AlertConfig | Non
     if include_courts and level != "juridiction":
         members = (courts_of(unit_id) if level == "cour"
                    else list(reference.first_instance_courts().index))
-        for c in sorted(members, key=unit_name):
+        for c in sorted(members, key=lambda c: fr.sort_key(unit_name(c))):
             rows.extend(_unit_alerts(res, c, "juridiction", int(year), cfg))
     out = pd.DataFrame(rows, columns=ALERT_COLUMNS)
     if not out.empty:

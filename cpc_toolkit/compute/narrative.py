@@ -27,7 +27,7 @@ from typing import Any, cast
 
 import pandas as pd
 
-from cpc_toolkit import catalogue, reference
+from cpc_toolkit import catalogue, fr, reference
 from cpc_toolkit.compute.alerts import AlertConfig, alerts
 from cpc_toolkit.compute.compare import (
     UNRANKED_UNITS,
@@ -42,7 +42,7 @@ from cpc_toolkit.compute.compare import (
     unit_level,
     unit_name,
 )
-from cpc_toolkit.fr import decimals_of, format_change, format_number, format_signed, format_value, unit_suffix
+from cpc_toolkit.fr import format_change, format_number, format_signed, format_value, unit_suffix
 
 
 def _ministerial_priorities() -> tuple[str, ...]:
@@ -144,7 +144,7 @@ def _cap(text: str) -> str:
 
 
 def _rounded(v: float, unit: str) -> float:
-    return round(float(v), decimals_of(unit))
+    return fr.rounded(v, unit)
 
 
 def _perimeter(n_common: int, n_total: int) -> str:
@@ -264,8 +264,9 @@ def _evolution_facts(res: pd.DataFrame, unit_id: str, level: str, year: int) -> 
         if not _preferred_known(known, r.indicator_id):
             continue
         unit = r.unit
-        v, p = _rounded(r.value_lfl, unit), _rounded(r.previous_lfl, unit)
-        shown_delta = round(v - p, decimals_of(unit))
+        v = _rounded(r.value_lfl, unit)
+        # the change as every output shows it: fr rounds the (like-for-like) change itself, once
+        shown_delta = fr.rounded(r.delta, unit)
         if shown_delta == 0:
             continue
         numbers = {"valeur": float(r.value_lfl), "precedent": float(r.previous_lfl), "ecart": shown_delta}

@@ -47,7 +47,11 @@ class ChartPanel:
             self.holder.children = (self.figure,)
         else:
             sync_figure(self.figure, go.Figure(fig))
-        self.table.value = details(f"Tableau des données — {caption}", table(data, caption))
+        from cpc_toolkit.render.figures import alt_text
+
+        alt = alt_text(fig)  # the chart's text alternative (a sentence with its key values), then its table
+        self.table.value = ((f'<p class="cpc-aide cpc-alt">{html.escape(alt)}</p>' if alt else "")
+                            + details(f"Tableau des données — {caption}", table(data, caption)))
 
     def set_visible(self, visible: bool) -> None:
         self.box.layout.display = None if visible else "none"

@@ -20,7 +20,7 @@ from typing import Any
 
 import pandas as pd
 
-from cpc_toolkit import reference
+from cpc_toolkit import fr, reference
 from cpc_toolkit.compute.projection import TOTAL, WhatIf, assumption_sentence, projection_base
 from cpc_toolkit.dashboard.markup import error_html, log_exception, user_message
 from cpc_toolkit.dashboard.params import parse_query
@@ -58,7 +58,7 @@ CONTROLS = (
 
 def unit_options(data: DashboardData) -> list[tuple[str, str]]:
     """National, then every cour, then every first-instance court (French labels)."""
-    courts = sorted(reference.first_instance_courts().index, key=reference.court_name)
+    courts = sorted(reference.first_instance_courts().index, key=lambda c: fr.sort_key(reference.court_name(c)))
     return [("France entière", reference.NATIONAL),
             *((f"Cour : {reference.court_name(c)}", c) for c in data.cours),
             *((reference.court_name(c), c) for c in courts)]

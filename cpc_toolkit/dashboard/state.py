@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from cpc_toolkit import catalogue, compute, reference
+from cpc_toolkit import catalogue, compute, fr, reference
 from cpc_toolkit.dashboard.params import LEVELS, Selection, query_string
 from cpc_toolkit.errors import CpcError, DashboardError, ReasonCode
 
@@ -80,7 +80,7 @@ def load_data(data_dir: str | os.PathLike[str] | None = None) -> DashboardData:
         )
     years = sorted(int(y) for y in res["year"].unique())
     demo = bool(len(subs)) and bool(subs["demo"].fillna(False).astype(bool).any())
-    cours = sorted(reference.consolidation_units().index, key=lambda c: reference.court_name(c))
+    cours = sorted(reference.consolidation_units().index, key=lambda c: fr.sort_key(reference.court_name(c)))
     return DashboardData(res=res, years=years, demo=demo, cours=cours, tag=str(store.manifest().get("tag", "")))
 
 
@@ -118,7 +118,7 @@ def cour_options(level: str, data: DashboardData) -> list[tuple[str, str]]:
 
 def court_options(level: str, cour: str) -> list[tuple[str, str]]:
     ids = reference.courts_of_cour(cour) if cour else list(reference.first_instance_courts().index)
-    opts = sorted(((reference.court_name(c), c) for c in ids), key=lambda t: t[0])
+    opts = sorted(((reference.court_name(c), c) for c in ids), key=lambda t: fr.sort_key(t[0]))
     return opts if level == "juridiction" else [("Aucune (vue d'ensemble)", ""), *opts]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from cpc_toolkit import catalogue, compute, reference
+from cpc_toolkit import catalogue, compute, fr, reference
 from cpc_toolkit.dashboard import export as exp
 from cpc_toolkit.dashboard.alerts import AlertsPanel, alert_rows
 from cpc_toolkit.dashboard.markup import fmt, table
@@ -63,7 +63,7 @@ def draw_classement(panel: ChartPanel, s: State, data: DashboardData) -> None:
 
     if s.cour:
         fig = figures.courts_bar.spec(data.res, s.cour, s.annee, s.indicateur)
-        units = sorted(reference.courts_of_cour(s.cour), key=reference.court_name)
+        units = sorted(reference.courts_of_cour(s.cour), key=lambda c: fr.sort_key(reference.court_name(c)))
         caption = f"juridictions de la {reference.court_name(s.cour)}"
     else:
         fig = figures.ranking.spec(data.res, s.annee, s.indicateur, "cour")

@@ -2,8 +2,8 @@
 
 Every function takes the long *results* table of :func:`cpc_toolkit.compute.results` (columns
 ``unit_id, level, year, indicator_id, value, …``) and returns a new ``go.Figure``; inputs are
-never mutated. Labels and units come from the catalogue, numbers are French (``separators=", "``:
-``1 234,5``), palettes are colour-blind safe (Okabe–Ito for categories, Cividis for scales).
+never mutated. Labels and units come from the catalogue, numbers are French (``separators`` from :mod:`cpc_toolkit.fr`:
+``1 234,5`` with a narrow no-break space), palettes are colour-blind safe (Okabe–Ito for categories, Cividis for scales).
 
 Only ``scatter`` and ``bar`` traces are used, so that the small ``plotly.js-basic`` bundle
 vendored for offline reports draws every chart (the map of France is drawn from the
@@ -25,21 +25,35 @@ from plotly.colors import sample_colorscale
 
 from cpc_toolkit import catalogue, compute, reference
 from cpc_toolkit.errors import ReasonCode, RenderError
-from cpc_toolkit.fr import decimals_of, format_value, unit_suffix
+from cpc_toolkit.fr import (
+    DECIMAL_SEP,
+    THOUSANDS_SEP,
+    decimals_of,
+    format_number,
+    format_value,
+    sort_key,
+    unit_suffix,
+)
 
 __all__ = [
     "PALETTE",
     "SEQUENTIAL",
     "WIDTH",
     "activity_bars",
+    "alt_text",
     "composition_bar",
+    "contrast_ratio",
     "courts_bar",
+    "data_table",
     "distribution",
+    "figure_html",
     "france_map",
     "heat_colour",
+    "heat_mark",
     "heat_table",
     "position_strip",
     "ranking",
+    "readable",
     "trend",
 ]
 
@@ -93,12 +107,44 @@ def heat_colour(z: float) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
+def _luminance(colour: str) -> float:
+    """Relative luminance (WCAG 2.x) of ``#rrggbb``."""
+    c = colour.lstrip("#")
+    c = "".join(ch * 2 for ch in c) if len(c) == 3 else c
+    rgb = [int(c[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast_ratio(fg: str, bg: str = "#ffffff") -> float:
+    """WCAG contrast ratio of two ``#rrggbb`` colours (1 to 21; text needs at least 4.5)."""
+    a, b = sorted((_luminance(fg), _luminance(bg)), reverse=True)
+    return (a + 0.05) / (b + 0.05)
+
+
+@cache
+def readable(colour: str, bg: str = "#ffffff", target: float = 4.5) -> str:
+    """``colour`` darkened just enough for text on ``bg`` (contrast ≥ ``target``, RGAA 3.2).
+
+    Reference lines keep their palette colour; their labels use this darker shade of it.
+    """
+    c = colour.lstrip("#")
+    c = "".join(ch * 2 for ch in c) if len(c) == 3 else c
+    rgb = [int(c[i:i + 2], 16) for i in (0, 2, 4)]
+    k = 1.0
+    out = colour
+    while contrast_ratio(out, bg) < target and k > 0:
+        k -= 0.02
+        out = "#" + "".join(f"{max(0, int(v * k)):02x}" for v in rgb)
+    return out
+
+
 def _layout(title: str, height: int = 340, width: int | None = WIDTH, **kw: Any) -> dict[str, Any]:
     """Layout dict shared by every figure (figures are built as plain dicts, then wrapped once in
     ``go.Figure``: incremental ``update_*`` calls cost ~20 ms per figure, a dict ~2 ms)."""
     lay: dict[str, Any] = {
         "title": {"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
-        "separators": ", ", "font": {"family": FONT, "size": 12, "color": "#222"},
+        "separators": DECIMAL_SEP + THOUSANDS_SEP, "font": {"family": FONT, "size": 12, "color": "#222"},
         "template": _template_json(), "height": height, "width": width, "autosize": width is None,
         "margin": {"l": 10, "r": 10, "t": 50, "b": 40}, "colorway": list(PALETTE),
         "legend": {"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
@@ -117,7 +163,7 @@ def _vline(x: float, color: str, dash: str, text: str) -> tuple[dict[str, Any], 
     shape = {"type": "line", "x0": x, "x1": x, "xref": "x", "y0": 0, "y1": 1, "yref": "paper",
              "line": {"color": color, "dash": dash, "width": 2}}
     note = {"text": text, "x": x, "xref": "x", "y": 1, "yref": "paper", "yanchor": "bottom", "showarrow": False,
-            "font": {"size": 10, "color": color}}
+            "font": {"size": 10, "color": readable(color)}}
     return shape, note
 
 
@@ -144,11 +190,68 @@ def _builder(spec_fn: Callable[..., Spec]) -> FigureBuilder:
     return FigureBuilder(spec_fn)
 
 
+def _describe(layout: dict[str, Any], alt: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Attach the chart's text alternative and its data table (French-formatted strings) to the
+    layout's ``meta`` (kept in the figure, ignored by plotly.js): :func:`alt_text`, :func:`data_table`."""
+    layout["meta"] = {"alt": alt, "columns": list(columns), "rows": [[str(x) for x in r] for r in rows]}
+
+
+def _meta(spec: Spec | go.Figure) -> dict[str, Any]:
+    layout = spec.get("layout", {}) if isinstance(spec, dict) else spec.to_plotly_json().get("layout", {})
+    meta = layout.get("meta") if isinstance(layout, dict) else None
+    return meta if isinstance(meta, dict) else {}
+
+
+def alt_text(spec: Spec | go.Figure) -> str:
+    """The text alternative of a chart: one French sentence with its key values ("" if none)."""
+    return str(_meta(spec).get("alt", ""))
+
+
+def data_table(spec: Spec | go.Figure) -> pd.DataFrame:
+    """The table behind a chart (formatted French strings, one column per series)."""
+    meta = _meta(spec)
+    return pd.DataFrame(meta.get("rows", []), columns=meta.get("columns", []), dtype="string")
+
+
+def figure_html(spec: Spec | go.Figure, body: str) -> str:
+    """A chart's HTML ``body`` (plotly div) as an accessible ``<figure>``: the text alternative as
+    ``aria-label`` and ``<figcaption>``, and the data table in a ``<details>`` below (RGAA 1.x)."""
+    import html
+
+    alt = alt_text(spec)
+    table = data_table(spec)
+    parts = [f'<figure class="cpc-figure" role="group" aria-label="{html.escape(alt)}">', body,
+             f"<figcaption>{html.escape(alt)}</figcaption>"]
+    if not table.empty:
+        head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in table.columns)
+        rows = "".join("<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in r) + "</tr>"
+                       for r in table.itertuples(index=False))
+        parts.append(f'<details><summary>Données du graphique</summary><table class="cpc-table">'
+                     f"<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></details>")
+    parts.append("</figure>")
+    return "".join(parts)
+
+
 def _empty(layout: dict[str, Any], message: str) -> Spec:
+    _describe(layout, f"{_title_of(layout)} : {message.lower()}.", [], [])
     layout = {**layout, "annotations": [{"text": message, "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
                                          "yref": "paper", "font": {"size": 13, "color": "#555"}}],
               "xaxis": {"visible": False}, "yaxis": {"visible": False}}
     return _figure([], layout)
+
+
+def _title_of(layout: dict[str, Any]) -> str:
+    return str(layout.get("title", {}).get("text", "Graphique"))
+
+
+def _range_text(series: pd.Series, unit: str) -> str:
+    """« de 41,2 % (TJ Agen) à 97,0 % (TJ Paris) » over a named series (NaN dropped)."""
+    s = series.dropna()
+    if s.empty:
+        return "aucune valeur"
+    lo, hi = s.idxmin(), s.idxmax()
+    return (f"de {format_value(s[lo], unit)} ({_short(str(lo))}) à {format_value(s[hi], unit)} "
+            f"({_short(str(hi))})")
 
 
 @cache
@@ -252,11 +355,24 @@ def trend(res: pd.DataFrame, unit_id: str, indicator_id: str, years: Sequence[in
                      "name": _name(u), "mode": "lines+markers", "line": {"color": PALETTE[i], **styles[i]},
                      "marker": {"size": 8 if i == 0 else 6}, "connectgaps": False,
                      "hovertemplate": f"{_name(u)}<br>%{{x}} : {_hover_fmt(ind, 'y')}<extra></extra>"})
+    # every axis starts at 0 (a rate axis cut at 50 % exaggerates the swings); legend under the plot
     layout = _layout(ind.label, height=300, showlegend=len(units) > 1,
                      xaxis={"type": "category", "title": {"text": ""}},
-                     yaxis={"title": {"text": catalogue.UNIT_LABELS[ind.unit]},
-                            "rangemode": "tozero" if ind.unit == "count" else "normal"})
-    return _figure(data, layout) if any_value else _empty(layout, "Aucune donnée sur la période")
+                     yaxis={"title": {"text": catalogue.UNIT_LABELS[ind.unit]}, "rangemode": "tozero"})
+    if not any_value:
+        return _empty(layout, "Aucune donnée sur la période")
+    series = [(t["name"], [math.nan if v is None else v for v in t["y"]]) for t in data]
+    own = [(y, v) for y, v in zip(years, series[0][1], strict=True) if not math.isnan(v)]
+    alt = f"{ind.label}, {_name(unit_id)}"
+    if own:
+        alt += (f" : {format_value(own[0][1], ind.unit)} en {own[0][0]}, {format_value(own[-1][1], ind.unit)} "
+                f"en {own[-1][0]}")
+    refs = [f"{name} {format_value(ys[-1], ind.unit)}" for name, ys in series[1:] if not math.isnan(ys[-1])]
+    if refs:
+        alt += f" ({years[-1]} : {', '.join(refs)})"
+    _describe(layout, alt + ".", ["Année", *[n for n, _ in series]],
+              [[str(y), *[format_value(ys[k], ind.unit) for _, ys in series]] for k, y in enumerate(years)])
+    return _figure(data, layout)
 
 
 @_builder
@@ -269,10 +385,14 @@ def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: st
     ind = _ind(indicator_id)
     vals = _court_values(res, year, indicator_id).dropna()
     cour = _cour(court_id)
-    layout = _layout(f"{ind.label} — position en {year}", height=300,
-                     margin={"b": 110}, legend={"y": -0.32, "font": {"size": 10}},
+    # the legend sits at the very bottom of the figure (container coordinates), below the x-axis
+    # title, so that they never overlap; rates are read from 0
+    layout = _layout(f"{ind.label} — position en {year}", height=330,
+                     margin={"b": 120}, legend={"yref": "container", "y": 0.01, "yanchor": "bottom",
+                                                "font": {"size": 10}},
                      yaxis={"visible": False, "range": [-0.6, 0.6]},
-                     xaxis={"title": {"text": _axis_title(ind)}, "zeroline": False})
+                     xaxis={"title": {"text": _axis_title(ind), "standoff": 4}, "zeroline": False,
+                            "rangemode": "tozero" if ind.unit == "percent" else "normal"})
     if vals.empty:
         return _empty(layout, "Aucune donnée pour cette année")
     classes = _size_classes(res, year)
@@ -308,6 +428,10 @@ def position_strip(res: pd.DataFrame, court_id: str, year: int, indicator_id: st
     else:
         layout["annotations"] = [{"text": f"{_name(court_id)} : non renseigné", "showarrow": False, "x": 0,
                                   "y": 1.02, "xref": "paper", "yref": "paper", "xanchor": "left"}]
+    shown = [(_name(court_id), own)] + [(label, v) for label, v, _, _ in refs if not math.isnan(v)]
+    alt = (f"{ind.label} en {year} : " + ", ".join(f"{n} {format_value(v, ind.unit)}" for n, v in shown)
+           + f" ; {format_number(len(vals))} juridictions, {_range_text(vals, ind.unit)}.")
+    _describe(layout, alt, ["Repère", "Valeur"], [[n, format_value(v, ind.unit)] for n, v in shown])
     return _figure(data, layout)
 
 
@@ -344,9 +468,13 @@ def courts_bar(res: pd.DataFrame, cour_id: str, year: int, indicator_id: str) ->
         v = _value(res, uid, year, indicator_id)
         if not math.isnan(v) and ind.unit != "count":
             sh, nt = _vline(v, color, dash, f"{_short(uid)} : {format_value(v, ind.unit)}")
-            nt["y"] = 1 + 0.06 * k
+            nt["y"] = 1 + 0.06 * k  # one label per row above the plot: they never collide
             shapes.append(sh)
             notes.append(nt)
+    # each label on its own row; it grows towards the inside of the plot so that it is never clipped
+    hi = max([float(x) for x in vals.dropna()] + [float(n["x"]) for n in notes] + [0.0])
+    for nt in notes:
+        nt["xanchor"] = "right" if hi > 0 and nt["x"] >= 0.5 * hi else "left"
     data = [{"type": "bar", "x": vals.tolist(), "y": [_short(c) for c in vals.index], "orientation": "h",
              "marker": {"color": PALETTE[0]}, "name": ind.label,
              "text": [format_value(v, ind.unit) for v in vals], "textposition": "auto",
@@ -354,7 +482,15 @@ def courts_bar(res: pd.DataFrame, cour_id: str, year: int, indicator_id: str) ->
              "hovertemplate": f"%{{hovertext}} : {_hover_fmt(ind)}<extra></extra>"}]
     layout = _layout(f"{ind.label} — {year}", height=max(240, 90 + 26 * len(ids)), showlegend=False, bargap=0.25,
                      shapes=shapes, annotations=notes, margin={"t": 70},
-                     xaxis={"title": {"text": _axis_title(ind)}}, yaxis={"title": {"text": ""}})
+                     xaxis={"title": {"text": _axis_title(ind)}, "rangemode": "tozero"}, yaxis={"title": {"text": ""}})
+    refs = [f"{_name(u)} {format_value(_value(res, u, year, indicator_id), ind.unit)}"
+            for u in (cour_id, reference.NATIONAL) if not math.isnan(_value(res, u, year, indicator_id))]
+    alt = (f"{ind.label} en {year}, {format_number(int(vals.notna().sum()))} juridictions sur "
+           f"{format_number(len(ids))} renseignées : {_range_text(vals, ind.unit)}"
+           + (f" ; {', '.join(refs)}" if refs else "") + ".")
+    ordered = sorted(ids, key=lambda c: sort_key(_name(c)))
+    _describe(layout, alt, ["Juridiction", ind.label],
+              [[_name(c), format_value(vals.get(c, math.nan), ind.unit)] for c in ordered])
     return _figure(data, layout)
 
 
@@ -370,6 +506,7 @@ def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequen
     inds = [_ind(i) for i in indicator_ids]
     ids = list(_members(cour_id))
     xs, ys, colors, texts, hovers = [], [], [], [], []
+    cells: dict[tuple[str, str], str] = {}
     for ind in inds:
         allv = _court_values(res, year, ind.id).dropna()
         mu, sd = (float(allv.mean()), float(allv.std())) if len(allv) > 1 else (0.0, 0.0)
@@ -377,20 +514,50 @@ def heat_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequen
             v = float(allv.get(c, math.nan))
             xs.append(_wrap(ind.label))
             ys.append(_short(c))
-            texts.append(format_value(v, ind.unit))
-            hovers.append(f"{_name(c)}<br>{ind.label} : {format_value(v, ind.unit)}")
-            if math.isnan(v) or sd == 0 or ind.direction == "neutral":
-                colors.append(MISSING)
-                continue
-            z = (v - mu) / sd * (1 if ind.direction == "higher" else -1)
-            colors.append(heat_colour(z))
+            z = math.nan
+            if not (math.isnan(v) or sd == 0 or ind.direction == "neutral"):
+                z = (v - mu) / sd * (1 if ind.direction == "higher" else -1)
+            mark = heat_mark(z)
+            text = format_value(v, ind.unit) + (f" {mark[0]}" if mark[0] else "")
+            texts.append(text)
+            cells[(c, ind.id)] = format_value(v, ind.unit) + (f" ({mark[1]})" if mark[1] else "")
+            hovers.append(f"{_name(c)}<br>{ind.label} : {format_value(v, ind.unit)}"
+                          + (f" — {mark[1]}" if mark[1] else ""))
+            colors.append(MISSING if math.isnan(z) else heat_colour(z))
     data = [{"type": "scatter", "x": xs, "y": ys, "mode": "markers+text", "text": texts, "hovertext": hovers,
              "hoverinfo": "text", "textfont": {"size": 10},
              "marker": {"symbol": "square", "size": 44, "color": colors, "line": {"color": "white", "width": 1}}}]
-    layout = _layout(f"Juridictions du ressort — {year}", height=max(260, 120 + 40 * len(ids)), showlegend=False,
-                     xaxis={"side": "top", "showgrid": False, "tickangle": 0, "tickfont": {"size": 9}},
-                     yaxis={"autorange": "reversed", "showgrid": False})
+    layout = _layout(f"Juridictions du ressort — {year}", height=max(280, 140 + 40 * len(ids)), showlegend=False,
+                     margin={"b": 50},
+                     xaxis={"side": "top", "showgrid": False, "tickangle": 0, "tickfont": {"size": 9},
+                            "range": [-0.5, len(inds) - 0.5]},  # whole columns: no label or cell clipped
+                     yaxis={"autorange": "reversed", "showgrid": False},
+                     annotations=[{"text": f"{HEAT_MARKS[0][0]} {HEAT_MARKS[0][1]}, {HEAT_MARKS[1][0]} "
+                                           f"{HEAT_MARKS[1][1]} que la moyenne des juridictions (écart d'au moins "
+                                           f"{format_number(HEAT_THRESHOLD, 1)} écart-type)",
+                                   "showarrow": False, "x": 0, "y": 0, "xref": "paper", "yref": "paper",
+                                   "xanchor": "left", "yanchor": "top", "yshift": -8, "font": {"size": 10, "color": "#3a3a3a"}}])
+    n_good = sum(1 for t in texts if t.endswith(HEAT_MARKS[0][0]))
+    n_bad = sum(1 for t in texts if t.endswith(HEAT_MARKS[1][0]))
+    alt = (f"Tableau de {format_number(len(ids))} juridictions du ressort sur {format_number(len(inds))} "
+           f"indicateurs en {year} : {format_number(n_good)} valeurs nettement plus favorables et "
+           f"{format_number(n_bad)} nettement moins favorables que la moyenne des juridictions.")
+    ordered = sorted(ids, key=lambda c: sort_key(_name(c)))
+    _describe(layout, alt, ["Juridiction", *[i.label for i in inds]],
+              [[_name(c), *[cells[(c, i.id)] for i in inds]] for c in ordered])
     return _figure(data, layout)
+
+
+# better/worse is shown by a symbol and a text, not by the colour alone (RGAA 3.1)
+HEAT_MARKS = (("▲", "plus favorable"), ("▼", "moins favorable"))
+HEAT_THRESHOLD = 0.5
+
+
+def heat_mark(z: float) -> tuple[str, str]:
+    """Symbol and words of a heat-table cell's direction-oriented score (("", "") when unremarkable)."""
+    if math.isnan(z) or abs(z) < HEAT_THRESHOLD:
+        return "", ""
+    return HEAT_MARKS[0] if z > 0 else HEAT_MARKS[1]
 
 
 def _wrap(text: str, width: int = 18) -> str:
@@ -415,7 +582,9 @@ def distribution(res: pd.DataFrame, year: int, indicator_id: str, bins: int = 20
     ind = _ind(indicator_id)
     vals = _court_values(res, year, indicator_id).dropna()
     layout = _layout(f"{ind.label} — répartition des juridictions en {year}", height=300, showlegend=False,
-                     xaxis={"title": {"text": _axis_title(ind)}}, yaxis={"title": {"text": "juridictions"}})
+                     xaxis={"title": {"text": _axis_title(ind)},
+                            "rangemode": "tozero" if ind.unit == "percent" else "normal"},
+                     yaxis={"title": {"text": "juridictions"}})
     if vals.empty:
         return _empty(layout, "Aucune donnée pour cette année")
     counts, edges = np.histogram(vals.to_numpy(), bins=min(bins, max(1, vals.nunique())))
@@ -433,6 +602,12 @@ def distribution(res: pd.DataFrame, year: int, indicator_id: str, bins: int = 20
     if not math.isnan(nat) and ind.unit != "count":
         sh, nt = _vline(nat, PALETTE[5], "dot", f"{_short(reference.NATIONAL)} : {format_value(nat, ind.unit)}")
         layout["shapes"], layout["annotations"] = [sh], [nt]
+    alt = (f"Répartition de {format_number(len(vals))} juridictions en {year} selon {ind.label[:1].lower()}"
+           f"{ind.label[1:]} : {_range_text(vals, ind.unit)}, médiane {format_value(float(vals.median()), ind.unit)}"
+           + (f", {_name(reference.NATIONAL)} {format_value(nat, ind.unit)}" if not math.isnan(nat) else "") + ".")
+    _describe(layout, alt, ["Intervalle", "Juridictions"],
+              [[f"{format_value(a, ind.unit)} – {format_value(b, ind.unit)}", format_number(int(n))]
+               for a, b, n in zip(edges[:-1], edges[1:], counts, strict=True)])
     return _figure(data, layout)
 
 
@@ -453,6 +628,16 @@ def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour"
     if not math.isnan(nat) and ind.unit != "count":
         sh, nt = _vline(nat, PALETTE[5], "dot", f"{_short(reference.NATIONAL)} : {format_value(nat, ind.unit)}")
         layout["shapes"], layout["annotations"] = [sh], [nt]
+    ranked = sub.dropna()[::-1]  # best first
+    alt = f"{ind.label}, classement {who} en {year}"
+    if len(ranked):
+        alt += (f" : en tête {_name(ranked.index[0])} ({format_value(ranked.iloc[0], ind.unit)}), en dernier "
+                f"{_name(ranked.index[-1])} ({format_value(ranked.iloc[-1], ind.unit)})")
+    if not math.isnan(nat):
+        alt += f" ; {_name(reference.NATIONAL)} {format_value(nat, ind.unit)}"
+    _describe(layout, alt + ".", ["Rang", "Unité", ind.label],
+              [[format_number(k + 1), _name(u), format_value(v, ind.unit)] for k, (u, v) in enumerate(ranked.items())]
+              + [["–", _name(u), format_value(v, ind.unit)] for u, v in sub[sub.isna()].items()])
     return _figure(data, layout)
 
 
@@ -467,8 +652,16 @@ def activity_bars(res: pd.DataFrame, unit_id: str, year: int) -> Spec:
         data.append({"type": "bar", "x": [c["label"] for c in conts], "y": [None if math.isnan(v) else v for v in ys],
                      "name": label, "marker": {"color": PALETTE[i]},
                      "hovertemplate": f"%{{x}} — {label} : %{{y:,.0f}}<extra></extra>"})
-    return _figure(data, _layout(f"Activité civile par contentieux — {year}", height=320, barmode="group",
-                                 yaxis={"title": {"text": "affaires"}}))
+    layout = _layout(f"Activité civile par contentieux — {year}", height=340, barmode="group",
+                     margin={"b": 90}, legend={"yref": "container", "y": 0.01, "yanchor": "bottom"},
+                     yaxis={"title": {"text": "affaires"}})
+    labels = [c["label"] for c in conts]
+    cols = [[format_value(v, "count") for v in (math.nan if y is None else y for y in t["y"])] for t in data]
+    parts = [f"{lab} {cols[0][k]} nouvelles, {cols[1][k]} terminées" for k, lab in enumerate(labels)]
+    _describe(layout, f"Activité civile en {year}, {_name(unit_id)} : " + " ; ".join(parts) + ".",
+              ["Contentieux", *[t["name"] for t in data]],
+              [[lab, *[c[k] for c in cols]] for k, lab in enumerate(labels)])
+    return _figure(data, layout)
 
 
 @_builder
@@ -480,8 +673,12 @@ def composition_bar(res: pd.DataFrame, court_id: str, year: int) -> Spec:
     data = [{"type": "bar", "x": [None if math.isnan(v) else v for v in vals], "y": labels, "orientation": "h",
              "marker": {"color": PALETTE[2]}, "text": [format_value(v, "count") for v in vals],
              "textposition": "auto", "hovertemplate": "%{y} : %{x:,.0f}<extra></extra>"}]
-    return _figure(data, _layout(f"Composition du conseil — {year}", height=260, showlegend=False,
-                                 yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "membres présents"}}))
+    layout = _layout(f"Composition du conseil — {year}", height=260, showlegend=False,
+                     yaxis={"autorange": "reversed"}, xaxis={"title": {"text": "membres présents"}})
+    shown = [(lab, format_value(v, "count")) for lab, v in zip(labels, vals, strict=True)]
+    _describe(layout, f"Membres présents au conseil en {year}, {_name(court_id)} : "
+              + ", ".join(f"{lab} {v}" for lab, v in shown) + ".", ["Catégorie", "Membres présents"], shown)
+    return _figure(data, layout)
 
 
 # --------------------------------------------------------------------------- map
@@ -567,6 +764,10 @@ def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> Spec:
     notes.append({"text": note, "x": 0, "y": -0.04, "xref": "paper", "yref": "paper", "xanchor": "left",
                   "showarrow": False, "font": {"size": 10}})
     layout["annotations"] = notes
+    named = pd.Series({u: float(v) for u, v in vals.items()}, dtype=float)
+    _describe(layout, f"Carte de {ind.label[:1].lower()}{ind.label[1:]} par cour d'appel en {year} : "
+              f"{_range_text(named, ind.unit)}.", ["Cour d'appel", ind.label],
+              [[_name(u), format_value(v, ind.unit)] for u, v in sorted(named.items(), key=lambda kv: sort_key(_name(kv[0])))])
     return _figure(data, layout)
 
 

@@ -72,14 +72,22 @@ def _exporter() -> Any:
     return exp
 
 
-def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "") -> str:
-    """Render an executed notebook to a self-contained HTML page (no network resource)."""
+def _a11y_label() -> str:
+    from cpc_toolkit.render.accessibility import LINK_LABEL
+
+    return LINK_LABEL
+
+
+def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "", a11y_href: str = "") -> str:
+    """Render an executed notebook to a self-contained HTML page (no network resource).
+
+    ``a11y_href``: relative link to the accessibility statement, shown in the footer."""
     import copy
 
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     res = {"cpc_plotly_js": plotly_js(), "cpc_css": report_css(), "cpc_demo": demo, "cpc_footer": footer,
-           "metadata": {"name": title}}
+           "cpc_a11y_href": a11y_href, "cpc_a11y_label": _a11y_label(), "metadata": {"name": title}}
     try:
         body, _ = _exporter().from_notebook_node(nb, resources=res)
     except Exception as exc:  # nbconvert raises many types; report them as a render error

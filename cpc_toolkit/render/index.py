@@ -8,8 +8,9 @@ import json
 from pathlib import Path
 
 from cpc_toolkit import reference
-from cpc_toolkit.fr import format_date, format_number
+from cpc_toolkit.fr import format_date, format_number, sort_key
 from cpc_toolkit.render import kinds
+from cpc_toolkit.render.accessibility import LINK_LABEL, STATEMENT_FILE, write_statement
 from cpc_toolkit.render.html import report_css
 from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import atomic_write_bytes
@@ -39,7 +40,8 @@ def write_index(year_dir: Path) -> Path:
                  + f" — index mis à jour le {format_date(dt.date.today())}.</p>")
     for kind, label in SECTIONS:
         rows = sorted((r for r in reports.values() if r.get("kind") == kind),
-                      key=lambda r: (_cour_of(r), r.get("name", "")))
+                      key=lambda r: (sort_key(reference.court_name(c)) if (c := _cour_of(r)) else (),
+                                     sort_key(r.get("name", ""))))
         if not rows:
             continue
         parts.append(f'<h2 class="cpc-nobreak">{html.escape(label)} ({len(rows)})</h2>')
@@ -60,7 +62,9 @@ def write_index(year_dir: Path) -> Path:
     from cpc_toolkit.render.traceability import index_html
 
     parts += index_html(year_dir)  # issue 16: rectificatifs since the previous publication
+    parts.append(f'<footer class="cpc-footer"><a href="{STATEMENT_FILE}">{html.escape(LINK_LABEL)}</a></footer>')
     parts.append("</main></body></html>")
+    write_statement(year_dir)
     path = year_dir / "index.html"
     atomic_write_bytes(path, "".join(parts).encode("utf-8"))
     return path

@@ -89,9 +89,11 @@ def exported(nb: NotebookNode) -> Exported:
 
 # ------------------------------------------------------------------------------------ writers
 def html_bytes(nb: NotebookNode, ex: Exported) -> bytes:
+    from cpc_toolkit.render.accessibility import STATEMENT_FILE
     from cpc_toolkit.render.html import export_html
 
-    return export_html(nb, ex.title, ex.demo, ex.footer).encode("utf-8")
+    # every report lives in <annee>/<dossier du type>/ (kinds.subdir); the statement in <annee>/
+    return export_html(nb, ex.title, ex.demo, ex.footer, a11y_href=f"../{STATEMENT_FILE}").encode("utf-8")
 
 
 def xlsx_bytes(nb: NotebookNode, ex: Exported) -> bytes:

@@ -203,9 +203,13 @@ def _templates_dir() -> Path:
 
 
 def _figure_html(fig: Figure) -> Markup:
-    body = pio.to_html(fig.spec(), include_plotlyjs=False, full_html=False, div_id=fig.div_id,
+    """The chart's div inside an accessible ``<figure>`` (text alternative and data table, render.figures)."""
+    from cpc_toolkit.render.figures import figure_html
+
+    spec = fig.spec()
+    body = pio.to_html(spec, include_plotlyjs=False, full_html=False, div_id=fig.div_id,
                        config=PLOTLY_CONFIG, validate=False)
-    return Markup(body)
+    return Markup(figure_html(spec, body))
 
 
 def _table_html(table: Table) -> Markup:

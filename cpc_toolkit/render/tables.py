@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from cpc_toolkit import catalogue, compute, reference
-from cpc_toolkit.fr import format_value, is_missing
-from cpc_toolkit.render.figures import heat_colour
+from cpc_toolkit.fr import format_number, format_value, is_missing
+from cpc_toolkit.render.figures import HEAT_MARKS, HEAT_THRESHOLD, heat_colour, heat_mark
 
 __all__ = [
     "Table",
@@ -71,11 +71,12 @@ def _cell(value: object, unit: str | None) -> tuple[str, bool]:
 
 
 def html_table(table: Table, hide: Sequence[str] = (), classes: str = "cpc-table",
-               colors: pd.DataFrame | None = None) -> str:
-    """HTML rendering with French number formats; ``colors`` (same shape) gives cell backgrounds."""
+               colors: pd.DataFrame | None = None, marks: pd.DataFrame | None = None) -> str:
+    """HTML rendering with French number formats; ``colors`` (same shape) gives cell backgrounds,
+    ``marks`` (same shape) ``(symbol, words)`` pairs shown after the value (not colour alone)."""
     df = table.frame
     cols = [c for c in df.columns if c not in hide and not str(c).startswith("_")]
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in cols)
+    head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
     rows = []
     for i, row in enumerate(cast(list[dict[str, Any]], df.to_dict("records"))):
         tds = []
@@ -86,6 +87,11 @@ def html_table(table: Table, hide: Sequence[str] = (), classes: str = "cpc-table
                 bg = colors.iloc[i][c]
                 if isinstance(bg, str) and bg:
                     style = f' style="background:{bg}"'
+            if marks is not None and c in marks.columns:
+                mark = marks.iloc[i][c]
+                if isinstance(mark, tuple) and mark[0]:
+                    text += (f' <span class="cpc-mark" aria-hidden="true">{mark[0]}</span>'
+                             f'<span class="cpc-sr"> ({html.escape(mark[1])})</span>')
             tds.append(f'<td class="num"{style}>{text}</td>' if num else f"<td{style}>{text}</td>")
         rows.append("<tr>" + "".join(tds) + "</tr>")
     return f'<table class="{classes}"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
@@ -160,6 +166,8 @@ def heat_table_html(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: S
     wide_all = values_by_unit(res, year, indicator_ids, allc)
     frame = wide_all.reindex(courts).copy()
     colors = pd.DataFrame("", index=frame.index, columns=frame.columns)
+    marks = pd.DataFrame([[("", "")] * len(frame.columns)] * len(frame.index), index=frame.index,
+                         columns=frame.columns, dtype=object)
     for iid in indicator_ids:
         ind = catalogue.get(iid)
         col = wide_all[iid].dropna()
@@ -167,15 +175,22 @@ def heat_table_html(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: S
             continue
         z = (frame[iid] - col.mean()) / col.std() * (1 if ind.direction == "higher" else -1)
         colors[iid] = [("" if pd.isna(v) else heat_colour(float(v))) for v in z]
+        marks[iid] = pd.Series([heat_mark(math.nan if pd.isna(v) else float(v)) for v in z], index=frame.index,
+                               dtype=object)
     names = [reference.short_name(c) for c in courts]
     frame.insert(0, "juridiction", names)
     units = {iid: catalogue.get(iid).unit for iid in indicator_ids}
     labelled = frame.rename(columns={iid: catalogue.get(iid).label for iid in indicator_ids})
     colors = colors.rename(columns={iid: catalogue.get(iid).label for iid in indicator_ids})
+    marks = marks.rename(columns={iid: catalogue.get(iid).label for iid in indicator_ids})
     table = Table(labelled.reset_index(drop=True),
                   {catalogue.get(i).label: ("percent" if u == "boolean" else u) for i, u in units.items()})
     # booleans at court level stay oui/non
     for iid, u in units.items():
         if u == "boolean":
             table.units[catalogue.get(iid).label] = "boolean"
-    return html_table(table, classes="cpc-table cpc-heat", colors=colors.reset_index(drop=True)), table
+    key = (f'<p class="cpc-muted">{HEAT_MARKS[0][0]} {HEAT_MARKS[0][1]}, {HEAT_MARKS[1][0]} {HEAT_MARKS[1][1]} '
+           f"que la moyenne des juridictions (écart d'au moins {format_number(HEAT_THRESHOLD, 1)} écart-type) ; "
+           "sans signe : proche de la moyenne.</p>")
+    return key + html_table(table, classes="cpc-table cpc-heat", colors=colors.reset_index(drop=True),
+                            marks=marks.reset_index(drop=True)), table

@@ -217,3 +217,28 @@ def test_map_colours_mean_the_same_as_the_heat_table(data: DashboardData, indica
         assert fills[best] == dark and fills[worst] == light
     finally:
         dash.close()
+
+
+def test_each_chart_has_its_text_alternative_and_the_statement_is_linked(
+        data: DashboardData, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from cpc_toolkit.render import accessibility
+
+    dash = build("national", "cour=ca-lyon", data)
+    try:
+        shown = [p for p in dash.panels.values() if getattr(p, "figure", None) is not None]
+        assert shown
+        for p in shown:
+            assert 'class="cpc-aide cpc-alt">' in p.table.value
+            alt = p.table.value.split('cpc-alt">')[1].split("</p>")[0]
+            assert len(alt) > 30 and any(ch.isdigit() for ch in alt)
+    finally:
+        dash.close()
+    (tmp_path / "2025").mkdir()
+    accessibility.write_statement(tmp_path / "2025")
+    monkeypatch.setenv("CPC_RAPPORTS", str(tmp_path))
+    monkeypatch.setenv("VOILA_BASE_URL", "/tableaux/")
+    links = dict(report_links(2025, []))
+    assert links[accessibility.LINK_LABEL] == f"/tableaux/rapports/2025/{accessibility.STATEMENT_FILE}"
+    summary = accessibility.summary_html(links[accessibility.LINK_LABEL])
+    assert 'href="/tableaux/rapports/2025/accessibilite.html"' in summary
+    assert "partiellement conforme" in accessibility.summary_html() and "DACS" in accessibility.summary_html()

@@ -12,11 +12,17 @@ from hypothesis import strategies as st
 
 from cpc_toolkit import fr, settings
 
+NN, NB, MINUS = "\u202f", "\u00a0", "\u2212"  # narrow no-break space, no-break space, minus sign
+
+
+def test_typography_constants_are_french():
+    assert (fr.THOUSANDS_SEP, fr.MINUS, fr.UNIT_SEP, fr.DECIMAL_SEP) == (NN, MINUS, NB, ",")
+
 
 @pytest.mark.parametrize(("args", "expected"), [
-    ((1234.5, 1), "1 234,5"),
-    ((1_452_693,), "1 452 693"),
-    ((-1234.56, 2), "-1 234,56"),
+    ((1234.5, 1), f"1{NN}234,5"),
+    ((1_452_693,), f"1{NN}452{NN}693"),
+    ((-1234.56, 2), f"{MINUS}1{NN}234,56"),
     ((0.0,), "0"),
     ((-0.04, 1), "0,0"),
     ((float("nan"),), "–"),
@@ -28,15 +34,49 @@ def test_format_number(args, expected):
 
 
 def test_format_value_by_unit():
-    assert fr.format_value(98.25, "percent", 2) == "98,25 %"
-    assert fr.format_value(12.34, "months") == "12,3 mois"
-    assert fr.format_value(4.0, "days") == "4,0 j"
-    assert fr.format_value(1523.0, "count") == "1 523"
+    assert fr.format_value(98.25, "percent", 2) == f"98,25{NB}%"
+    assert fr.format_value(12.34, "months") == f"12,3{NB}mois"
+    assert fr.format_value(4.0, "days") == f"4,0{NB}j"
+    assert fr.format_value(1523.0, "count") == f"1{NN}523"
     assert fr.format_value(1.0, "boolean") == "oui" and fr.format_value(0.0, "boolean") == "non"
     assert fr.format_value(float("nan"), "boolean") == "–"
     assert fr.format_value("2025-06-27", "date") == "27 juin 2025"
     assert fr.format_value(None, "text") == "–" and fr.format_value("Texte", "text") == "Texte"
-    assert fr.format_signed(7.06) == "+7,1" and fr.format_signed(-2) == "-2,0"
+    assert fr.format_signed(7.06) == "+7,1" and fr.format_signed(-2) == f"{MINUS}2,0"
+
+
+@pytest.mark.parametrize(("value", "decimals", "expected"), [
+    (8.75, 1, "8,8"), (8.85, 1, "8,9"), (-8.75, 1, f"{MINUS}8,8"), (0.125, 2, "0,13"), (2.5, 0, "3"), (-0.04, 1, "0,0"),
+])
+def test_one_rounding_rule_half_away_from_zero(value, decimals, expected):
+    # Python's round(8.75, 1) gives 8.8 but round(8.85, 1) gives 8.8 too (binary value): fr decides once
+    assert fr.format_number(value, decimals) == expected
+    assert fr.rounded(value, "percent", decimals) == fr.parse_french_number(expected)
+    assert fr.format_change(value, "percent", decimals).startswith(("+", MINUS) if expected != "0,0" else "+")
+
+
+def test_a_change_reads_the_same_on_a_card_and_in_a_sentence():
+    # 80.05 → 88.80: the change 8.75 is shown +8,8 whether written short (card) or in words (sentence)
+    assert fr.format_change(88.80 - 80.05, "percent") == f"+8,8{NB}pt"
+    assert fr.format_change(88.80 - 80.05, "percent", words=True) == "+8,8 points"
+    assert fr.format_change(fr.rounded(88.80 - 80.05, "percent"), "percent") == f"+8,8{NB}pt"
+
+
+def test_french_sort_key_ignores_accents_case_and_particles():
+    names = ["Cour d'appel de Paris", "Cour d'appel d'Orléans", "Cour d'appel de Basse-Terre", "Cour d'appel d'Angers",
+             "Cour d'appel d'Agen", "Cour d'appel de Colmar"]
+    assert sorted(names, key=fr.sort_key) == [
+        "Cour d'appel d'Agen", "Cour d'appel d'Angers", "Cour d'appel de Basse-Terre", "Cour d'appel de Colmar",
+        "Cour d'appel d'Orléans", "Cour d'appel de Paris"]
+    assert sorted(["Évry", "Zoo", "Epinal", "œil", "Oeuf", "étampes"], key=fr.sort_key) == [
+        "Epinal", "étampes", "Évry", "œil", "Oeuf", "Zoo"]  # œ = oe: « oei » < « oeu »
+    assert fr.sort_key("Évry") != fr.sort_key("Evry")  # accents break ties: the order is total
+
+
+def test_parse_french_number_accepts_every_space_and_minus():
+    assert fr.parse_french_number(f"{MINUS}1{NN}234,5") == -1234.5
+    assert fr.parse_french_number("-1 234,5") == fr.parse_french_number(f"-1{NB}234,5") == -1234.5
+    assert fr.parse_french_number(f"12,5{NB}%") == 12.5
 
 
 def test_format_date():

@@ -20,7 +20,7 @@ from cpc_toolkit.errors import CatalogueError
 PACKAGE = Path(__file__).resolve().parents[2] / "cpc_toolkit"
 # modules that turn values into text (reports, figures, tables, dashboards, CLI, sentences)
 PRESENTATION = ("fr.py", "compute", "render", "dashboard", "cli")
-UNIT_SUFFIX = re.compile(r"^ (%|j|jours|mois|pts?)(\W|$)")
+UNIT_SUFFIX = re.compile(r"^[ \u00a0\u202f](%|j|jours|mois|pts?)(\W|$)")
 
 
 def _literals(path: Path) -> list[tuple[int, str]]:
@@ -136,12 +136,14 @@ def test_the_shipped_vocabulary_parses_to_the_loaded_one():
 
 
 def test_changes_are_expressed_in_each_unit():
-    assert fr.format_change(1.234, "percent") == "+1,2 pt"
-    assert fr.format_change(-2.0, "percent", words=True) == "-2,0 points"
+    nb, minus = fr.UNIT_SEP, fr.MINUS
+    assert (nb, minus) == ("\u00a0", "\u2212")
+    assert fr.format_change(1.234, "percent") == f"+1,2{nb}pt"
+    assert fr.format_change(-2.0, "percent", words=True) == f"{minus}2,0 points"
     assert fr.format_change(1.0, "percent", words=True) == "+1,0 point"
-    assert fr.format_change(-1.5, "months") == "-1,5 mois"
-    assert fr.format_change(3.0, "days") == "+3,0 j"
+    assert fr.format_change(-1.5, "months") == f"{minus}1,5{nb}mois"
+    assert fr.format_change(3.0, "days") == f"+3,0{nb}j"
     assert fr.format_change(12.0, "count") == "+12"
     assert fr.format_change(float("nan"), "percent") == "–"
     assert fr.format_value(None, "count", missing="non renseigné") == "non renseigné"
-    assert fr.unit_suffix("percent") == " %" and fr.unit_suffix("count") == ""
+    assert fr.unit_suffix("percent") == f"{nb}%" and fr.unit_suffix("count") == ""

@@ -10,6 +10,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from cpc_toolkit import fr
 from cpc_toolkit.remontees.config import ENV_DESTINATION, load_config
 from cpc_toolkit.remontees.importer import import_file
 from cpc_toolkit.remontees.outputs import build_outputs, fiche_html, summary_tables
@@ -70,7 +71,7 @@ def test_fiches_html_and_pdf_for_every_case(built):
     assert "souveraineté économique" in html and "plus de 250 salariés" in html
     assert HOSTILE not in html and "&lt;script&gt;" in html
     other = (out.folder / "fiches" / "ca-lyon-2025-002.html").read_text(encoding="utf-8")
-    assert "1 200" in other and built.cf.PLANTED_NAME not in other
+    assert fr.format_number(1200) in other and built.cf.PLANTED_NAME not in other
     assert sorted(p.stem for p in built.lyon.fiches_html) == ["ca-lyon-2025-001", "ca-lyon-2025-002"]
 
 
@@ -104,7 +105,7 @@ def test_summary_counts_and_notebook(built):
     assert months == {"2025-03": 1, "2025-05": 1, "2025-07": 1}
     html = built.out.summary_html.read_text(encoding="utf-8")
     assert "Synthèse des remontées d'information à la DACS" in html and "CONFIDENTIEL" in html
-    assert "Cour d'appel de Lyon" in html and "1 620" in html  # employees of ca-lyon, fr-FR
+    assert "Cour d'appel de Lyon" in html and fr.format_number(1620) in html  # employees of ca-lyon, fr-FR
     assert "summary_context" not in html  # code cells hidden
     assert 'data-mime-type="application/vnd.jupyter.stderr"' not in html  # no error / warning output
     assert built.out.summary_pdf.read_bytes()[:5] == b"%PDF-"

@@ -19,6 +19,7 @@ from openpyxl import load_workbook
 
 from cpc_toolkit import reference
 from cpc_toolkit.render import campaign, html, notebook
+from cpc_toolkit.render.accessibility import STATEMENT_FILE
 from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store, SubmissionRecord
 
@@ -47,7 +48,8 @@ def test_every_report_is_built_in_every_format(small_campaign):
     assert (year_dir / "cours" / f"{COUR}.html").exists() and (year_dir / "national" / "national.html").exists()
     index = (year_dir / "index.html").read_text(encoding="utf-8")
     links = re.findall(r'href="([^"]+)"', index)
-    assert len(links) == 3 * expected and all((year_dir / link).exists() for link in links)
+    assert all((year_dir / link).exists() for link in links)
+    assert len([x for x in links if x != STATEMENT_FILE]) == 3 * expected and links.count(STATEMENT_FILE) == 1
     assert DEMO_LABEL in index
 
 
@@ -192,7 +194,7 @@ def test_campaign_output_equals_a_plain_papermill_run(small_campaign, render_don
                                 tmp_path / "executed.ipynb")
     assert (tmp_path / "executed.ipynb").exists()
     ex = exported(nb)
-    plain = html.export_html(nb, ex.title, ex.demo, ex.footer)
+    plain = html.export_html(nb, ex.title, ex.demo, ex.footer, a11y_href=f"../{STATEMENT_FILE}")
     built = (small_campaign.root / str(YEAR) / "clpc" / f"{court}.html").read_text(encoding="utf-8")
     assert plain == built
 

@@ -28,7 +28,7 @@ def test_trend_plots_the_unit_and_its_references(demo_results):
     own = fig.data[0]
     assert list(own.x) == ["2021", "2022", "2023", "2024", "2025"]
     assert own.y[-1] == pytest.approx(_val(demo_results, "tj-lyon", 2025, "act_total_taux_couverture"))
-    assert fig.layout.separators == ", "
+    assert fig.layout.separators == ",\u202f"  # decimal comma, narrow no-break space between thousands
     assert fig.layout.title.text == "Taux de couverture civil (total)"  # label from the catalogue
 
 
