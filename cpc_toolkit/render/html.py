@@ -62,7 +62,30 @@ def _exporter() -> Any:
             nb.cells = keep
             return nb, resources
 
-    exp = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[_templates_dir()])
+    class _TemplateOnly(HTMLExporter):  # type: ignore[misc]
+        """The page as the template writes it. nbconvert's ``HTMLExporter.from_notebook_node`` then
+        re-parses the whole page (≈1.4 MB) with BeautifulSoup to add ``alt`` to images and
+        ``tabindex`` under a ``.jp-Notebook`` element, and re-serialises it: ≈90 % of the export's
+        CPU for nothing here (reports show no image and this template has no ``.jp-Notebook``
+        element). Same steps as nbconvert 7's method otherwise; a test checks that the page parses
+        to the same document as nbconvert's own export."""
+
+        def from_notebook_node(self, nb: NotebookNode, resources: dict[str, Any] | None = None,
+                               **kw: Any) -> tuple[str, dict[str, Any]]:
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)  # type: ignore[no-any-return]
+
+    exp = _TemplateOnly(template_name=TEMPLATE_NAME, extra_template_basedirs=[_templates_dir()])
     exp.exclude_input = True
     exp.exclude_input_prompt = True
     exp.exclude_output_prompt = True
@@ -72,14 +95,19 @@ def _exporter() -> Any:
     return exp
 
 
-def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "") -> str:
-    """Render an executed notebook to a self-contained HTML page (no network resource)."""
+def _prepare(nb: NotebookNode, title: str, demo: bool, footer: str) -> tuple[NotebookNode, dict[str, Any]]:
+    """The notebook copy and the template resources of one export."""
     import copy
 
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
-    res = {"cpc_plotly_js": plotly_js(), "cpc_css": report_css(), "cpc_demo": demo, "cpc_footer": footer,
-           "metadata": {"name": title}}
+    return nb, {"cpc_plotly_js": plotly_js(), "cpc_css": report_css(), "cpc_demo": demo, "cpc_footer": footer,
+                "metadata": {"name": title}}
+
+
+def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "") -> str:
+    """Render an executed notebook to a self-contained HTML page (no network resource)."""
+    nb, res = _prepare(nb, title, demo, footer)
     try:
         body, _ = _exporter().from_notebook_node(nb, resources=res)
     except Exception as exc:  # nbconvert raises many types; report them as a render error
