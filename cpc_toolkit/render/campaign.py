@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -356,14 +356,14 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
         partial = CampaignResult(year, root, list(outcomes.values()), round(time.perf_counter() - t0, 2))
         _write_manifest(manifest_path, year, partial, previous)
 
-    batch = [f for f in want if kinds.FORMATS[f].stage == "batch"]
     if to_build:
-        for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs):
-            record(o)
-            if progress and not batch:
-                progress(o)
-    if "pdf" in want:
-        _print_pdfs([outcomes[j.id] for j in to_build], year_dir, progress)
+        with _PdfStage(year_dir, progress) if "pdf" in want else nullcontext() as pdfs:
+            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs):
+                record(o)
+                if pdfs is not None:
+                    pdfs.add(o)  # printed while the workers build the next reports
+                elif progress:
+                    progress(o)
     ordered = [outcomes[j.id] for j in todo]
     result = CampaignResult(year, root, ordered, round(time.perf_counter() - t0, 2))
     _write_manifest(manifest_path, year, result, previous)
@@ -399,34 +399,72 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
             yield o
 
 
+class _PdfStage:
+    """PDFs printed while the workers build the next reports' HTML: each report's HTML is queued as
+    soon as it is written, a few pages print at once in one Chromium (:data:`pdf.PAGES`)."""
+
+    def __init__(self, year_dir: Path, progress: Callable[[ReportOutcome], None] | None,
+                 pages: int | None = None) -> None:
+        self.year_dir, self.progress = year_dir, progress
+        self.pages = pages
+        self.printer: Any = None
+        self.error: str | None = None
+        self._stack: Any = None
+        self.queued: list[tuple[ReportOutcome, Any]] = []
+
+    def __enter__(self) -> _PdfStage:
+        return self
+
+    def _start(self) -> None:
+        from contextlib import ExitStack
+
+        from cpc_toolkit.render.pdf import PAGES, pdf_printer
+
+        self._stack = ExitStack()
+        try:
+            self.printer = self._stack.enter_context(pdf_printer(self.pages or PAGES))
+        except RenderError as exc:
+            self.error = exc.message
+
+    def add(self, o: ReportOutcome) -> None:
+        if o.status != "ok" or "html" not in o.files:
+            if self.progress:
+                self.progress(o)
+            return
+        if self.printer is None and self.error is None:
+            self._start()  # Chromium starts with the first HTML, not before
+        if self.error is not None:
+            o.status, o.error = "echec", self.error
+            if self.progress:
+                self.progress(o)
+            return
+        html_path = self.year_dir / o.files["html"]
+        t0 = time.perf_counter()
+        fut = self.printer.submit(html_path, html_path.with_suffix(".pdf"))
+        fut.add_done_callback(lambda _f, o=o, t0=t0: setattr(o, "seconds", round(o.seconds + time.perf_counter()
+                                                                                 - t0, 3)))
+        self.queued.append((o, fut))
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            for o, fut in self.queued if exc_type is None else ():
+                try:
+                    fut.result()
+                    o.files["pdf"] = str(Path(o.files["html"]).with_suffix(".pdf"))
+                except RenderError as err:
+                    o.status, o.error = "echec", err.message
+                if self.progress:
+                    self.progress(o)
+        finally:
+            if self._stack is not None:
+                self._stack.close()
+
+
 def _print_pdfs(outcomes: list[ReportOutcome], year_dir: Path,
                 progress: Callable[[ReportOutcome], None] | None) -> None:
-    from cpc_toolkit.render.pdf import pdf_printer
-
-    ready = [o for o in outcomes if o.status == "ok" and "html" in o.files]
-    if ready:
-        try:
-            with pdf_printer() as printer:
-                for o in ready:
-                    t0 = time.perf_counter()
-                    html_path = year_dir / o.files["html"]
-                    try:
-                        printer.print(html_path, html_path.with_suffix(".pdf"))
-                        o.files["pdf"] = str(Path(o.files["html"]).with_suffix(".pdf"))
-                    except RenderError as exc:
-                        o.status, o.error = "echec", exc.message
-                    o.seconds = round(o.seconds + time.perf_counter() - t0, 3)
-                    if progress:
-                        progress(o)
-        except RenderError as exc:
-            for o in ready:
-                if "pdf" not in o.files:
-                    o.status, o.error = "echec", exc.message
-                    if progress:
-                        progress(o)
-    for o in outcomes:
-        if o not in ready and progress:
-            progress(o)
+    with _PdfStage(year_dir, progress) as stage:
+        for o in outcomes:
+            stage.add(o)
 
 
 def _write_manifest(path: Path, year: int, result: CampaignResult, previous: dict[str, Any]) -> None:

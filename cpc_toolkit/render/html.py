@@ -95,6 +95,22 @@ def _exporter() -> Any:
     return exp
 
 
+_MARKUP = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+_TEXT_ENTITIES = {"&#39;": "'", "&#x27;": "'", "&#34;": '"', "&quot;": '"'}
+
+
+def _plain_quotes(body: str) -> str:
+    """Apostrophes and quotes written as characters in text nodes (markupsafe and ``html.escape``
+    write them as entities; nbconvert's BeautifulSoup pass used to write them plainly): the same text,
+    French apostrophes searchable as written. Tags, scripts and styles are left as they are."""
+    parts = _MARKUP.split(body)
+    for i in range(0, len(parts), 2):  # even indexes: text between markup
+        if "&" in parts[i]:
+            for ent, char in _TEXT_ENTITIES.items():
+                parts[i] = parts[i].replace(ent, char)
+    return "".join(parts)
+
+
 def _prepare(nb: NotebookNode, title: str, demo: bool, footer: str) -> tuple[NotebookNode, dict[str, Any]]:
     """The notebook copy and the template resources of one export."""
     import copy
@@ -110,6 +126,7 @@ def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "") -> s
     nb, res = _prepare(nb, title, demo, footer)
     try:
         body, _ = _exporter().from_notebook_node(nb, resources=res)
+        body = _plain_quotes(body)
     except Exception as exc:  # nbconvert raises many types; report them as a render error
         raise RenderError(f"Export HTML impossible : {exc}", ReasonCode.RENDER) from exc
     if re.search(r"<script[^>]+src=\"https?:", body):

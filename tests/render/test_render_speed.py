@@ -88,3 +88,5 @@ def test_template_only_export_is_the_document_nbconvert_exports(executed):
         assert 'class="plotly-graph-div' in ours and ex.title in ours
         assert str(BeautifulSoup(ours, features="html.parser")) == stock
         assert ours != stock  # really exported without the re-serialisation
+        # French apostrophes and quotes stay searchable as written (text nodes, as nbconvert wrote them)
+        assert (ours.count("'"), ours.count('"')) == (stock.count("'"), stock.count('"'))
