@@ -35,7 +35,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from cpc_toolkit import __version__, reference
-from cpc_toolkit.errors import RenderError, UsageError
+from cpc_toolkit.errors import CpcError, RenderError, UsageError
 from cpc_toolkit.render import kinds
 from cpc_toolkit.settings import data_dir, reports_dir
 from cpc_toolkit.store import Store, atomic_write_bytes
@@ -135,8 +135,48 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""
 
 
-def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
-    """Fingerprint of each job: notebook, toolkit, settings and the store slice it reads."""
+def _cour_or_none(court_id: str) -> str | None:
+    try:
+        return reference.cour_of(court_id)
+    except CpcError:  # a court without a cour d'appel (none in the reference today)
+        return None
+
+
+def _comparison_units(job: Job) -> list[str]:
+    """Units whose consolidated values a report shows beside its own: the cour(s) of its courts and the
+    national level (none for a report that reads every court)."""
+    courts = job.courts()
+    if courts is None:
+        return []
+    cours = sorted({c for c in map(_cour_or_none, courts) if c} - {job.unit_id})
+    return [*cours, reference.NATIONAL]
+
+
+def _comparison_digests(res: Any, jobs: Sequence[Job]) -> dict[tuple[str, int], str]:
+    """Digest of the consolidated values of each comparison unit over the years a report shows."""
+    import pandas as pd
+
+    wanted = {(u, j.year) for j in jobs for u in _comparison_units(j)}
+    out: dict[tuple[str, int], str] = {}
+    cols = ["unit_id", "year", "indicator_id", "value", "text", "status", "na_reason", "n_reporting",
+            "n_expected", "partial"]
+    for unit, year in sorted(wanted):
+        rows = res.loc[(res["unit_id"] == unit) & (res["year"] <= year) & (res["year"] > year - YEARS_SHOWN),
+                       [c for c in cols if c in res.columns]].sort_values(["year", "indicator_id"])
+        out[(unit, year)] = hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).values.tobytes()
+                                           ).hexdigest()[:16]
+    return out
+
+
+def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None) -> dict[str, str]:
+    """Fingerprint of each job: notebook, toolkit, settings, the store slice it reads and the
+    consolidated values of its comparison points (its cour, the national level: a resubmission
+    anywhere that moves them rebuilds the report). ``res``: the engine's results (computed if absent)."""
+    if res is None and any(_comparison_units(j) for j in jobs):
+        from cpc_toolkit.render.data import load
+
+        res = load(str(store.root)).res
+    compare = _comparison_digests(res, jobs) if res is not None else {}
     subs = store.submissions(include_superseded=False)
     settings = "".join(_file_digest(store.root / n) for n in ("alertes.yaml", "campagne.yaml"))
     nb_digest = {k: _file_digest(kinds.notebook_path(k)) for k in {j.kind for j in jobs}}
@@ -150,8 +190,9 @@ def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
         courts = job.courts()
         slice_ids = ids if courts is None else ids.reindex(courts).fillna("")
         h = hashlib.sha256()
+        points = "\n".join(f"{u}={compare[(u, job.year)]}" for u in _comparison_units(job))
         for part in (job.kind, job.unit_id, str(job.year), nb_digest[job.kind], _toolkit_digest(), settings,
-                     "\n".join(f"{k}={v}" for k, v in slice_ids.items())):
+                     "\n".join(f"{k}={v}" for k, v in slice_ids.items()), points):
             h.update(part.encode())
             h.update(b"\0")
         out[job.id] = h.hexdigest()[:20]
@@ -331,7 +372,9 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
                 formats: Sequence[str], force: bool, selection: Sequence[Job] | None,
                 progress: Callable[[ReportOutcome], None] | None, t0: float) -> CampaignResult:
     todo = list(selection) if selection is not None else plan(year)
-    prints = fingerprints(store, todo)
+    from cpc_toolkit.render.data import load
+
+    prints = fingerprints(store, todo, load(str(data_root)).res)
     manifest_path = year_dir / MANIFEST
     previous = _read_manifest(manifest_path).get("reports", {})
     want = tuple(f for f in FORMATS if f in formats)
