@@ -168,7 +168,7 @@ def _comparison_digests(res: Any, jobs: Sequence[Job]) -> dict[tuple[str, int], 
     return out
 
 
-def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None) -> dict[str, str]:
+def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None, variant: str = "integre") -> dict[str, str]:
     """Fingerprint of each job: notebook, toolkit, settings, the store slice it reads and the
     consolidated values of its comparison points (its cour, the national level: a resubmission
     anywhere that moves them rebuilds the report). ``res``: the engine's results (computed if absent)."""
@@ -191,6 +191,8 @@ def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None) -> dict[str
         slice_ids = ids if courts is None else ids.reindex(courts).fillna("")
         h = hashlib.sha256()
         points = "\n".join(f"{u}={compare[(u, job.year)]}" for u in _comparison_units(job))
+        if variant != "integre":  # how the page loads plotly.js (the default leaves old prints valid)
+            points += f"\nplotly={variant}"
         for part in (job.kind, job.unit_id, str(job.year), nb_digest[job.kind], _toolkit_digest(), settings,
                      "\n".join(f"{k}={v}" for k, v in slice_ids.items()), points):
             h.update(part.encode())
@@ -201,6 +203,7 @@ def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None) -> dict[str
 
 # ------------------------------------------------------------------------------------ worker
 _KERNEL: Any = None
+PLOTLY_MODES = ("integre", "partage")
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -241,7 +244,7 @@ def _shutdown_worker() -> None:
 
 
 def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], fingerprint: str,
-              kernel: Any = None, warm: bool = True) -> ReportOutcome:
+              kernel: Any = None, warm: bool = True, plotly: str = "integre") -> ReportOutcome:
     """Execute one report notebook (papermill: the worker's warm kernel, or a fresh kernel with
     ``warm=False``) and write its worker-stage formats. Never raises."""
     from cpc_toolkit.render.notebook import WARM_ENGINE, run_papermill
@@ -263,7 +266,13 @@ def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], finger
             if spec.stage != "worker":
                 continue
             path = job.path(root, fmt)
-            atomic_write_bytes(path, spec.write(nb, ex))
+            if fmt == "html" and plotly == "partage":  # one shared plotly.js in the year folder
+                from cpc_toolkit.render.outputs import html_bytes
+
+                rel = os.path.relpath(root / str(job.year), path.parent)
+                atomic_write_bytes(path, html_bytes(nb, ex, plotly_src=f"{rel}/"))
+            else:
+                atomic_write_bytes(path, spec.write(nb, ex))
             outcome.files[fmt] = str(path.relative_to(root / str(job.year)))
         outcome.status = "ok"
     except RenderError as exc:
@@ -311,8 +320,9 @@ def _build_report_locked(job: Job, store: Store, data_root: Path, root: Path, ye
     return o
 
 
-def _worker_task(job: Job, donnees: str, root: str, formats: tuple[str, ...], fingerprint: str) -> ReportOutcome:
-    return build_one(job, donnees, Path(root), formats, fingerprint)
+def _worker_task(job: Job, donnees: str, root: str, formats: tuple[str, ...], fingerprint: str,
+                 plotly: str = "integre") -> ReportOutcome:
+    return build_one(job, donnees, Path(root), formats, fingerprint, plotly=plotly)
 
 
 # ------------------------------------------------------------------------------------ campaign
@@ -326,11 +336,20 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | Path | None = None,
                  jobs: int = 2, formats: Sequence[str] = ("html",), force: bool = False,
                  selection: Sequence[Job] | None = None,
-                 progress: Callable[[ReportOutcome], None] | None = None) -> CampaignResult:
+                 progress: Callable[[ReportOutcome], None] | None = None,
+                 plotly: str = "integre") -> CampaignResult:
     """Build the reports of ``year`` (all 206, or ``selection``); return every outcome.
 
-    ``progress`` is called after each report (built, skipped or failed).
+    ``progress`` is called after each report (built, skipped or failed). ``plotly="partage"``: the
+    HTML reports load one shared ``plotly-<version>.min.js`` of the year folder (integrity hash)
+    instead of embedding it (``"integre"``, the default: single-file reports for e-mail).
     """
+    if plotly not in PLOTLY_MODES:
+        raise UsageError(f"Mode plotly inconnu : {plotly} (modes : {', '.join(PLOTLY_MODES)}).")
+    if plotly == "partage" and "pdf" in formats:
+        raise UsageError("« --plotly partage » ne se combine pas avec le PDF : un navigateur ne vérifie "
+                         "l'empreinte d'intégrité du script partagé que sur un serveur web, pas sur un fichier "
+                         "local. Produisez les PDF avec « --plotly integre ».")
     bad = sorted(set(formats) - set(FORMATS))
     if bad:
         raise UsageError(f"Format(s) inconnu(s) : {', '.join(bad)} (formats : {', '.join(FORMATS)}).")
@@ -349,7 +368,12 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
     year_dir = root / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
     with campaign_lock(year_dir):
-        return _run_locked(year, store, data_root, root, year_dir, jobs, formats, force, selection, progress, t0)
+        if plotly == "partage":
+            from cpc_toolkit.render.html import write_shared_plotly
+
+            write_shared_plotly(year_dir)
+        return _run_locked(year, store, data_root, root, year_dir, jobs, formats, force, selection, progress, t0,
+                           plotly)
 
 
 @contextmanager
@@ -370,11 +394,12 @@ def campaign_lock(year_dir: Path) -> Iterator[None]:
 
 def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: Path, jobs: int,
                 formats: Sequence[str], force: bool, selection: Sequence[Job] | None,
-                progress: Callable[[ReportOutcome], None] | None, t0: float) -> CampaignResult:
+                progress: Callable[[ReportOutcome], None] | None, t0: float,
+                plotly: str = "integre") -> CampaignResult:
     todo = list(selection) if selection is not None else plan(year)
     from cpc_toolkit.render.data import load
 
-    prints = fingerprints(store, todo, load(str(data_root)).res)
+    prints = fingerprints(store, todo, load(str(data_root)).res, variant=plotly)
     manifest_path = year_dir / MANIFEST
     previous = _read_manifest(manifest_path).get("reports", {})
     want = tuple(f for f in FORMATS if f in formats)
@@ -401,7 +426,7 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
     if to_build:
         with _PdfStage(year_dir, progress) if "pdf" in want else nullcontext() as pdfs:
-            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs):
+            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs, plotly):
                 record(o)
                 if pdfs is not None:
                     pdfs.add(o)  # printed while the workers build the next reports
@@ -417,21 +442,21 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
-             n_jobs: int) -> Iterable[ReportOutcome]:
+             n_jobs: int, plotly: str = "integre") -> Iterable[ReportOutcome]:
     env = {"CPC_DONNEES": donnees}
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
         _init_worker(env)
         try:
             for job in jobs_:
-                yield build_one(job, donnees, root, formats, prints[job.id])
+                yield build_one(job, donnees, root, formats, prints[job.id], plotly=plotly)
         finally:
             _shutdown_worker()
         return
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(env, os.getpid())) as pool:
-        futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id]): job for job in jobs_}
+        futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id], plotly): job for job in jobs_}
         for fut in as_completed(futures):
             job = futures[fut]
             try:

@@ -31,6 +31,26 @@ def plotly_js() -> str:
 
 
 @cache
+def plotly_sri() -> str:
+    """Subresource-integrity hash of the vendored plotly.js (``sha384-…``)."""
+    import base64
+    import hashlib
+
+    return "sha384-" + base64.b64encode(hashlib.sha384(plotly_js().encode("utf-8")).digest()).decode("ascii")
+
+
+def write_shared_plotly(folder: Path) -> Path:
+    """The shared, versioned plotly.js of ``--plotly partage`` (written once, rewritten if altered)."""
+    from cpc_toolkit.store import atomic_write_bytes
+
+    path = Path(folder) / PLOTLY_JS_NAME
+    data = plotly_js().encode("utf-8")
+    if not path.exists() or path.read_bytes() != data:
+        atomic_write_bytes(path, data)
+    return path
+
+
+@cache
 def report_css() -> str:
     return _STATIC.joinpath("report.css").read_text(encoding="utf-8")
 
@@ -111,19 +131,25 @@ def _plain_quotes(body: str) -> str:
     return "".join(parts)
 
 
-def _prepare(nb: NotebookNode, title: str, demo: bool, footer: str) -> tuple[NotebookNode, dict[str, Any]]:
+def _prepare(nb: NotebookNode, title: str, demo: bool, footer: str,
+             plotly_src: str | None = None) -> tuple[NotebookNode, dict[str, Any]]:
     """The notebook copy and the template resources of one export."""
     import copy
 
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
-    return nb, {"cpc_plotly_js": plotly_js(), "cpc_css": report_css(), "cpc_demo": demo, "cpc_footer": footer,
-                "metadata": {"name": title}}
+    res = {"cpc_plotly_js": plotly_js(), "cpc_css": report_css(), "cpc_demo": demo, "cpc_footer": footer,
+           "metadata": {"name": title}}
+    if plotly_src is not None:
+        res.update(cpc_plotly_js="", cpc_plotly_src=f"{plotly_src}{PLOTLY_JS_NAME}", cpc_plotly_sri=plotly_sri())
+    return nb, res
 
 
-def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "") -> str:
-    """Render an executed notebook to a self-contained HTML page (no network resource)."""
-    nb, res = _prepare(nb, title, demo, footer)
+def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "", plotly_src: str | None = None) -> str:
+    """Render an executed notebook to a self-contained HTML page (no network resource); with
+    ``plotly_src`` (a relative folder URL, e.g. ``"../"``), the page loads the shared plotly.js there
+    (integrity hash checked by the browser when served over HTTP(S)) instead of embedding it."""
+    nb, res = _prepare(nb, title, demo, footer, plotly_src)
     try:
         body, _ = _exporter().from_notebook_node(nb, resources=res)
         body = _plain_quotes(body)

@@ -88,10 +88,11 @@ def exported(nb: NotebookNode) -> Exported:
 
 
 # ------------------------------------------------------------------------------------ writers
-def html_bytes(nb: NotebookNode, ex: Exported) -> bytes:
+def html_bytes(nb: NotebookNode, ex: Exported, plotly_src: str | None = None) -> bytes:
+    """The report page; ``plotly_src``: folder (relative URL) of the shared plotly.js, else embedded."""
     from cpc_toolkit.render.html import export_html
 
-    return export_html(nb, ex.title, ex.demo, ex.footer).encode("utf-8")
+    return export_html(nb, ex.title, ex.demo, ex.footer, plotly_src=plotly_src).encode("utf-8")
 
 
 def xlsx_bytes(nb: NotebookNode, ex: Exported) -> bytes:

@@ -90,3 +90,60 @@ def test_template_only_export_is_the_document_nbconvert_exports(executed):
         assert ours != stock  # really exported without the re-serialisation
         # French apostrophes and quotes stay searchable as written (text nodes, as nbconvert wrote them)
         assert (ours.count("'"), ours.count('"')) == (stock.count("'"), stock.count('"'))
+
+
+def test_shared_plotly_page_loads_the_versioned_file_with_its_integrity_hash(executed, tmp_path):
+    """``--plotly partage``: no embedded plotly.js, one shared versioned file whose SRI hash the page
+    carries; served over HTTP, Chromium checks the hash and draws every chart."""
+    import base64
+    import hashlib
+    import http.server
+    import threading
+    from functools import partial
+
+    from playwright.sync_api import sync_playwright
+
+    from cpc_toolkit.render.outputs import exported
+    from cpc_toolkit.render.pdf import WAIT_CHARTS_JS, chromium_path
+
+    nb = executed[2]
+    ex = exported(nb)
+    embedded = html.export_html(nb, ex.title, ex.demo, ex.footer)
+    shared_js = html.write_shared_plotly(tmp_path)
+    (tmp_path / "clpc").mkdir()
+    page_path = tmp_path / "clpc" / "rapport.html"
+    page_path.write_text(html.export_html(nb, ex.title, ex.demo, ex.footer, plotly_src="../"), encoding="utf-8")
+    page = page_path.read_text(encoding="utf-8")
+    assert shared_js.name == html.PLOTLY_JS_NAME and html.PLOTLY_JS_NAME.startswith("plotly-")
+    digest = "sha384-" + base64.b64encode(hashlib.sha384(shared_js.read_bytes()).digest()).decode()
+    assert f'src="../{html.PLOTLY_JS_NAME}" integrity="{digest}"' in page
+    assert len(embedded) - len(page) > 0.95 * shared_js.stat().st_size  # plotly.js is not embedded
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
+            try:
+                tab = browser.new_page()
+                errors: list[str] = []
+                tab.on("pageerror", lambda exc: errors.append(str(exc)))
+                tab.goto(f"http://127.0.0.1:{server.server_address[1]}/clpc/rapport.html", wait_until="load")
+                tab.wait_for_function(WAIT_CHARTS_JS, timeout=60_000)
+                drawn = tab.evaluate("document.querySelectorAll('.plotly-graph-div .main-svg').length")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert drawn >= page.count('class="plotly-graph-div') > 0 and not errors
+
+
+def test_shared_plotly_is_refused_with_pdf_and_unknown_modes(tmp_path):
+    from cpc_toolkit.errors import UsageError
+    from cpc_toolkit.render.campaign import run_campaign
+
+    with pytest.raises(UsageError, match="serveur web"):
+        run_campaign(YEAR, tmp_path, tmp_path / "r", formats=("html", "pdf"), plotly="partage")
+    with pytest.raises(UsageError, match="Mode plotly inconnu"):
+        run_campaign(YEAR, tmp_path, tmp_path / "r", plotly="cdn")
