@@ -16,4 +16,4 @@ def skip_iri_grammars() -> None:
     by :mod:`cpc_toolkit.render` (campaign workers, report kernels) and by the dashboard kernels.
     """
     if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None marks a module absent (import system)
