@@ -163,7 +163,7 @@ def _comparison_digests(res: Any, jobs: Sequence[Job]) -> dict[tuple[str, int], 
     for unit, year in sorted(wanted):
         rows = res.loc[(res["unit_id"] == unit) & (res["year"] <= year) & (res["year"] > year - YEARS_SHOWN),
                        [c for c in cols if c in res.columns]].sort_values(["year", "indicator_id"])
-        out[(unit, year)] = hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).values.tobytes()
+        out[(unit, year)] = hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()
                                            ).hexdigest()[:16]
     return out
 

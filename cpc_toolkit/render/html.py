@@ -82,7 +82,7 @@ def _exporter() -> Any:
             nb.cells = keep
             return nb, resources
 
-    class _TemplateOnly(HTMLExporter):  # type: ignore[misc]
+    class _TemplateOnly(HTMLExporter):
         """The page as the template writes it. nbconvert's ``HTMLExporter.from_notebook_node`` then
         re-parses the whole page (≈1.4 MB) with BeautifulSoup to add ``alt`` to images and
         ``tabindex`` under a ``.jp-Notebook`` element, and re-serialises it: ≈90 % of the export's
@@ -90,8 +90,9 @@ def _exporter() -> Any:
         element). Same steps as nbconvert 7's method otherwise; a test checks that the page parses
         to the same document as nbconvert's own export."""
 
-        def from_notebook_node(self, nb: NotebookNode, resources: dict[str, Any] | None = None,
-                               **kw: Any) -> tuple[str, dict[str, Any]]:
+        def from_notebook_node(  # type: ignore[override]
+                self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
             from nbconvert.exporters.templateexporter import TemplateExporter
             from nbconvert.filters.highlight import Highlight2HTML
             from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
@@ -103,7 +104,7 @@ def _exporter() -> Any:
             resources = self._init_resources(resources)
             self.register_filter("filter_data_type", WidgetsDataTypeFilter(
                 notebook_metadata=self._nb_metadata, parent=self, resources=resources))
-            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)  # type: ignore[no-any-return]
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
 
     exp = _TemplateOnly(template_name=TEMPLATE_NAME, extra_template_basedirs=[_templates_dir()])
     exp.exclude_input = True
