@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from cpc_toolkit import __version__
 from cpc_toolkit.cli import _argparse_fr
 from cpc_toolkit.errors import CpcError, UsageError
+from cpc_toolkit.lean import skip_iri_grammars
 
 # Each module exposes register(subparsers); order = order in `cpc --aide`. Adding a command is one entry
 # here. Rule: a cli module's top level stays light (standard library, argparse, cpc_toolkit.cli.common,
@@ -47,17 +48,6 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
     return parser
-
-
-def skip_iri_grammars() -> None:
-    """Keep jsonschema (imported by nbformat for reports and dashboards) from importing ``rfc3987_syntax``.
-
-    That module compiles ~35 Lark grammars at import (≈2 s of CPU per process, docs: stack notes §1.3)
-    for IRI format checks the toolkit never uses; marked absent, jsonschema skips those checkers. The
-    GPL ``rfc3987`` is not an option. No effect when jsonschema is already imported.
-    """
-    if "jsonschema" not in sys.modules:
-        sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None marks a module absent (import system)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

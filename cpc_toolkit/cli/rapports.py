@@ -41,6 +41,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     _common(c)
     c.add_argument("--jobs", type=int, default=2, metavar="N", help="processus de rendu en parallèle (défaut 2)")
     c.add_argument("--force", action="store_true", help="reconstruit tous les rapports")
+    c.add_argument("--plotly", choices=("integre", "partage"), default="integre",
+                   help="integre (défaut) : chaque page HTML contient plotly.js (fichier unique, envoi par "
+                        "courriel) ; partage : un seul plotly-<version>.min.js dans le dossier de l'année, "
+                        "avec empreinte d'intégrité (publication sur un serveur web intranet)")
     c.set_defaults(func=run_campagne, formats_default="html")
 
 
@@ -174,7 +178,7 @@ def run_campagne(args: argparse.Namespace) -> int:
 
     try:
         result = run_campaign(year, store_from_env().root, args.sortie, jobs=args.jobs, formats=formats,
-                              force=args.force, selection=jobs, progress=tick)
+                              force=args.force, selection=jobs, progress=tick, plotly=args.plotly)
     finally:
         bar.close()
     index = result.root / str(year) / "index.html"

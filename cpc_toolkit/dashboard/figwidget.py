@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 from pathlib import Path
 
 # plotly's FigureWidget imports nbformat → jsonschema, whose format checkers import
@@ -20,10 +19,11 @@ from pathlib import Path
 # dashboard kernel on 2 cores, more while the three pools preheat together). IRI format checking
 # is never used by a dashboard kernel, so the module is marked absent (jsonschema then simply
 # skips the "iri" checkers) unless something already imported it.
-if "jsonschema" not in sys.modules:
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # None marks a module absent (import system)
+from cpc_toolkit.lean import skip_iri_grammars
 
-import plotly.graph_objects as go
+skip_iri_grammars()
+
+import plotly.graph_objects as go  # noqa: E402 (after skip_iri_grammars)
 
 __all__ = ["BUNDLE_NAME", "ENV_SERVER", "PREVIEW_BUNDLE_NAME", "PREVIEW_TRACE_TYPES", "copy_bundle", "figure_widget",
            "sync_figure"]

@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from importlib import resources
@@ -35,7 +35,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from cpc_toolkit import __version__, reference
-from cpc_toolkit.errors import RenderError, UsageError
+from cpc_toolkit.errors import CpcError, RenderError, UsageError
 from cpc_toolkit.render import kinds
 from cpc_toolkit.settings import data_dir, reports_dir
 from cpc_toolkit.store import Store, atomic_write_bytes
@@ -135,8 +135,48 @@ def _file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""
 
 
-def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
-    """Fingerprint of each job: notebook, toolkit, settings and the store slice it reads."""
+def _cour_or_none(court_id: str) -> str | None:
+    try:
+        return reference.cour_of(court_id)
+    except CpcError:  # a court without a cour d'appel (none in the reference today)
+        return None
+
+
+def _comparison_units(job: Job) -> list[str]:
+    """Units whose consolidated values a report shows beside its own: the cour(s) of its courts and the
+    national level (none for a report that reads every court)."""
+    courts = job.courts()
+    if courts is None:
+        return []
+    cours = sorted({c for c in map(_cour_or_none, courts) if c} - {job.unit_id})
+    return [*cours, reference.NATIONAL]
+
+
+def _comparison_digests(res: Any, jobs: Sequence[Job]) -> dict[tuple[str, int], str]:
+    """Digest of the consolidated values of each comparison unit over the years a report shows."""
+    import pandas as pd
+
+    wanted = {(u, j.year) for j in jobs for u in _comparison_units(j)}
+    out: dict[tuple[str, int], str] = {}
+    cols = ["unit_id", "year", "indicator_id", "value", "text", "status", "na_reason", "n_reporting",
+            "n_expected", "partial"]
+    for unit, year in sorted(wanted):
+        rows = res.loc[(res["unit_id"] == unit) & (res["year"] <= year) & (res["year"] > year - YEARS_SHOWN),
+                       [c for c in cols if c in res.columns]].sort_values(["year", "indicator_id"])
+        out[(unit, year)] = hashlib.sha256(pd.util.hash_pandas_object(rows, index=False).to_numpy().tobytes()
+                                           ).hexdigest()[:16]
+    return out
+
+
+def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None, variant: str = "integre") -> dict[str, str]:
+    """Fingerprint of each job: notebook, toolkit, settings, the store slice it reads and the
+    consolidated values of its comparison points (its cour, the national level: a resubmission
+    anywhere that moves them rebuilds the report). ``res``: the engine's results (computed if absent)."""
+    if res is None and any(_comparison_units(j) for j in jobs):
+        from cpc_toolkit.render.data import load
+
+        res = load(str(store.root)).res
+    compare = _comparison_digests(res, jobs) if res is not None else {}
     subs = store.submissions(include_superseded=False)
     settings = "".join(_file_digest(store.root / n) for n in ("alertes.yaml", "campagne.yaml"))
     nb_digest = {k: _file_digest(kinds.notebook_path(k)) for k in {j.kind for j in jobs}}
@@ -150,8 +190,11 @@ def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
         courts = job.courts()
         slice_ids = ids if courts is None else ids.reindex(courts).fillna("")
         h = hashlib.sha256()
+        points = "\n".join(f"{u}={compare[(u, job.year)]}" for u in _comparison_units(job))
+        if variant != "integre":  # how the page loads plotly.js (the default leaves old prints valid)
+            points += f"\nplotly={variant}"
         for part in (job.kind, job.unit_id, str(job.year), nb_digest[job.kind], _toolkit_digest(), settings,
-                     "\n".join(f"{k}={v}" for k, v in slice_ids.items())):
+                     "\n".join(f"{k}={v}" for k, v in slice_ids.items()), points):
             h.update(part.encode())
             h.update(b"\0")
         out[job.id] = h.hexdigest()[:20]
@@ -160,6 +203,7 @@ def fingerprints(store: Store, jobs: Sequence[Job]) -> dict[str, str]:
 
 # ------------------------------------------------------------------------------------ worker
 _KERNEL: Any = None
+PLOTLY_MODES = ("integre", "partage")
 
 
 def die_with_parent(parent_pid: int) -> None:
@@ -200,7 +244,7 @@ def _shutdown_worker() -> None:
 
 
 def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], fingerprint: str,
-              kernel: Any = None, warm: bool = True) -> ReportOutcome:
+              kernel: Any = None, warm: bool = True, plotly: str = "integre") -> ReportOutcome:
     """Execute one report notebook (papermill: the worker's warm kernel, or a fresh kernel with
     ``warm=False``) and write its worker-stage formats. Never raises."""
     from cpc_toolkit.render.notebook import WARM_ENGINE, run_papermill
@@ -222,7 +266,13 @@ def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], finger
             if spec.stage != "worker":
                 continue
             path = job.path(root, fmt)
-            atomic_write_bytes(path, spec.write(nb, ex))
+            if fmt == "html" and plotly == "partage":  # one shared plotly.js in the year folder
+                from cpc_toolkit.render.outputs import html_bytes
+
+                rel = os.path.relpath(root / str(job.year), path.parent)
+                atomic_write_bytes(path, html_bytes(nb, ex, plotly_src=f"{rel}/"))
+            else:
+                atomic_write_bytes(path, spec.write(nb, ex))
             outcome.files[fmt] = str(path.relative_to(root / str(job.year)))
         outcome.status = "ok"
     except RenderError as exc:
@@ -270,8 +320,9 @@ def _build_report_locked(job: Job, store: Store, data_root: Path, root: Path, ye
     return o
 
 
-def _worker_task(job: Job, donnees: str, root: str, formats: tuple[str, ...], fingerprint: str) -> ReportOutcome:
-    return build_one(job, donnees, Path(root), formats, fingerprint)
+def _worker_task(job: Job, donnees: str, root: str, formats: tuple[str, ...], fingerprint: str,
+                 plotly: str = "integre") -> ReportOutcome:
+    return build_one(job, donnees, Path(root), formats, fingerprint, plotly=plotly)
 
 
 # ------------------------------------------------------------------------------------ campaign
@@ -285,11 +336,20 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | Path | None = None,
                  jobs: int = 2, formats: Sequence[str] = ("html",), force: bool = False,
                  selection: Sequence[Job] | None = None,
-                 progress: Callable[[ReportOutcome], None] | None = None) -> CampaignResult:
+                 progress: Callable[[ReportOutcome], None] | None = None,
+                 plotly: str = "integre") -> CampaignResult:
     """Build the reports of ``year`` (all 206, or ``selection``); return every outcome.
 
-    ``progress`` is called after each report (built, skipped or failed).
+    ``progress`` is called after each report (built, skipped or failed). ``plotly="partage"``: the
+    HTML reports load one shared ``plotly-<version>.min.js`` of the year folder (integrity hash)
+    instead of embedding it (``"integre"``, the default: single-file reports for e-mail).
     """
+    if plotly not in PLOTLY_MODES:
+        raise UsageError(f"Mode plotly inconnu : {plotly} (modes : {', '.join(PLOTLY_MODES)}).")
+    if plotly == "partage" and "pdf" in formats:
+        raise UsageError("« --plotly partage » ne se combine pas avec le PDF : un navigateur ne vérifie "
+                         "l'empreinte d'intégrité du script partagé que sur un serveur web, pas sur un fichier "
+                         "local. Produisez les PDF avec « --plotly integre ».")
     bad = sorted(set(formats) - set(FORMATS))
     if bad:
         raise UsageError(f"Format(s) inconnu(s) : {', '.join(bad)} (formats : {', '.join(FORMATS)}).")
@@ -308,7 +368,12 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
     year_dir = root / str(year)
     year_dir.mkdir(parents=True, exist_ok=True)
     with campaign_lock(year_dir):
-        return _run_locked(year, store, data_root, root, year_dir, jobs, formats, force, selection, progress, t0)
+        if plotly == "partage":
+            from cpc_toolkit.render.html import write_shared_plotly
+
+            write_shared_plotly(year_dir)
+        return _run_locked(year, store, data_root, root, year_dir, jobs, formats, force, selection, progress, t0,
+                           plotly)
 
 
 @contextmanager
@@ -329,9 +394,12 @@ def campaign_lock(year_dir: Path) -> Iterator[None]:
 
 def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: Path, jobs: int,
                 formats: Sequence[str], force: bool, selection: Sequence[Job] | None,
-                progress: Callable[[ReportOutcome], None] | None, t0: float) -> CampaignResult:
+                progress: Callable[[ReportOutcome], None] | None, t0: float,
+                plotly: str = "integre") -> CampaignResult:
     todo = list(selection) if selection is not None else plan(year)
-    prints = fingerprints(store, todo)
+    from cpc_toolkit.render.data import load
+
+    prints = fingerprints(store, todo, load(str(data_root)).res, variant=plotly)
     manifest_path = year_dir / MANIFEST
     previous = _read_manifest(manifest_path).get("reports", {})
     want = tuple(f for f in FORMATS if f in formats)
@@ -356,14 +424,14 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
         partial = CampaignResult(year, root, list(outcomes.values()), round(time.perf_counter() - t0, 2))
         _write_manifest(manifest_path, year, partial, previous)
 
-    batch = [f for f in want if kinds.FORMATS[f].stage == "batch"]
     if to_build:
-        for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs):
-            record(o)
-            if progress and not batch:
-                progress(o)
-    if "pdf" in want:
-        _print_pdfs([outcomes[j.id] for j in to_build], year_dir, progress)
+        with _PdfStage(year_dir, progress) if "pdf" in want else nullcontext() as pdfs:
+            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs, plotly):
+                record(o)
+                if pdfs is not None:
+                    pdfs.add(o)  # printed while the workers build the next reports
+                elif progress:
+                    progress(o)
     ordered = [outcomes[j.id] for j in todo]
     result = CampaignResult(year, root, ordered, round(time.perf_counter() - t0, 2))
     _write_manifest(manifest_path, year, result, previous)
@@ -377,21 +445,21 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
-             n_jobs: int) -> Iterable[ReportOutcome]:
+             n_jobs: int, plotly: str = "integre") -> Iterable[ReportOutcome]:
     env = {"CPC_DONNEES": donnees, "CPC_RAPPORTS": str(root)}  # CPC_RAPPORTS: previous publication (rectificatif)
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
         _init_worker(env)
         try:
             for job in jobs_:
-                yield build_one(job, donnees, root, formats, prints[job.id])
+                yield build_one(job, donnees, root, formats, prints[job.id], plotly=plotly)
         finally:
             _shutdown_worker()
         return
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
                              initargs=(env, os.getpid())) as pool:
-        futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id]): job for job in jobs_}
+        futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id], plotly): job for job in jobs_}
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -402,34 +470,72 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
             yield o
 
 
+class _PdfStage:
+    """PDFs printed while the workers build the next reports' HTML: each report's HTML is queued as
+    soon as it is written, a few pages print at once in one Chromium (:data:`pdf.PAGES`)."""
+
+    def __init__(self, year_dir: Path, progress: Callable[[ReportOutcome], None] | None,
+                 pages: int | None = None) -> None:
+        self.year_dir, self.progress = year_dir, progress
+        self.pages = pages
+        self.printer: Any = None
+        self.error: str | None = None
+        self._stack: Any = None
+        self.queued: list[tuple[ReportOutcome, Any]] = []
+
+    def __enter__(self) -> _PdfStage:
+        return self
+
+    def _start(self) -> None:
+        from contextlib import ExitStack
+
+        from cpc_toolkit.render.pdf import PAGES, pdf_printer
+
+        self._stack = ExitStack()
+        try:
+            self.printer = self._stack.enter_context(pdf_printer(self.pages or PAGES))
+        except RenderError as exc:
+            self.error = exc.message
+
+    def add(self, o: ReportOutcome) -> None:
+        if o.status != "ok" or "html" not in o.files:
+            if self.progress:
+                self.progress(o)
+            return
+        if self.printer is None and self.error is None:
+            self._start()  # Chromium starts with the first HTML, not before
+        if self.error is not None:
+            o.status, o.error = "echec", self.error
+            if self.progress:
+                self.progress(o)
+            return
+        html_path = self.year_dir / o.files["html"]
+        t0 = time.perf_counter()
+        fut = self.printer.submit(html_path, html_path.with_suffix(".pdf"))
+        fut.add_done_callback(lambda _f, o=o, t0=t0: setattr(o, "seconds", round(o.seconds + time.perf_counter()
+                                                                                 - t0, 3)))
+        self.queued.append((o, fut))
+
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            for o, fut in self.queued if exc_type is None else ():
+                try:
+                    fut.result()
+                    o.files["pdf"] = str(Path(o.files["html"]).with_suffix(".pdf"))
+                except RenderError as err:
+                    o.status, o.error = "echec", err.message
+                if self.progress:
+                    self.progress(o)
+        finally:
+            if self._stack is not None:
+                self._stack.close()
+
+
 def _print_pdfs(outcomes: list[ReportOutcome], year_dir: Path,
                 progress: Callable[[ReportOutcome], None] | None) -> None:
-    from cpc_toolkit.render.pdf import pdf_printer
-
-    ready = [o for o in outcomes if o.status == "ok" and "html" in o.files]
-    if ready:
-        try:
-            with pdf_printer() as printer:
-                for o in ready:
-                    t0 = time.perf_counter()
-                    html_path = year_dir / o.files["html"]
-                    try:
-                        printer.print(html_path, html_path.with_suffix(".pdf"))
-                        o.files["pdf"] = str(Path(o.files["html"]).with_suffix(".pdf"))
-                    except RenderError as exc:
-                        o.status, o.error = "echec", exc.message
-                    o.seconds = round(o.seconds + time.perf_counter() - t0, 3)
-                    if progress:
-                        progress(o)
-        except RenderError as exc:
-            for o in ready:
-                if "pdf" not in o.files:
-                    o.status, o.error = "echec", exc.message
-                    if progress:
-                        progress(o)
-    for o in outcomes:
-        if o not in ready and progress:
-            progress(o)
+    with _PdfStage(year_dir, progress) as stage:
+        for o in outcomes:
+            stage.add(o)
 
 
 def _write_manifest(path: Path, year: int, result: CampaignResult, previous: dict[str, Any]) -> None:

@@ -31,6 +31,26 @@ def plotly_js() -> str:
 
 
 @cache
+def plotly_sri() -> str:
+    """Subresource-integrity hash of the vendored plotly.js (``sha384-…``)."""
+    import base64
+    import hashlib
+
+    return "sha384-" + base64.b64encode(hashlib.sha384(plotly_js().encode("utf-8")).digest()).decode("ascii")
+
+
+def write_shared_plotly(folder: Path) -> Path:
+    """The shared, versioned plotly.js of ``--plotly partage`` (written once, rewritten if altered)."""
+    from cpc_toolkit.store import atomic_write_bytes
+
+    path = Path(folder) / PLOTLY_JS_NAME
+    data = plotly_js().encode("utf-8")
+    if not path.exists() or path.read_bytes() != data:
+        atomic_write_bytes(path, data)
+    return path
+
+
+@cache
 def report_css() -> str:
     return _STATIC.joinpath("report.css").read_text(encoding="utf-8")
 
@@ -62,7 +82,31 @@ def _exporter() -> Any:
             nb.cells = keep
             return nb, resources
 
-    exp = HTMLExporter(template_name=TEMPLATE_NAME, extra_template_basedirs=[_templates_dir()])
+    class _TemplateOnly(HTMLExporter):
+        """The page as the template writes it. nbconvert's ``HTMLExporter.from_notebook_node`` then
+        re-parses the whole page (≈1.4 MB) with BeautifulSoup to add ``alt`` to images and
+        ``tabindex`` under a ``.jp-Notebook`` element, and re-serialises it: ≈90 % of the export's
+        CPU for nothing here (reports show no image and this template has no ``.jp-Notebook``
+        element). Same steps as nbconvert 7's method otherwise; a test checks that the page parses
+        to the same document as nbconvert's own export."""
+
+        def from_notebook_node(  # type: ignore[override]
+                self, nb: NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+        ) -> tuple[str, dict[str, Any]]:
+            from nbconvert.exporters.templateexporter import TemplateExporter
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    exp = _TemplateOnly(template_name=TEMPLATE_NAME, extra_template_basedirs=[_templates_dir()])
     exp.exclude_input = True
     exp.exclude_input_prompt = True
     exp.exclude_output_prompt = True
@@ -78,18 +122,46 @@ def _a11y_label() -> str:
     return LINK_LABEL
 
 
-def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "", a11y_href: str = "") -> str:
-    """Render an executed notebook to a self-contained HTML page (no network resource).
+_MARKUP = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+_TEXT_ENTITIES = {"&#39;": "'", "&#x27;": "'", "&#34;": '"', "&quot;": '"'}
 
-    ``a11y_href``: relative link to the accessibility statement, shown in the footer."""
+
+def _plain_quotes(body: str) -> str:
+    """Apostrophes and quotes written as characters in text nodes (markupsafe and ``html.escape``
+    write them as entities; nbconvert's BeautifulSoup pass used to write them plainly): the same text,
+    French apostrophes searchable as written. Tags, scripts and styles are left as they are."""
+    parts = _MARKUP.split(body)
+    for i in range(0, len(parts), 2):  # even indexes: text between markup
+        if "&" in parts[i]:
+            for ent, char in _TEXT_ENTITIES.items():
+                parts[i] = parts[i].replace(ent, char)
+    return "".join(parts)
+
+
+def _prepare(nb: NotebookNode, title: str, demo: bool, footer: str,
+             plotly_src: str | None = None, a11y_href: str = "") -> tuple[NotebookNode, dict[str, Any]]:
+    """The notebook copy and the template resources of one export."""
     import copy
 
     nb = copy.deepcopy(nb)
     nb.metadata["title"] = title
     res = {"cpc_plotly_js": plotly_js(), "cpc_css": report_css(), "cpc_demo": demo, "cpc_footer": footer,
            "cpc_a11y_href": a11y_href, "cpc_a11y_label": _a11y_label(), "metadata": {"name": title}}
+    if plotly_src is not None:
+        res.update(cpc_plotly_js="", cpc_plotly_src=f"{plotly_src}{PLOTLY_JS_NAME}", cpc_plotly_sri=plotly_sri())
+    return nb, res
+
+
+def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "", plotly_src: str | None = None,
+                a11y_href: str = "") -> str:
+    """Render an executed notebook to a self-contained HTML page (no network resource); with
+    ``plotly_src`` (a relative folder URL, e.g. ``"../"``), the page loads the shared plotly.js there
+    (integrity hash checked by the browser when served over HTTP(S)) instead of embedding it.
+    ``a11y_href``: relative link to the accessibility statement, shown in the footer."""
+    nb, res = _prepare(nb, title, demo, footer, plotly_src, a11y_href)
     try:
         body, _ = _exporter().from_notebook_node(nb, resources=res)
+        body = _plain_quotes(body)
     except Exception as exc:  # nbconvert raises many types; report them as a render error
         raise RenderError(f"Export HTML impossible : {exc}", ReasonCode.RENDER) from exc
     if re.search(r"<script[^>]+src=\"https?:", body):

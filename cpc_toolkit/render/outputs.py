@@ -88,12 +88,14 @@ def exported(nb: NotebookNode) -> Exported:
 
 
 # ------------------------------------------------------------------------------------ writers
-def html_bytes(nb: NotebookNode, ex: Exported) -> bytes:
+def html_bytes(nb: NotebookNode, ex: Exported, plotly_src: str | None = None) -> bytes:
+    """The report page; ``plotly_src``: folder (relative URL) of the shared plotly.js, else embedded."""
     from cpc_toolkit.render.accessibility import STATEMENT_FILE
     from cpc_toolkit.render.html import export_html
 
     # every report lives in <annee>/<dossier du type>/ (kinds.subdir); the statement in <annee>/
-    return export_html(nb, ex.title, ex.demo, ex.footer, a11y_href=f"../{STATEMENT_FILE}").encode("utf-8")
+    return export_html(nb, ex.title, ex.demo, ex.footer, plotly_src=plotly_src,
+                       a11y_href=f"../{STATEMENT_FILE}").encode("utf-8")
 
 
 def xlsx_bytes(nb: NotebookNode, ex: Exported) -> bytes:

@@ -1,4 +1,5 @@
-"""A4 PDF of report HTML files through the system Chromium (Playwright), one browser for all.
+"""A4 PDF of report HTML files through the system Chromium (Playwright), one browser for all,
+a few pages printing at once.
 
 ``jupyter nbconvert --to webpdf`` cannot use Debian's chromium (no executable path option), hence
 this small step over the offline HTML: the page is opened with the network blocked, every plotly
@@ -10,14 +11,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.store import atomic_write_bytes
 
-__all__ = ["CHROMIUM", "PdfPrinter", "chromium_path", "pdf_printer"]
+__all__ = ["CHROMIUM", "PAGES", "PdfPrinter", "chromium_path", "pdf_printer"]
 
 CHROMIUM = "/usr/bin/chromium"
 ENV_CHROMIUM = "CPC_CHROMIUM"
@@ -39,49 +40,115 @@ def chromium_path() -> str:
                       "pour produire les PDF.", ReasonCode.RENDER)
 
 
-class PdfPrinter:
-    """One headless Chromium; :meth:`print` turns an HTML file into an A4 PDF."""
+PAGES = 3  # pages printed at once by one Chromium (campaign); more only adds memory on 2 cores
 
-    def __init__(self, browser: Any) -> None:
-        self.browser = browser
-        self.context = browser.new_context(offline=False, java_script_enabled=True)
-        self.context.route("http://**", lambda route: route.abort())
-        self.context.route("https://**", lambda route: route.abort())
+
+class PdfPrinter:
+    """One headless Chromium driven from its own thread (Playwright's asyncio API): :meth:`submit`
+    queues an HTML file and returns a future, at most ``pages`` pages print at once; :meth:`print`
+    waits for its PDF. The caller's thread stays free (the campaign keeps collecting HTML meanwhile)."""
+
+    def __init__(self, path: str, pages: int = 1) -> None:
+        import asyncio
+        import threading
+
+        self.path, self.pages = path, max(1, pages)
+        self._loop = asyncio.new_event_loop()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="cpc-pdf", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._error is not None:
+            self._thread.join()
+            raise RenderError(f"Chromium ne démarre pas ({path}) : {self._error}", ReasonCode.RENDER) from self._error
+
+    def _run(self) -> None:
+        import asyncio
+
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._main())
+
+    async def _main(self) -> None:
+        import asyncio
+
+        from playwright.async_api import async_playwright
+
+        self._stop = asyncio.Event()
+        self._slots = asyncio.Semaphore(self.pages)
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=self.path, args=["--no-sandbox", "--disable-gpu"])
+                try:
+                    self.context = await browser.new_context(offline=False, java_script_enabled=True)
+                    await self.context.route("http://**", lambda route: route.abort())
+                    await self.context.route("https://**", lambda route: route.abort())
+                    self._ready.set()
+                    await self._stop.wait()
+                finally:
+                    await browser.close()
+        except BaseException as exc:  # start failure: reported by __init__
+            self._error = exc
+            self._ready.set()
+
+    async def _print(self, html_path: Path, timeout_ms: int) -> tuple[bytes, list[str]]:
+        async with self._slots:
+            page = await self.context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            try:
+                await page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
+                await page.emulate_media(media="print")
+                await page.wait_for_function(WAIT_CHARTS_JS, timeout=timeout_ms)
+                data = await page.pdf(
+                    format="A4", print_background=True, prefer_css_page_size=True, display_header_footer=True,
+                    header_template="<span></span>", footer_template=FOOTER,
+                    margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
+            finally:
+                await page.close()
+            return data, errors
+
+    def submit(self, html_path: Path, pdf_path: Path, timeout_ms: int = 60_000,
+               mode: int | None = None) -> Future[Path]:
+        """Queue ``html_path``; the future gives ``pdf_path`` (atomic write; ``mode``, e.g. 0o600,
+        whatever the umask) or raises :class:`RenderError`."""
+        import asyncio
+
+        done: Future[Path] = Future()
+        inner = asyncio.run_coroutine_threadsafe(self._print(html_path, timeout_ms), self._loop)
+
+        def finish(f: Future[tuple[bytes, list[str]]]) -> None:
+            try:
+                data, errors = f.result()
+                if errors:
+                    raise RenderError(f"Erreur JavaScript dans « {html_path} » : {errors[0]}", ReasonCode.RENDER)
+                atomic_write_bytes(Path(pdf_path), data, mode=mode)
+                done.set_result(Path(pdf_path))
+            except RenderError as exc:
+                done.set_exception(exc)
+            except Exception as exc:  # playwright raises its own error types
+                done.set_exception(RenderError(f"Impression PDF impossible pour « {html_path} » : {exc}",
+                                               ReasonCode.RENDER))
+
+        inner.add_done_callback(finish)
+        return done
 
     def print(self, html_path: Path, pdf_path: Path, timeout_ms: int = 60_000, mode: int | None = None) -> Path:
-        """Print ``html_path`` to ``pdf_path`` (atomic write; ``mode``, e.g. 0o600, whatever the umask)."""
-        page = self.context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        try:
-            page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-            page.emulate_media(media="print")
-            page.wait_for_function(WAIT_CHARTS_JS, timeout=timeout_ms)
-            data = page.pdf(format="A4", print_background=True, prefer_css_page_size=True,
-                            display_header_footer=True, header_template="<span></span>", footer_template=FOOTER,
-                            margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
-        except Exception as exc:  # playwright raises its own error types
-            raise RenderError(f"Impression PDF impossible pour « {html_path} » : {exc}", ReasonCode.RENDER) from exc
-        finally:
-            page.close()
-        if errors:
-            raise RenderError(f"Erreur JavaScript dans « {html_path} » : {errors[0]}", ReasonCode.RENDER)
-        atomic_write_bytes(Path(pdf_path), data, mode=mode)
-        return Path(pdf_path)
+        """Print ``html_path`` to ``pdf_path`` and wait for it."""
+        return self.submit(html_path, pdf_path, timeout_ms, mode).result()
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._loop.call_soon_threadsafe(self._stop.set)
+            self._thread.join()
+        self._loop.close()
 
 
 @contextmanager
-def pdf_printer() -> Iterator[PdfPrinter]:
-    """Start Chromium once for a batch of PDFs."""
-    from playwright.sync_api import sync_playwright
-
-    path = chromium_path()
-    with sync_playwright() as p:
-        try:
-            browser = p.chromium.launch(executable_path=path, args=["--no-sandbox", "--disable-gpu"])
-        except Exception as exc:
-            raise RenderError(f"Chromium ne démarre pas ({path}) : {exc}", ReasonCode.RENDER) from exc
-        try:
-            yield PdfPrinter(browser)
-        finally:
-            browser.close()
+def pdf_printer(pages: int = 1) -> Iterator[PdfPrinter]:
+    """Start Chromium once for a batch of PDFs (``pages`` printed at once)."""
+    printer = PdfPrinter(chromium_path(), pages)
+    try:
+        yield printer
+    finally:
+        printer.close()

@@ -1,0 +1,149 @@
+"""Render path: no IRI grammar compilation in render processes; HTML export through the template only."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from cpc_toolkit import reference
+from cpc_toolkit.render import html, notebook
+from cpc_toolkit.render.campaign import plan
+
+YEAR = 2025
+COUR = "ca-agen"
+ROOT = Path(__file__).resolve().parents[2]
+
+_WORKER_PROBE = textwrap.dedent("""
+    import json, sys
+    from cpc_toolkit.render import campaign  # first import of a spawned worker (its initializer's module)
+    import papermill
+    from nbformat.v4 import new_code_cell, new_notebook
+    from cpc_toolkit.render.notebook import WARM_ENGINE, run_papermill
+
+    campaign._init_worker({"CPC_DONNEES": sys.argv[1]})
+    kernel = campaign._KERNEL
+    run_papermill("clpc", {"juridiction": sys.argv[2], "annee": 2025, "donnees": sys.argv[1]},
+                  engine=WARM_ENGINE, kernel=kernel)  # a real report, then a probe in the same kernel
+    probe = new_notebook(cells=[new_code_cell(
+        "import json, sys, jsonschema, nbformat\\n"
+        "print(json.dumps({'jsonschema': 'jsonschema' in sys.modules, 'report': 'cpc_toolkit.render.report' in"
+        " sys.modules, 'rfc': repr(sys.modules.get('rfc3987_syntax', 'absent'))}))")])
+    probe.metadata["kernelspec"] = {"name": "python3", "language": "python", "display_name": "Python 3"}
+    out = papermill.execute_notebook(probe, None, engine_name=WARM_ENGINE, kernel=kernel, kernel_name="python3",
+                                     progress_bar=False)
+    kernel_state = json.loads(out.cells[0].outputs[0]["text"])
+    campaign._shutdown_worker()
+    print(json.dumps({"worker": {"jsonschema": "jsonschema" in sys.modules,
+                                 "rfc": repr(sys.modules.get("rfc3987_syntax", "absent"))},
+                      "kernel": kernel_state}))
+""")
+
+
+def test_no_iri_grammar_compilation_in_a_render_worker_nor_its_kernel(render_donnees):
+    """rfc3987_syntax is installed (jsonschema would import it), yet neither a campaign worker nor its
+    kernel imports it, although both have imported jsonschema (the worker after a real report)."""
+    assert importlib.metadata.version("rfc3987-syntax")
+    court = reference.courts_of_cour(COUR)[0]
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.run([sys.executable, "-c", _WORKER_PROBE, str(render_donnees), court], env=env,
+                          capture_output=True, text=True, timeout=300, check=False)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    state = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert state["worker"] == {"jsonschema": True, "rfc": "None"}
+    assert state["kernel"] == {"jsonschema": True, "report": True, "rfc": "None"}
+
+
+@pytest.fixture(scope="module")
+def executed(render_donnees):
+    """The national, cour d'Agen and one CLPC report, executed in one warm kernel."""
+    units = [reference.NATIONAL, COUR, reference.courts_of_cour(COUR)[1]]
+    out = []
+    with notebook.WarmKernel(env={"CPC_DONNEES": str(render_donnees)}) as kernel:
+        for job in plan(YEAR, units=units):
+            out.append(notebook.run_papermill(job.kind, job.params(str(render_donnees)),
+                                              engine=notebook.WARM_ENGINE, kernel=kernel))
+    return out
+
+
+def test_template_only_export_is_the_document_nbconvert_exports(executed):
+    """Same document as nbconvert's own HTMLExporter (which re-parses and re-serialises the page with
+    BeautifulSoup): serialised the same way, the two pages are byte-identical."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from cpc_toolkit.render.outputs import exported
+
+    assert len(executed) == 3
+    for nb in executed:
+        ex = exported(nb)
+        ours = html.export_html(nb, ex.title, ex.demo, ex.footer)
+        stock, _ = HTMLExporter.from_notebook_node(html._exporter(), *html._prepare(nb, ex.title, ex.demo, ex.footer))
+        assert 'class="plotly-graph-div' in ours and ex.title in ours
+        assert str(BeautifulSoup(ours, features="html.parser")) == stock
+        assert ours != stock  # really exported without the re-serialisation
+        # French apostrophes and quotes stay searchable as written (text nodes, as nbconvert wrote them)
+        assert (ours.count("'"), ours.count('"')) == (stock.count("'"), stock.count('"'))
+
+
+def test_shared_plotly_page_loads_the_versioned_file_with_its_integrity_hash(executed, tmp_path):
+    """``--plotly partage``: no embedded plotly.js, one shared versioned file whose SRI hash the page
+    carries; served over HTTP, Chromium checks the hash and draws every chart."""
+    import base64
+    import hashlib
+    import http.server
+    import threading
+    from functools import partial
+
+    from playwright.sync_api import sync_playwright
+
+    from cpc_toolkit.render.outputs import exported
+    from cpc_toolkit.render.pdf import WAIT_CHARTS_JS, chromium_path
+
+    nb = executed[2]
+    ex = exported(nb)
+    embedded = html.export_html(nb, ex.title, ex.demo, ex.footer)
+    shared_js = html.write_shared_plotly(tmp_path)
+    (tmp_path / "clpc").mkdir()
+    page_path = tmp_path / "clpc" / "rapport.html"
+    page_path.write_text(html.export_html(nb, ex.title, ex.demo, ex.footer, plotly_src="../"), encoding="utf-8")
+    page = page_path.read_text(encoding="utf-8")
+    assert shared_js.name == html.PLOTLY_JS_NAME and html.PLOTLY_JS_NAME.startswith("plotly-")
+    digest = "sha384-" + base64.b64encode(hashlib.sha384(shared_js.read_bytes()).digest()).decode()
+    assert f'src="../{html.PLOTLY_JS_NAME}" integrity="{digest}"' in page
+    assert len(embedded) - len(page) > 0.95 * shared_js.stat().st_size  # plotly.js is not embedded
+    handler = partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
+            try:
+                tab = browser.new_page()
+                errors: list[str] = []
+                tab.on("pageerror", lambda exc: errors.append(str(exc)))
+                tab.goto(f"http://127.0.0.1:{server.server_address[1]}/clpc/rapport.html", wait_until="load")
+                tab.wait_for_function(WAIT_CHARTS_JS, timeout=60_000)
+                drawn = tab.evaluate("document.querySelectorAll('.plotly-graph-div .main-svg').length")
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert drawn >= page.count('class="plotly-graph-div') > 0 and not errors
+
+
+def test_shared_plotly_is_refused_with_pdf_and_unknown_modes(tmp_path):
+    from cpc_toolkit.errors import UsageError
+    from cpc_toolkit.render.campaign import run_campaign
+
+    with pytest.raises(UsageError, match="serveur web"):
+        run_campaign(YEAR, tmp_path, tmp_path / "r", formats=("html", "pdf"), plotly="partage")
+    with pytest.raises(UsageError, match="Mode plotly inconnu"):
+        run_campaign(YEAR, tmp_path, tmp_path / "r", plotly="cdn")
