@@ -16,7 +16,7 @@ import html
 import os
 import warnings
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -74,7 +74,7 @@ def result_rows(table: pd.DataFrame) -> list[dict[str, str]]:
             when = f"{r.evenement} : {r.echeance}"
         else:
             when = str(r.evenement_na_reason or r.na_reason or "non calculable")
-        stock = "non projeté" if pd.isna(r.stock_h) else f"{format_number(r.stock_h)} affaires"
+        stock = "non projeté" if pd.isna(cast(float, r.stock_h)) else f"{format_number(r.stock_h)} affaires"
         rows.append({"contentieux": str(r.contentieux), "label": str(r.label), "stock": stock, "echeance": when})
     return rows
 

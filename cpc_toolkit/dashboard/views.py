@@ -6,10 +6,11 @@ beside each chart gives the same values in fr-FR.
 
 from __future__ import annotations
 
+import functools
 import html
 import os
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -93,6 +94,11 @@ def draw_evolution(panel: ChartPanel, s: State, data: DashboardData) -> None:
     panel.show(fig, pd.DataFrame(idx_rows), f"{ind.label}, {data.years[0]}–{data.years[-1]}")
 
 
+def _rank_text(rank: float, n: float) -> str:
+    """« 3 sur 37 », or « — » when the rank is missing (NaN)."""
+    return f"{int(rank)} sur {int(n)}" if rank == rank else "—"
+
+
 def draw_position(panel: ChartPanel, s: State, data: DashboardData) -> None:
     from cpc_toolkit.render import figures
 
@@ -104,7 +110,7 @@ def draw_position(panel: ChartPanel, s: State, data: DashboardData) -> None:
     pos = compute.positions(data.res, s.juridiction, s.annee, [s.indicateur])
     ind = catalogue.get(s.indicateur)
     rows = [{"Groupe de comparaison": r.group_label,
-             "Rang": f"{int(r.rank)} sur {int(r.n)}" if r.rank == r.rank else "—",
+             "Rang": _rank_text(cast(float, r.rank), cast(float, r.n)),
              "Médiane du groupe": fmt(r.median, ind.unit),
              "Valeur de la juridiction": fmt(r.value, ind.unit)} for r in pos.itertuples()]
     df = pd.DataFrame(rows, columns=["Groupe de comparaison", "Rang", "Médiane du groupe",
@@ -137,7 +143,7 @@ def draw_completude(panel: HtmlPanel, s: State, data: DashboardData) -> None:
     if s.juridiction:
         rows = []
         for y in data.years:
-            c = data.memo(("coverage", y), lambda y=y: compute.coverage(data.res, y))
+            c = data.memo(("coverage", y), functools.partial(compute.coverage, data.res, y))
             missing = any(s.juridiction in m for m in c["missing_ids"])
             rows.append({"Année": str(y), "Classeur transmis": "non" if missing else "oui"})
         body = table(pd.DataFrame(rows), f"Transmission des classeurs — {reference.court_name(s.juridiction)}")

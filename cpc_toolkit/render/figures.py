@@ -250,7 +250,7 @@ def _range_text(series: pd.Series, unit: str) -> str:
     if s.empty:
         return "aucune valeur"
     lo, hi = s.idxmin(), s.idxmax()
-    return (f"de {format_value(s[lo], unit)} ({_short(str(lo))}) à {format_value(s[hi], unit)} "
+    return (f"de {format_value(s.loc[cast(str, lo)], unit)} ({_short(str(lo))}) à {format_value(s.loc[cast(str, hi)], unit)} "
             f"({_short(str(hi))})")
 
 
@@ -347,7 +347,8 @@ def trend(res: pd.DataFrame, unit_id: str, indicator_id: str, years: Sequence[in
         if level != "national":
             units.append(reference.NATIONAL)
     styles = ({"width": 3}, {"width": 2, "dash": "dash"}, {"width": 2, "dash": "dot"})
-    data, any_value = [], False
+    data: list[dict[str, Any]] = []
+    any_value = False
     for i, u in enumerate(units):
         ys = [_value(res, u, y, indicator_id) for y in years]
         any_value |= any(not math.isnan(v) for v in ys)
@@ -446,7 +447,7 @@ def _strip_base(res: pd.DataFrame, year: int, indicator_id: str) -> tuple[list[s
         jitter = rng.uniform(-0.3, 0.3, len(vals)).round(3)
         ids = [str(c) for c in vals.index]
         idx[key] = (ids, vals.tolist(), jitter.tolist(), [_name(c) for c in ids])
-    return idx[key]  # type: ignore[no-any-return]
+    return idx[key]
 
 
 def _size_classes(res: pd.DataFrame, year: int) -> pd.Series:
@@ -454,7 +455,7 @@ def _size_classes(res: pd.DataFrame, year: int) -> pd.Series:
     key = ("figures.sizes", int(year))
     if key not in idx:
         idx[key] = compute.size_classes(res, year)
-    return idx[key]  # type: ignore[no-any-return]
+    return idx[key]
 
 
 @_builder
@@ -631,13 +632,13 @@ def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour"
     ranked = sub.dropna()[::-1]  # best first
     alt = f"{ind.label}, classement {who} en {year}"
     if len(ranked):
-        alt += (f" : en tête {_name(ranked.index[0])} ({format_value(ranked.iloc[0], ind.unit)}), en dernier "
-                f"{_name(ranked.index[-1])} ({format_value(ranked.iloc[-1], ind.unit)})")
+        alt += (f" : en tête {_name(str(ranked.index[0]))} ({format_value(ranked.iloc[0], ind.unit)}), en dernier "
+                f"{_name(str(ranked.index[-1]))} ({format_value(ranked.iloc[-1], ind.unit)})")
     if not math.isnan(nat):
         alt += f" ; {_name(reference.NATIONAL)} {format_value(nat, ind.unit)}"
     _describe(layout, alt + ".", ["Rang", "Unité", ind.label],
-              [[format_number(k + 1), _name(u), format_value(v, ind.unit)] for k, (u, v) in enumerate(ranked.items())]
-              + [["–", _name(u), format_value(v, ind.unit)] for u, v in sub[sub.isna()].items()])
+              [[format_number(k + 1), _name(str(u)), format_value(v, ind.unit)] for k, (u, v) in enumerate(ranked.items())]
+              + [["–", _name(str(u)), format_value(v, ind.unit)] for u, v in sub[sub.isna()].items()])
     return _figure(data, layout)
 
 
@@ -645,7 +646,7 @@ def ranking(res: pd.DataFrame, year: int, indicator_id: str, level: str = "cour"
 def activity_bars(res: pd.DataFrame, unit_id: str, year: int) -> Spec:
     """Entrées, sorties and end-of-year stock per contentieux for one unit-year (grouped bars)."""
     conts = catalogue.contentieux()
-    data = []
+    data: list[dict[str, Any]] = []
     for i, (suffix, label) in enumerate((("entrees", "affaires nouvelles"), ("sorties", "affaires terminées"),
                                          ("stock_fin", "stock au 31 décembre"))):
         ys = [_value(res, unit_id, year, f"act_{c['id']}_{suffix}") for c in conts]
@@ -767,7 +768,7 @@ def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> Spec:
     named = pd.Series({u: float(v) for u, v in vals.items()}, dtype=float)
     _describe(layout, f"Carte de {ind.label[:1].lower()}{ind.label[1:]} par cour d'appel en {year} : "
               f"{_range_text(named, ind.unit)}.", ["Cour d'appel", ind.label],
-              [[_name(u), format_value(v, ind.unit)] for u, v in sorted(named.items(), key=lambda kv: sort_key(_name(kv[0])))])
+              [[_name(str(u)), format_value(v, ind.unit)] for u, v in sorted(named.items(), key=lambda kv: sort_key(_name(str(kv[0]))))])
     return _figure(data, layout)
 
 

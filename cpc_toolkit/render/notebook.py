@@ -164,7 +164,7 @@ class WarmKernel:
         self.shutdown()
 
 
-class WarmKernelEngine(Engine):  # type: ignore[misc]
+class WarmKernelEngine(Engine):
     """papermill engine executing the notebook in a :class:`WarmKernel` passed as ``kernel=``:
     papermill's own cell bookkeeping (``NotebookExecutionManager``), nbclient's cell execution, the
     namespace reset first; the kernel is left running for the next report."""

@@ -13,7 +13,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -177,6 +177,7 @@ def position_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Se
     value computed on a partial perimeter has its rank flagged « n/N juridictions »."""
     units = list(reference.consolidation_units().index)
     wide = compute.values_by_unit(res, year, list(indicator_ids), units)
+    peer_ids = list(peers)
     n, e = _reporting(res, cour_id, year)
     partial = f"rang sur {perimeter(n, e)}" if n < e else ""
     rows = []
@@ -187,11 +188,11 @@ def position_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Se
         row: dict[str, object] = {"indicateur": ind.label, "_unit": compute.display_unit(iid, "cour"),
                                   "cour": own, "médiane des cours": float(col.median()) if col.notna().any()
                                   else math.nan,
-                                  "médiane taille comparable": float(col.reindex(peers).median())
-                                  if col.reindex(peers).notna().any() else math.nan}
+                                  "médiane taille comparable": float(col.reindex(peer_ids).median())
+                                  if col.reindex(peer_ids).notna().any() else math.nan}
         if rankable(iid) and not math.isnan(own):
             r, m = _rank(col, cour_id, ind.direction)
-            rp, mp = _rank(col.reindex(peers), cour_id, ind.direction)
+            rp, mp = _rank(col.reindex(peer_ids), cour_id, ind.direction)
             row["rang / cours"] = f"{r}/{m}"
             row["rang / taille comparable"] = f"{rp}/{mp}"
             row["remarque"] = partial
@@ -325,7 +326,7 @@ def changes_table(res: pd.DataFrame, unit_id: str, year: int, indicator_ids: Seq
     level = reference.level_of(unit_id)
     rows = []
     for iid in indicator_ids:
-        c = ch.loc[iid]
+        c = cast(pd.Series, ch.loc[iid])
         unit = str(c["unit"])
         lfl = format_change(float(c["delta"]), unit) if bool(c["comparable"]) and unit != "boolean" else "–"
         full = float(c["delta_full"])

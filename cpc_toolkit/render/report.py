@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, partial
 from importlib import resources
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -162,7 +162,7 @@ def _kpis(ctx: Context, unit_id: str, ids: Sequence[str], compare_to: Sequence[s
         unit = compute.display_unit(iid, level)
         v = ctx.value(unit_id, iid)
         delta = ""
-        change = changes.loc[iid] if iid in changes.index else None
+        change = cast(pd.Series, changes.loc[iid]) if iid in changes.index else None
         if change is not None and bool(change["comparable"]) and unit not in ("boolean",):
             # like for like: the courts present both years (the perimeter said when partial)
             delta = f"{format_change(float(change['delta']), unit)} sur un an"
@@ -186,8 +186,9 @@ def _facts_and_alerts(ctx: Context, unit_id: str, include_courts: bool = False) 
     al = compute.alerts(ctx.res, unit_id, ctx.annee, include_courts=include_courts)
     blocks.append(Heading("Alertes"))
     if len(al):
-        blocks += [Text(r.message, "alert", lead=r.unit_name) if include_courts or r.unit_id != unit_id
-                   else Text(r.message, "alert") for r in al.itertuples()]
+        blocks += [Text(cast(str, r.message), "alert", lead=cast(str, r.unit_name))
+                   if include_courts or r.unit_id != unit_id
+                   else Text(cast(str, r.message), "alert") for r in al.itertuples()]
     else:
         blocks.append(Text("Aucune alerte pour cette année.", "muted"))
     return blocks, [f.indicator_id for f in facts if f.indicator_id]
@@ -520,7 +521,7 @@ def cour_harmonisation(ctx: Context) -> Section:
     by_court = al.groupby("unit_id")["rule_label"].apply(list)
     blocks.append(Heading("Juridictions en alerte"))
     if len(by_court):
-        blocks.append(Items(tuple((reference.court_name(c), " ; ".join(_counted(r))) for c, r in by_court.items())))
+        blocks.append(Items(tuple((reference.court_name(cast(str, c)), " ; ".join(_counted(r))) for c, r in by_court.items())))
     else:
         n, e = _coverage(ctx)
         blocks.append(Text("Aucune juridiction en alerte." if n == e else
@@ -536,7 +537,7 @@ def _cour_remontees_table(ctx: Context) -> Table:
     rows = []
     for c in ctx.courts or []:
         if c in sub.index:
-            rec = sub.loc[c]
+            rec = cast(pd.Series, sub.loc[c])
             received = dt.date.fromisoformat(str(rec["received_at"])[:10])
             late = deadline is not None and received > deadline
             status = "transmis en retard" if late else "transmis"
@@ -695,7 +696,7 @@ def national_remontees(ctx: Context) -> Section:
     df = wide.rename(columns={i: catalogue.get(i).label for i in REMONTEES_INDICATORS}).reset_index(drop=True)
     df.insert(0, "unité", [reference.court_name(u) for u in units])
     t = Table(df, {catalogue.get(i).label: "count" for i in REMONTEES_INDICATORS})
-    blocks = [Text("Effectifs seulement, issus des indicateurs consolidés : aucune procédure, aucune entreprise ni "
+    blocks: list[Block] = [Text("Effectifs seulement, issus des indicateurs consolidés : aucune procédure, aucune entreprise ni "
                    "aucun identifiant ne figure dans ce rapport.", "muted"), TableBlock(t)]
     return _section(ctx, "remontees", blocks, REMONTEES_INDICATORS, [("Remontées", t)])
 

@@ -7,7 +7,7 @@ Kept apart from :mod:`cpc_toolkit.render.report` (which registers :func:`section
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -81,7 +81,7 @@ def section(ctx: Context) -> Section:
                Heading("Taux pour 100 000 et 10 000 habitants"), TableBlock(rates),
                Text(POPULATION_ATTRIBUTION, "muted"),
                Heading("Demande de protection des majeurs attendue en 2030 et 2035"), TableBlock(outlook)]
-    blocks += [Text(outlook_sentence(r), "muted") for r in p.outlook.to_dict("records")]
+    blocks += [Text(outlook_sentence(r), "muted") for r in cast(list[dict[str, Any]], p.outlook.to_dict("records"))]
     ids = ("act_total_stock_fin", "act_total_dtes", "ref_population", *p.rates["indicator_id"])
     return _section(ctx, SECTION_ID, blocks, ids,
                     [("Projection", proj), ("Taux par habitant", rates), ("Protection 2030-2035", outlook)])

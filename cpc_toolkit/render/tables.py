@@ -53,7 +53,7 @@ class Table:
         """The table as French text (visible columns only), each cell through :func:`cell_text`."""
         cols = [c for c in self.frame.columns if not str(c).startswith("_")]
         rows = [{c: cell_text(row[c], self.unit_of(row, c), missing) for c in cols}
-                for row in self.frame.to_dict("records")]
+                for row in cast(list[dict[str, Any]], self.frame.to_dict("records"))]
         return pd.DataFrame(rows, columns=cols)
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -92,7 +92,7 @@ def _val(res: pd.DataFrame, unit_id: str, year: int, iid: str) -> float:
     sub = _slice(res, unit_id, year)
     if iid not in sub.index:
         return math.nan
-    v = sub.at[iid, "value"]
+    v = cast(float, sub.at[iid, "value"])
     return float(v) if pd.notna(v) else math.nan
 
 
@@ -140,9 +140,9 @@ def _change(res: pd.DataFrame, unit_id: str, year: int, iid: str) -> str:
     ch = compute.changes(res, unit_id, year).set_index("indicator_id")
     if iid not in ch.index or not bool(ch.at[iid, "comparable"]):
         return "non calculable"
-    text = format_change(float(ch.at[iid, "delta"]), str(ch.at[iid, "unit"]))
+    text = format_change(float(cast(float, ch.at[iid, "delta"])), str(ch.at[iid, "unit"]))
     if bool(ch.at[iid, "partial"]):
-        text += f" ({int(ch.at[iid, 'n_common'])}/{int(ch.at[iid, 'n_members'])} juridictions)"
+        text += f" ({int(cast(int, ch.at[iid, 'n_common']))}/{int(cast(int, ch.at[iid, 'n_members']))} juridictions)"
     return text
 
 
@@ -257,8 +257,8 @@ def _proposed_agenda(res: pd.DataFrame, court_id: str, year: int) -> list[str]:
     for row in al.itertuples():
         if row.rule_id in seen or len(seen) >= 3:
             continue
-        seen.add(row.rule_id)
-        items.append(f"Point d'attention : {row.indicator_label} ({_fmt(res, court_id, year, row.indicator_id)})")
+        seen.add(cast(str, row.rule_id))
+        items.append(f"Point d'attention : {row.indicator_label} ({_fmt(res, court_id, year, cast(str, row.indicator_id))})")
     items += ["Projets de la juridiction et jurisprudences récentes", "Questions diverses"]
     return items
 

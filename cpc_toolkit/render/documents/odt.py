@@ -73,7 +73,17 @@ def _table(doc: Any, block: TableBlock, index: int) -> Any:
 
 def build_odt(value: DocumentValue, template: Path) -> bytes:
     """The ODT bytes of ``value`` styled by ``template``."""
-    from odfdo import Document, Frame, Header, List, ListItem, Paragraph, VarPageCount, VarPageNumber
+    from odfdo import (
+        Document,
+        Frame,
+        Header,
+        List,
+        ListItem,
+        Paragraph,
+        StyleMasterPage,
+        VarPageCount,
+        VarPageNumber,
+    )
 
     doc = Document(str(template))
     body = doc.body
@@ -85,7 +95,7 @@ def build_odt(value: DocumentValue, template: Path) -> bytes:
     meta.subject = value.subtitle
     meta.description = value.stamp
     master = doc.get_style("master-page", "Standard")
-    if master is not None:
+    if isinstance(master, StyleMasterPage):  # get_style's declared return is a union of style classes
         master.set_page_header(_para(value.header + (" — DONNÉES FICTIVES" if value.demo else ""), "Header"))
         foot = Paragraph("Page ", style="Footer")
         foot.append(VarPageNumber())

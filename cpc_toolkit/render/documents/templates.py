@@ -38,7 +38,7 @@ def template_path(fmt: str, data_dir: Path | None = None) -> Path:
 
 
 def _odt() -> bytes:
-    from odfdo import Document, Style
+    from odfdo import Document, Style, XmlPart
 
     doc = Document("text")
     doc.set_language("fr-FR")
@@ -59,7 +59,7 @@ def _odt() -> bytes:
             text["fo:font-style"] = "italic"
         if color:
             text["fo:color"] = color
-        style.set_properties(area="text", **text)
+        style.set_properties(text, area="text")
         par: dict[str, str] = {"fo:margin-bottom": "0.15cm"}
         if align:
             par["fo:text-align"] = align
@@ -67,7 +67,7 @@ def _odt() -> bytes:
             par["fo:background-color"] = background
         if page_break:
             par["fo:break-before"] = "page"
-        style.set_properties(area="paragraph", **par)
+        style.set_properties(par, area="paragraph")
         doc.insert_style(style)
 
     para("Standard", "Standard", parent="", size="10.5pt")
@@ -79,9 +79,12 @@ def _odt() -> bytes:
         name = f"Heading_20_{level}"
         para(name, f"Heading {level}", parent="Heading", size=size, bold=True, color=BLUE)
         heading = doc.get_style("paragraph", name)
+        assert isinstance(heading, Style)  # just inserted by para(); get_style declares a union of style classes
         heading.set_attribute("style:default-outline-level", str(level))
         heading.set_attribute("style:next-style-name", "Text_20_body")
-    for outline in doc.get_part("styles.xml").get_elements("//text:outline-level-style"):
+    styles = doc.get_part("styles.xml")
+    assert isinstance(styles, XmlPart)  # an XML part (get_part declares str | bytes for other parts)
+    for outline in styles.get_elements("//text:outline-level-style"):
         outline.set_attribute("style:num-format", "")
         outline.set_attribute("style:num-suffix", "")
         outline.del_attribute("loext:num-list-format")
@@ -164,10 +167,10 @@ def build_templates(target: Path) -> list[Path]:
 def missing_styles(fmt: str, path: Path) -> list[str]:
     """The writer's styles that a (court's) template lacks — checked before building a document."""
     if fmt == "odt":
-        from odfdo import Document
+        from odfdo import Document, Style
 
         doc = Document(str(path))
-        have = {s.name for s in doc.get_styles("paragraph")}
+        have = {s.name for s in doc.get_styles("paragraph") if isinstance(s, Style)}
         return [s for s in ODT_STYLES if s not in have]
     import docx
 
