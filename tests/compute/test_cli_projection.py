@@ -50,7 +50,7 @@ def test_table_what_if_and_contentieux_filter(capsys, demo_store):
     assert len(pd.read_csv(io.StringIO(more))) == 1
     assert m["sorties mensuelles"] == pytest.approx(1.1 * b["sorties mensuelles"])
     assert m["entrées mensuelles"] == pytest.approx(b["entrées mensuelles"] - 20)
-    assert "+10,0 %" in m["hypothèses"]
+    assert "+10,0\u00a0%" in m["hypothèses"]
     code, out, _ = run(capsys, demo_store, "projection", "--cour", "ca-lyon", "--annee", "2025", "--horizon", "24")
     assert code == 0 and "Cour d'appel de Lyon" in out and DEMO_LABEL in out and "DTES à l'horizon" in out
 

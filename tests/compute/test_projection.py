@@ -170,7 +170,7 @@ def test_unit_without_data_is_na_with_reason(res):
 
 def test_assumption_sentence_names_the_changes():
     text = assumption_sentence(2025, WhatIf(entrees_pct=10, sorties_abs=-5, etpt_magistrats=1))
-    assert "2025" in text and "+10,0 %" in text and "-5 affaires par mois" in text and "ETPT de magistrat" in text
+    assert "2025" in text and "+10,0\u00a0%" in text and "\u22125 affaires par mois" in text and "ETPT de magistrat" in text
 
 
 def test_projection_does_not_mutate_results(res):

@@ -86,7 +86,7 @@ def test_slider_and_inputs_update_chart_and_cleared_stock_dates(server: Dashboar
             " return [...rows].every(r => r.querySelector('.cpc-sim-echeance').textContent"
             " === want[r.dataset.contentieux]); }", arg=dates1, timeout=PAGE_TIMEOUT_MS)
         assert _dates(page) == dates1
-        assert "sorties +10,0 %" in page.inner_text(".cpc-sim-hypothese")  # type: ignore[attr-defined]
+        assert "sorties +10,0\u00a0%" in page.inner_text(".cpc-sim-hypothese")  # type: ignore[attr-defined]
 
         # the labelled number box: a 12-month horizon shortens the projected lines
         box = page.get_by_label("Horizon (mois)", exact=True)  # type: ignore[attr-defined]

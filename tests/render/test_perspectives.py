@@ -37,7 +37,7 @@ def test_simulator_update_changes_the_projection(demo_results):
     t1, spec = simulate(demo_results, base, 24, WhatIf(sorties_pct=10))
     cg0, cg1 = (t[t["contentieux"] == "cg"].iloc[0] for t in (t0, t1))
     assert cg1["stock_h"] < cg0["stock_h"]
-    assert "+10,0 %" in spec["layout"]["annotations"][0]["text"]
+    assert "+10,0\u00a0%" in spec["layout"]["annotations"][0]["text"]
 
 
 def test_perspectives_bundle(demo_results):
