@@ -59,7 +59,7 @@ CONTROLS = (
 def unit_options(data: DashboardData) -> list[tuple[str, str]]:
     """National, then every cour, then every first-instance court (French labels)."""
     courts = sorted(reference.first_instance_courts().index, key=lambda c: fr.sort_key(reference.court_name(c)))
-    return [("France entière", reference.NATIONAL),
+    return [(reference.national_name(), reference.NATIONAL),
             *((f"Cour : {reference.court_name(c)}", c) for c in data.cours),
             *((reference.court_name(c), c) for c in courts)]
 
@@ -84,7 +84,7 @@ def _result_html(table: pd.DataFrame, horizon: int) -> str:
         f'<tr data-contentieux="{html.escape(r["contentieux"])}"><th scope="row">{html.escape(r["label"])}</th>'
         f'<td class="cpc-sim-stock">{html.escape(r["stock"])}</td>'
         f'<td class="cpc-sim-echeance">{html.escape(r["echeance"])}</td></tr>' for r in result_rows(table))
-    return (f'<table class="cpc-table cpc-sim-resultat" aria-live="polite"><caption>Stock projeté à {horizon} mois '
+    return (f'<table class="cpc-table cpc-sim-resultat" aria-live="polite"><caption>Stock projeté à {fr.format_value(horizon, "months", 0)} '
             "et date de résorption (ou de doublement) du stock</caption><thead><tr><th scope=\"col\">Contentieux"
             '</th><th scope="col">Stock projeté</th><th scope="col">Résorption ou doublement</th></tr></thead>'
             f"<tbody>{body}</tbody></table>")

@@ -198,6 +198,10 @@ def report_links(year: int, unit_ids: Sequence[str]) -> list[tuple[str, str]]:
     index = ydir / "index.html"
     if index.is_file():
         out.append((f"Index des rapports {year}", f"{base}rapports/{year}/index.html"))
+    from cpc_toolkit.render import accessibility
+
+    if (ydir / accessibility.STATEMENT_FILE).is_file():
+        out.append((accessibility.LINK_LABEL, f"{base}rapports/{year}/{accessibility.STATEMENT_FILE}"))
     for uid in unit_ids:
         for path in sorted(ydir.rglob(f"*{uid}*")):
             if path.suffix.lower() in (".html", ".pdf") and path.is_file():

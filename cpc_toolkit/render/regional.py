@@ -227,7 +227,7 @@ class Spread:
         ratio = "" if not math.isfinite(self.ratio) else f", rapport max/min {format_number(self.ratio, 1)}"
         return (f"de {format_value(self.low, self.unit)} ({self.low_court}) à {format_value(self.high, self.unit)} "
                 f"({self.high_court}), écart {gap}{ratio}, coefficient de variation "
-                f"{format_number(100 * self.cv, 0)} % — {perimeter(self.n, self.total)}")
+                f"{format_value(100 * self.cv, 'percent', 0)} — {perimeter(self.n, self.total)}")
 
 
 def spreads(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Sequence[str] | None = None,

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
-from cpc_toolkit import compute, reference
+from cpc_toolkit import catalogue, compute, reference
+from cpc_toolkit.fr import format_value
 from cpc_toolkit.render.sections import Block, Heading, Section, TableBlock, Text
 from cpc_toolkit.render.tables import Table
 from cpc_toolkit.settings import DEMO_LABEL
@@ -25,20 +26,29 @@ SECTION_ID = "perspectives"
 HORIZON = 12  # months: the projection table of the reports
 
 
+def _horizon() -> str:
+    """« 12 mois », written by the one vocabulary."""
+    return format_value(HORIZON, "months", 0)
+
+
+def _NA() -> str:  # column title: the status label of NA
+    return catalogue.status_label("NA")
+
+
 def _projection_frame(proj: pd.DataFrame) -> Table:
     df = pd.DataFrame({
         "contentieux": proj["label"],
         "stock au 31/12": proj["stock_fin"], "entrées mensuelles": proj["entrees_mensuelles"],
         "sorties mensuelles": proj["sorties_mensuelles"], "DTES au 31/12": proj["dtes_fin"],
-        f"stock à {HORIZON} mois": proj["stock_h"], f"DTES à {HORIZON} mois": proj["dtes_h"],
+        f"stock à {_horizon()}": proj["stock_h"], f"DTES à {_horizon()}": proj["dtes_h"],
         "tendance": proj["tendance"],
         "échéance": [f"{e} ({t})" if isinstance(e, str) and e else (r or "")
                      for e, t, r in zip(proj["echeance"], proj["evenement"], proj["evenement_na_reason"],
                                         strict=True)],
         "non projeté": proj["na_reason"].fillna("")})
     return Table(df, {"stock au 31/12": "count", "entrées mensuelles": "count", "sorties mensuelles": "count",
-                      "DTES au 31/12": "months", f"stock à {HORIZON} mois": "count",
-                      f"DTES à {HORIZON} mois": "months"})
+                      "DTES au 31/12": "months", f"stock à {_horizon()}": "count",
+                      f"DTES à {_horizon()}": "months"})
 
 
 def _rates_frame(ctx: Context, rates: pd.DataFrame) -> Table:
@@ -46,9 +56,9 @@ def _rates_frame(ctx: Context, rates: pd.DataFrame) -> Table:
     df = pd.DataFrame({"indicateur": rates["label"], "valeur": rates["value"],
                        "juridictions": [f"{int(n)}/{int(m)}" if pd.notna(n) and pd.notna(m) else ""
                                         for n, m in zip(rates["n_reporting"], rates["n_expected"], strict=True)],
-                       "non disponible": rates["na_reason"].fillna(""),
+                       _NA(): rates["na_reason"].fillna(""),
                        "_unit": [compute.display_unit(i, level) for i in rates["indicator_id"]]})
-    return Table(df, {"indicateur": None, "juridictions": None, "non disponible": None}, row_units="_unit")
+    return Table(df, {"indicateur": None, "juridictions": None, _NA(): None}, row_units="_unit")
 
 
 def _outlook_frame(outlook: pd.DataFrame) -> Table:
@@ -56,7 +66,7 @@ def _outlook_frame(outlook: pd.DataFrame) -> Table:
                        "75 ans et plus (référence)": outlook["pop75_reference"],
                        "75 ans et plus (année cible)": outlook["pop75_cible"],
                        "mesures attendues": outlook["mesures_attendues"], "variation": outlook["variation_pct"],
-                       "non disponible": outlook["na_reason"].fillna("")})
+                       _NA(): outlook["na_reason"].fillna("")})
     return Table(df, {"mesures en cours": "count", "75 ans et plus (référence)": "count",
                       "75 ans et plus (année cible)": "count", "mesures attendues": "count", "variation": "percent"})
 
@@ -76,7 +86,7 @@ def section(ctx: Context) -> Section:
     blocks: list[Block] = []
     if ctx.demo:
         blocks.append(Text(f"{DEMO_LABEL} : projection calculée sur le jeu de démonstration synthétique.", "muted"))
-    blocks += [Heading(f"Stock en cours projeté à {HORIZON} mois"), fig(p.figure_spec),
+    blocks += [Heading(f"Stock en cours projeté à {_horizon()}"), fig(p.figure_spec),
                Text(p.assumption, "muted"), TableBlock(proj),
                Heading("Taux pour 100 000 et 10 000 habitants"), TableBlock(rates),
                Text(POPULATION_ATTRIBUTION, "muted"),

@@ -56,8 +56,9 @@ def _check_numbers(f: FaitMarquant) -> None:
     nums = _numbers_in(f.text)
     assert nums, f.text
     for value, decimals in nums:
-        candidates = [round(v, decimals) for v in f.numbers.values()]
-        assert round(value, decimals) in candidates, (f.text, value, f.numbers)
+        # the one rounding rule (fr: half away from zero), as the sentence was written
+        candidates = [fr.round_half_up(v, decimals) for v in f.numbers.values()]
+        assert fr.round_half_up(value, decimals) in candidates, (f.text, value, f.numbers)
 
 
 def _units(res):
@@ -333,7 +334,7 @@ def test_same_change_ranks_higher_for_a_national_priority(hand):
     others = [f for f in facts if catalogue.get(f.indicator_id).family not in PRIORITY_FAMILIES]
     ara = facts[ids.index("ami_ara_tenues")]
     assert others and all(ara.importance > f.importance for f in others)
-    assert "(+50, soit +50,0 %)" in ara.text.replace("\u2212", "-")
+    assert "(+50, soit +50,0\u00a0%)" in ara.text.replace("\u2212", "-")
 
     # ARA ×3 against a non-priority volume ×4: the priority weight puts the ARA first
     tripled = hand.frame(hand.rows("tj-lyon", 2024, {"ami_ara_tenues": 20, "act_cg_stock_fin": 100}),

@@ -147,7 +147,7 @@ def test_every_output_is_labelled_fictitious(demo, demo_store, capsys):
     out = capsys.readouterr().out
     assert "Données fictives" in out
     assert "Juridictions : 168" in out and "37 cours d'appel" in out
-    assert "2025 : 167/168 juridictions ont transmis (99,4 %)" in out
+    assert "2025 : 167/168 juridictions ont transmis (99,4\u00a0%)" in out
     assert f"Indicateurs au catalogue : {len(catalogue.indicators())}" in out
 
 

@@ -12,8 +12,8 @@ def test_unknown_court_is_a_french_error(demo_store, capsys):
 
 
 def test_bad_format_and_year_are_usage_errors(demo_store, capsys):
-    assert main(["--donnees", str(demo_store.root), "campagne", "--annee", "2025", "--formats", "docx"]) == 2
-    assert "Format(s) inconnu(s) : docx" in capsys.readouterr().err
+    assert main(["--donnees", str(demo_store.root), "campagne", "--annee", "2025", "--formats", "rtf"]) == 2
+    assert "Format(s) inconnu(s) : rtf" in capsys.readouterr().err
     assert main(["--donnees", str(demo_store.root), "campagne", "--annee", "1999"]) == 2
     assert "Aucune donnée pour l'année 1999" in capsys.readouterr().err
 
