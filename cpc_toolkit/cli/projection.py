@@ -183,6 +183,6 @@ OUTLOOK_HEADERS = {
     "n_reporting": "juridictions", "n_expected": "juridictions attendues", "na_reason": "motif (NA)",
 }
 RATES_HEADERS = {
-    "indicator_id": "indicateur", "label": "libellé", "value": "valeur (pour 100 000 ou 10 000 habitants)",
+    "indicator_id": "indicateur", "label": "libellé", "value": "valeur (pour 100 000 ou 10 000 habitants)",
     "status": "statut", "na_reason": "motif (NA)", "n_reporting": "juridictions", "n_expected": "juridictions attendues",
 }

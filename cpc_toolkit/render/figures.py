@@ -203,14 +203,52 @@ def _meta(spec: Spec | go.Figure) -> dict[str, Any]:
 
 
 def alt_text(spec: Spec | go.Figure) -> str:
-    """The text alternative of a chart: one French sentence with its key values ("" if none)."""
-    return str(_meta(spec).get("alt", ""))
+    """The text alternative of a chart: one French sentence with its key values (builders store it;
+    for a spec built elsewhere, a sentence is derived from its title and the last point of each series)."""
+    alt = str(_meta(spec).get("alt", ""))
+    return alt or _generic_alt(spec)
 
 
 def data_table(spec: Spec | go.Figure) -> pd.DataFrame:
     """The table behind a chart (formatted French strings, one column per series)."""
     meta = _meta(spec)
+    if not meta.get("rows"):
+        return _generic_table(spec)
     return pd.DataFrame(meta.get("rows", []), columns=meta.get("columns", []), dtype="string")
+
+
+def _plain_spec(spec: Spec | go.Figure) -> dict[str, Any]:
+    return cast(dict[str, Any], spec.to_plotly_json() if isinstance(spec, go.Figure) else spec)
+
+
+def _series(spec: Spec | go.Figure) -> list[tuple[str, list[Any], list[Any]]]:
+    out = []
+    for k, tr in enumerate(_plain_spec(spec).get("data") or []):
+        xs, ys = list(tr.get("x") or []), list(tr.get("y") or [])
+        if xs and ys and len(xs) == len(ys):
+            out.append((str(tr.get("name") or f"série {k + 1}"), xs, ys))
+    return out
+
+
+def _num(v: Any) -> str:
+    try:
+        return format_number(float(v), 1)
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def _generic_alt(spec: Spec | go.Figure) -> str:
+    layout = _plain_spec(spec).get("layout") or {}
+    title = layout.get("title")
+    title = (title.get("text") if isinstance(title, dict) else title) or "Graphique"
+    parts = [f"{name} : {_num(ys[-1])} en {xs[-1]}" for name, xs, ys in _series(spec)]
+    return f"{title}. " + " ; ".join(parts) + "." if parts else ""
+
+
+def _generic_table(spec: Spec | go.Figure) -> pd.DataFrame:
+    rows = [{"série": name, "abscisse": str(x), "valeur": _num(y)}
+            for name, xs, ys in _series(spec) for x, y in zip(xs, ys, strict=True)]
+    return pd.DataFrame(rows, columns=["série", "abscisse", "valeur"], dtype="string")
 
 
 def figure_html(spec: Spec | go.Figure, body: str) -> str:

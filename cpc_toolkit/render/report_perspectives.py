@@ -88,7 +88,7 @@ def section(ctx: Context) -> Section:
         blocks.append(Text(f"{DEMO_LABEL} : projection calculée sur le jeu de démonstration synthétique.", "muted"))
     blocks += [Heading(f"Stock en cours projeté à {_horizon()}"), fig(p.figure_spec),
                Text(p.assumption, "muted"), TableBlock(proj),
-               Heading("Taux pour 100 000 et 10 000 habitants"), TableBlock(rates),
+               Heading("Taux pour 100 000 et 10 000 habitants"), TableBlock(rates),
                Text(POPULATION_ATTRIBUTION, "muted"),
                Heading("Demande de protection des majeurs attendue en 2030 et 2035"), TableBlock(outlook)]
     blocks += [Text(outlook_sentence(r), "muted") for r in cast(list[dict[str, Any]], p.outlook.to_dict("records"))]
