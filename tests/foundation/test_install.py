@@ -84,7 +84,7 @@ def test_pip_install_then_demo_report_and_dashboard_from_any_folder(tmp_path: Pa
     _run([cpc, "--donnees", donnees, "demo"], cwd=work, timeout=1800)
     out = _run([cpc, "--donnees", donnees, "rapport", "--juridiction", "tj-lyon", "--annee", "2025"],
                cwd=work, timeout=1200)
-    reports = sorted((work / "reports" / "2025").rglob("*.html"))
+    reports = sorted((work / "reports" / "2025" / "clpc").glob("*.html"))  # the CLPC report (not the statement)
     assert reports, out.stdout
     html = reports[0].read_text(encoding="utf-8")
     assert "Lyon" in html and "Données fictives" in html

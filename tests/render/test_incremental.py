@@ -54,6 +54,11 @@ def test_incremental_run_equals_a_full_rebuild_after_one_resubmission(render_don
     inc, full = tmp_path / "incremental", tmp_path / "complet"
     first = campaign.run_campaign(YEAR, root, inc, jobs=2, selection=sel)
     assert len(first.built) == len(sel)
+    # the full rebuild compares with the same previous publication (same rectificatifs)
+    (full / str(YEAR)).mkdir(parents=True)
+    for name in ("publication.parquet", "publication.json"):
+        if (inc / str(YEAR) / name).exists():
+            shutil.copy(inc / str(YEAR) / name, full / str(YEAR) / name)
     _resubmit(root, changed, 5)
     again = campaign.run_campaign(YEAR, root, inc, jobs=2, selection=sel)
     assert not again.failures

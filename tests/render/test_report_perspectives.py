@@ -17,7 +17,7 @@ from cpc_toolkit.compute.projection import (
     protection_outlook,
     rates_table,
 )
-from cpc_toolkit.fr import format_number
+from cpc_toolkit.fr import format_number, format_value
 from cpc_toolkit.render import report
 from cpc_toolkit.store import Store
 
@@ -49,13 +49,14 @@ def test_perspectives_section_shows_the_projection_numbers(build, unit, render_d
 
     expected = projection_table(res, unit, YEAR, 12).set_index("label")
     tables = pd.read_html(StringIO(sec), thousands=None, decimal=",")
-    proj = next(t for t in tables if "stock à 12 mois" in t.columns).set_index("contentieux")
+    h12 = format_value(12, "months", 0)  # « 12 mois », as the vocabulary writes it
+    proj = next(t for t in tables if f"stock à {h12}" in t.columns).set_index("contentieux")
     assert list(proj.index) == list(expected.index) and len(proj) == 5
     for label, row in expected.iterrows():
-        for col, src in (("stock au 31/12", "stock_fin"), ("stock à 12 mois", "stock_h"),
+        for col, src in (("stock au 31/12", "stock_fin"), (f"stock à {h12}", "stock_h"),
                          ("sorties mensuelles", "sorties_mensuelles")):
             assert _num(str(proj.loc[label, col])) == pytest.approx(round(row[src]), abs=0.5), (label, col)
-        assert _num(str(proj.loc[label, "DTES à 12 mois"])) == pytest.approx(row["dtes_h"], abs=0.05)
+        assert _num(str(proj.loc[label, f"DTES à {h12}"])) == pytest.approx(row["dtes_h"], abs=0.05)
         assert str(proj.loc[label, "tendance"]) == row["tendance"]
 
     # the chart: observed solid, projected dashed, ending on the table's 12-month stock
