@@ -28,7 +28,7 @@ import pandas as pd
 
 from cpc_toolkit.files import atomic_write_bytes
 from cpc_toolkit.safeopen import WORKBOOK_LIMITS, printable
-from cpc_toolkit.store.receipts import RECEIPTS_SUBDIR
+from cpc_toolkit.store.receipts import RECEIPTS_SUBDIR, iter_receipts
 
 __all__ = ["OUTCOME_LABELS", "RECEIPT_COLUMNS", "Archive", "display_name", "sha256"]
 
@@ -126,20 +126,7 @@ class Archive:
         return path
 
     def _records(self) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        if not self.receipts_dir.exists():
-            return out
-        for p in sorted(self.receipts_dir.glob("*.jsonl")):
-            try:
-                text = p.read_text(encoding="utf-8")
-            except OSError:
-                continue
-            for line in text.splitlines():
-                try:
-                    out.append(json.loads(line))
-                except ValueError:
-                    continue
-        return out
+        return list(iter_receipts(self.root))  # one reader of the receipts (store.receipts)
 
     def receipts(self) -> pd.DataFrame:
         """Every receipt, oldest first (problems are left out of the table; see :meth:`receipt`)."""

@@ -207,17 +207,23 @@ def _composition(res: pd.DataFrame, court_id: str, year: int) -> TableBlock:
 
 
 # ------------------------------------------------------------------------------------ documents
-def convocation(data: Any, juridiction: str, annee: int) -> DocumentValue:
-    """Convocation and proposed agenda of the CLPC of ``juridiction`` for ``annee``."""
+def _opening(data: Any, juridiction: str, annee: int) -> tuple[pd.DataFrame, int, str, str, MeetingRecord, bool,
+                                                             list[Block]]:
+    """What both CLPC documents start from: results, year, names, the conseil's record, the demo mention."""
     reference.validate_scope(juridiction, "juridiction")
     res, year = data.res, int(annee)
-    name, cour = reference.court_name(juridiction), reference.cour_of(juridiction)
     rec = meeting_record(data, juridiction, year)
     demo = _demo(res, data.submissions, [juridiction])
     blocks: list[Block] = []
     if demo:
         blocks.append(Para("Données fictives : document de démonstration construit sur des données synthétiques.",
                            "demo"))
+    return res, year, reference.court_name(juridiction), reference.cour_of(juridiction), rec, demo, blocks
+
+
+def convocation(data: Any, juridiction: str, annee: int) -> DocumentValue:
+    """Convocation and proposed agenda of the CLPC of ``juridiction`` for ``annee``."""
+    res, year, name, cour, rec, demo, blocks = _opening(data, juridiction, annee)
     when = format_date(rec.date) if rec.date else PLACEHOLDER
     where = rec.lieu or PLACEHOLDER
     blocks += [
@@ -265,15 +271,7 @@ def _proposed_agenda(res: pd.DataFrame, court_id: str, year: int) -> list[str]:
 
 def compte_rendu(data: Any, juridiction: str, annee: int, charts: bool = True) -> DocumentValue:
     """Compte rendu of the CLPC of ``juridiction`` for ``annee`` (to complete, sign and send)."""
-    reference.validate_scope(juridiction, "juridiction")
-    res, year = data.res, int(annee)
-    name, cour = reference.court_name(juridiction), reference.cour_of(juridiction)
-    rec = meeting_record(data, juridiction, year)
-    demo = _demo(res, data.submissions, [juridiction])
-    blocks: list[Block] = []
-    if demo:
-        blocks.append(Para("Données fictives : document de démonstration construit sur des données synthétiques.",
-                           "demo"))
+    res, year, name, cour, rec, demo, blocks = _opening(data, juridiction, annee)
     tenu = _val(res, juridiction, year, "clpc_tenu")
     identity = (("Juridiction", name), ("Cour d'appel", reference.court_name(cour)), ("Année", str(year)),
                 ("Date du conseil", format_date(rec.date) if rec.date else PLACEHOLDER),
