@@ -56,10 +56,13 @@ def marked_processes(var: str, value: str, exclude: frozenset[int] = frozenset()
             if needle not in env:
                 continue
             with open(f"/proc/{entry.name}/stat", "rb") as fh:
-                if fh.read().rsplit(b")", 1)[-1].split()[0] == b"Z":
-                    continue  # a zombie: already dead, waiting for its parent to reap it
+                fields = fh.read().rsplit(b")", 1)[-1].split()
+            if fields[0] == b"Z":
+                continue  # a zombie: already dead, waiting for its parent to reap it
             with open(f"/proc/{entry.name}/cmdline", "rb") as fh:
                 cmd = fh.read().replace(b"\0", b" ").decode("utf-8", "replace").strip()
+            if int(fields[1]) == os.getpid() and "multiprocessing.resource_tracker" in cmd:
+                continue  # this process's own resource tracker: it exits with this process, by design
         except OSError:  # gone meanwhile, or not ours
             continue
         out[int(entry.name)] = cmd[:200]
