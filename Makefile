@@ -8,7 +8,7 @@ CHROMIUM ?= /usr/bin/chromium
 DONNEES ?= donnees
 ANNEE ?= 2025
 
-.PHONY: demo test install chromium libreoffice lint dashboard clean bench constraints
+.PHONY: demo test install chromium libreoffice nginx lint dashboard clean bench constraints
 
 # --- install / demo / bench (one step header per stage; pip/uv print one line per package) --------
 # constraints.txt pins the versions tested together (pip freeze of the development environment, without
@@ -51,6 +51,22 @@ libreoffice:
 	fi
 	@command -v soffice >/dev/null && echo "soffice : $$(command -v soffice)"
 
+# Debian's nginx binary for the scale-out test (docs/deploiement/nginx-tableaux.conf), extracted into
+# .venv/nginx without installing a system service (only when no nginx is on the PATH).
+NGINX_DIR := $(VENV)/nginx
+nginx:
+	@if ! command -v nginx >/dev/null && [ ! -x $(NGINX_DIR)/usr/sbin/nginx ]; then \
+	  echo "nginx (Debian, binaire seul, sans service) pour le test de montée en charge…"; \
+	  tmp=$$(mktemp -d); \
+	  if ! (cd $$tmp && apt-get download nginx >/dev/null 2>&1); then \
+	    if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	    $$SUDO apt-get update -qq && (cd $$tmp && apt-get download nginx >/dev/null 2>&1); \
+	  fi; \
+	  dpkg -x $$tmp/nginx_*.deb $(NGINX_DIR) && rm -rf $$tmp; \
+	fi
+	@if command -v nginx >/dev/null; then echo "nginx : $$(command -v nginx)"; \
+	  else test -x $(NGINX_DIR)/usr/sbin/nginx && echo "nginx : $(NGINX_DIR)/usr/sbin/nginx"; fi
+
 demo: $(STAMP) chromium
 	@echo "== [2/4] Données de démonstration et [3/4] import (classeurs, registres, remontées)"
 	@start=$$(date +%s); $(BIN)/cpc --donnees $(DONNEES) demo && \
@@ -61,7 +77,7 @@ demo: $(STAMP) chromium
 	@echo
 	@echo "Terminé. Données : $(DONNEES)/ — rapports (données fictives) : ouvrez reports/$(ANNEE)/index.html"
 
-test: $(STAMP) chromium libreoffice lint
+test: $(STAMP) chromium libreoffice nginx lint
 	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Style (ruff), stage contracts (import-linter, [tool.importlinter] in pyproject.toml), types (mypy).

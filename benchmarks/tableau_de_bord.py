@@ -168,12 +168,18 @@ def verdict(value: float, goal: float) -> str:
 
 
 def late_visits(browser, srv: harness.RunningServer, rep: Report, at_s: float) -> None:
-    """Visit each dashboard once ``at_s`` seconds after the server started."""
+    """Visit each dashboard once ``at_s`` seconds after the server started, each on a settled server
+    (the previous visit's pool refilled and idle, as a reader arriving alone would find it)."""
     wait = at_s - (time.monotonic() - rep.t0)
     if wait > 0:
         rep.line(f"attente de {format_number(wait, 0)} s avant les visites à +{format_number(at_s / 60, 0)} min")
         time.sleep(wait)
-    for level in ("national", "cour", "juridiction"):
+    filled = srv.pools_filled()
+    for k, level in enumerate(("national", "cour", "juridiction")):
+        if k:  # the previous visit took its pool's kernel: wait for the refill to start, then to finish
+            filled += 1
+            wait_pools(srv, filled)
+            wait_idle(srv)
         since = rep.since()
         v = rep.measure(f"visite tardive, tableau {level}", first_chart, browser,
                         srv.url + f"voila/render/tableau_de_bord_{level}.ipynb")

@@ -110,6 +110,17 @@ def pytest_configure(config: pytest.Config) -> None:
 _MARK_KEY = pytest.StashKey[str]()
 
 
+@pytest.fixture(autouse=True)
+def _no_user_reports(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test reads the checkout's ./reports (a previous `make demo` publication would add a
+    « Rectificatif » to reports built by tests): $CPC_RAPPORTS points to an empty folder unless a test
+    sets it."""
+    import os
+
+    if "CPC_RAPPORTS" not in os.environ:
+        monkeypatch.setenv("CPC_RAPPORTS", str(tmp_path_factory.mktemp("rapports-vides")))
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
     import json

@@ -492,6 +492,21 @@ def coverage(res: pd.DataFrame, year: int) -> pd.DataFrame:
     return idx._coverage[int(year)].copy()
 
 
+def reporting_counts(res: pd.DataFrame, year: int) -> dict[str, tuple[int, int]]:
+    """``{unit_id: (n_reporting, n_expected)}`` of :func:`coverage` for ``year`` (cached per results
+    table; a unit absent from the coverage is absent here). Do not edit the returned dict."""
+    idx = results_index(res)
+    memo = ("reporting_counts", int(year))
+    if memo not in idx._memo:
+        if int(year) not in idx.years:
+            idx._memo[memo] = {}
+        else:
+            cov = coverage(res, year)
+            idx._memo[memo] = {str(u): (int(n), int(e)) for u, n, e in
+                               zip(cov["unit_id"], cov["n_reporting"], cov["n_expected"], strict=True)}
+    return idx._memo[memo]  # type: ignore[no-any-return]
+
+
 def _cov_row(unit_id: str, name: str, level: str, year: int, members: list[str],
              rep: set[str]) -> dict[str, Any]:
     missing = [c for c in members if c not in rep]

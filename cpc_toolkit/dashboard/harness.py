@@ -45,11 +45,15 @@ class RunningServer:
 
 
 def start(data_dir: Path, log: Path, reports: Path | None = None, extra: tuple[str, ...] = (),
-          timeout: float = 240.0, wait_pools: int = 0, token: str | None = None) -> RunningServer:
-    """Start the server and wait for its home page (and ``wait_pools`` filled kernel pools)."""
+          timeout: float = 240.0, wait_pools: int = 0, token: str | None = None,
+          base_url: str = "/") -> RunningServer:
+    """Start the server and wait for its home page (and ``wait_pools`` filled kernel pools);
+    ``base_url``: the server's prefix (``--base-url``), as behind a reverse proxy."""
     port = free_port()
     if token:
         extra = (*extra, "--token", token)
+    if base_url != "/":
+        extra = (*extra, "--base-url", base_url)
     env = {**os.environ, "PYTHONWARNINGS": "ignore"}
     if reports is not None:
         env["CPC_RAPPORTS"] = str(reports)
@@ -58,7 +62,7 @@ def start(data_dir: Path, log: Path, reports: Path | None = None, extra: tuple[s
         proc = subprocess.Popen([sys.executable, "-m", "cpc_toolkit", "--donnees", str(data_dir), "tableau-de-bord",
                                  "--port", str(port), *extra],
                                 stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    srv = RunningServer(url=f"http://127.0.0.1:{port}/", proc=proc, log=log)
+    srv = RunningServer(url=f"http://127.0.0.1:{port}{base_url}", proc=proc, log=log)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:

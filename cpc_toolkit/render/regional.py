@@ -127,11 +127,7 @@ def series_table(res: pd.DataFrame, unit_ids: Sequence[str], indicator_ids: Sequ
 
 
 def _reporting(res: pd.DataFrame, unit_id: str, year: int) -> tuple[int, int]:
-    cov = compute.coverage(res, year)
-    row = cov[cov["unit_id"] == unit_id]
-    if not len(row):
-        return 0, 0
-    return int(row["n_reporting"].iloc[0]), int(row["n_expected"].iloc[0])
+    return compute.reporting_counts(res, year).get(unit_id, (0, 0))
 
 
 # ------------------------------------------------------------------------------ a cour among the cours

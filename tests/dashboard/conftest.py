@@ -46,9 +46,11 @@ class ConsoleLog:
         page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))  # type: ignore[attr-defined]
 
 
-def open_dashboard(browser: object, url: str, n_charts: int = 1) -> tuple[object, ConsoleLog]:
-    """Open a dashboard page and wait until ``n_charts`` plotly charts are drawn."""
-    page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True)  # type: ignore[attr-defined]
+def open_dashboard(browser: object, url: str, n_charts: int = 1, **page_options: object) -> tuple[object, ConsoleLog]:
+    """Open a dashboard page and wait until ``n_charts`` plotly charts are drawn (``page_options``:
+    more options of Playwright's ``new_page``)."""
+    page = browser.new_page(viewport={"width": 1280, "height": 1000}, accept_downloads=True,  # type: ignore[attr-defined]
+                            **page_options)
     console = ConsoleLog(page)
     page.goto(url, timeout=PAGE_TIMEOUT_MS)
     page.wait_for_selector(".cpc-tableau, .cpc-erreur", timeout=PAGE_TIMEOUT_MS)

@@ -70,7 +70,11 @@ def test_dashboard_loads_in_french_without_console_errors(server: DashboardServe
         assert not page.is_visible(".cpc-apercu")  # type: ignore[attr-defined]
         assert page.evaluate(  # type: ignore[attr-defined]
             "!document.getElementById('rendered_cells').contains(document.querySelector('.cpc-apercu'))")
-        assert "tableau_de_bord(niveau)" not in page.content()  # type: ignore[attr-defined]
+        html = page.content()  # type: ignore[attr-defined]
+        assert "tableau_de_bord(niveau)" not in html
+        # Voilà's loading texts come from the French macro (templates/cpc/voila_setup.macro.html.j2)
+        assert "Executing ${cell_index}" not in html and "Reading ${cell_index}" not in html
+        assert "étape ${cell_index} sur ${cell_count}" in html
         assert "Traceback" not in text
         assert console.errors == []
     finally:

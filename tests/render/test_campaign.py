@@ -185,10 +185,11 @@ def test_excel_annex_has_frozen_headers_and_french_formats(small_campaign):
     assert '0.0" %"' in formats and "#,##0" in formats
 
 
-def test_campaign_output_equals_a_plain_papermill_run(small_campaign, render_donnees, tmp_path):
+def test_campaign_output_equals_a_plain_papermill_run(small_campaign, render_donnees, tmp_path, monkeypatch):
     """The warm-kernel campaign and `papermill.execute_notebook` + nbconvert give the same HTML."""
     from cpc_toolkit.render.outputs import exported
 
+    monkeypatch.setenv("CPC_RAPPORTS", str(small_campaign.root))  # as the campaign's kernels see it
     court = reference.courts_of_cour(COUR)[-1]
     nb = notebook.run_papermill("clpc", {"juridiction": court, "annee": YEAR, "donnees": str(render_donnees)},
                                 tmp_path / "executed.ipynb")
