@@ -504,7 +504,7 @@ def reporting_counts(res: pd.DataFrame, year: int) -> dict[str, tuple[int, int]]
             cov = coverage(res, year)
             idx._memo[memo] = {str(u): (int(n), int(e)) for u, n, e in
                                zip(cov["unit_id"], cov["n_reporting"], cov["n_expected"], strict=True)}
-    return idx._memo[memo]  # type: ignore[no-any-return]
+    return idx._memo[memo]
 
 
 def _cov_row(unit_id: str, name: str, level: str, year: int, members: list[str],

@@ -146,12 +146,36 @@ class WarmKernel:
         self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._ipc_dir, "k"))
         self.km.start_kernel(env=self._env)
         self.runs = 0
+        self._kc: Any = None
+
+    def client(self) -> Any:
+        """The kernel's one client, connected and ready once, then reused by every report (each
+        nbclient run only reads the replies to its own messages)."""
+        if self._kc is None:
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=60)
+            except RuntimeError:
+                kc.stop_channels()
+                raise
+            kc.allow_stdin = False
+            self._kc = kc
+        return self._kc
+
+    def drop_client(self) -> None:
+        """Forget the client (after an error: the next report connects afresh)."""
+        if self._kc is not None:
+            self._kc.stop_channels()
+            self._kc = None
 
     def restart(self) -> None:
+        self.drop_client()
         self.km.restart_kernel(now=True, newports=True)
 
     def shutdown(self) -> None:
         try:
+            self.drop_client()
             if self.km.has_kernel:
                 self.km.shutdown_kernel(now=True)
         finally:
@@ -183,6 +207,8 @@ class WarmKernelEngine(Engine):
                                          startup_timeout=start_timeout, kernel_name=kernel_name,
                                          allow_errors=False, record_timing=False, store_widget_state=False)
         client.reset_execution_trackers()
+        client.kc = kernel.client()  # nbclient's setup_kernel then neither connects nor waits
+        done = False
         try:
             with client.setup_kernel():
                 # namespace reset, outside the notebook (execute_cell would write into nb.cells)
@@ -198,13 +224,14 @@ class WarmKernelEngine(Engine):
                         break
                     finally:
                         nb_man.cell_complete(nb_man.nb.cells[index], cell_index=index)
+            done = True
         except DeadKernelError:
             kernel.restart()
             raise
         finally:
-            if client.kc is not None:  # the kernel outlives this report, its client does not
-                client.kc.stop_channels()
-                client.kc = None
+            client.kc = None  # the kernel and its client outlive this report
+            if not done:
+                kernel.drop_client()
         kernel.runs += 1
         return nb_man.nb
 
