@@ -7,12 +7,14 @@
    ``--tous``: the 206 reports), interleaved with the naive CLIs run report by report on the same selection.
 3. The same selection with ``--formats html,pdf,xlsx`` end to end (PDF printed while the HTML is built).
 4. Incremental re-run after one TJ resubmits: every report showing its figures is rebuilt, checked.
+5. Per-report cost in a warm kernel against the floor (an empty notebook in the same warm kernel plus the
+   HTML export of the report's own output), interleaved (goal ≤ ×1,5).
 
 Goals (issue 17, 2-core machine, idle): one report ≥ 2× faster than the naive CLIs (CPU); 206 HTML ≤ 60 s.
 Each section keeps going when another fails; the machine load is printed (on a loaded machine the CPU time
 is the figure that counts).
 
-Usage: ``.venv/bin/python benchmarks/campagne.py [--jobs 2] [--repetitions 2] [--tous]``.
+Usage: ``.venv/bin/python benchmarks/campagne.py [--jobs 2] [--repetitions 2] [--tous] [--plancher]``.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import Bench, Sample, compare, cpu_now, describe, fmt_s, goal
+from _harness import Bench, Sample, compare, cpu_now, describe, fmt_s, goal, median_sample
 
 from cpc_toolkit import reference
 from cpc_toolkit.render import campaign
@@ -112,6 +114,7 @@ def main() -> int:
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--repetitions", type=int, default=2)
     ap.add_argument("--tous", action="store_true", help="les 206 rapports (sinon : la cour d'Agen et le national)")
+    ap.add_argument("--plancher", action="store_true", help="seulement la section 5 (coût par rapport / plancher)")
     args = ap.parse_args()
     bench = Bench("Campagne de rapports")
     tmp = Path(tempfile.mkdtemp(prefix="cpc-bench-campagne-"))
@@ -125,6 +128,10 @@ def main() -> int:
         sel = campaign.plan(YEAR, units=units)
         print(f"  sélection : {len(sel)} rapports ; plotly.js : {PLOTLY_JS_NAME}")
         clpc = next(j for j in sel if j.kind == "clpc")
+        if args.plancher:
+            with bench.section("5. Coût par rapport contre le plancher (noyau chaud, même processus, alternés)"):
+                floor_section(sel, donnees, tmp, args.repetitions)
+            return bench.finish()
         n = iter(range(10_000))
 
         with bench.section("1. Un rapport CLPC à froid : CLI naïves contre cpc rapport"):
@@ -172,9 +179,72 @@ def main() -> int:
             rebuilt = {o.job_id for o in r.built}
             print(f"    {describe(s)} ; reconstruits {len(rebuilt)}, inchangés {len(r.skipped)}")
             assert {f"clpc/{court}", "cours/ca-agen", "national/national"} <= rebuilt, sorted(rebuilt)
+        with bench.section("5. Coût par rapport contre le plancher (noyau chaud, même processus, alternés)"):
+            floor_section(sel, donnees, tmp, args.repetitions)
         return bench.finish()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def kernel_cpu(kernel) -> float:  # type: ignore[no-untyped-def]
+    """CPU seconds used so far by a warm kernel's process (it is alive: RUSAGE_CHILDREN misses it)."""
+    import psutil
+
+    t = psutil.Process(kernel.km.provisioner.pid).cpu_times()
+    return t.user + t.system
+
+
+def floor_section(sel: list[campaign.Job], donnees: Path, tmp: Path, repetitions: int) -> None:
+    """Per-report cost of the campaign worker (warm kernel: execute the report, export its HTML) against
+    the floor of the issue: an empty notebook executed in the same warm kernel plus the HTML export of
+    the report's own output. Interleaved report by report; CPU counts this process and the kernel."""
+    import nbformat
+    import papermill
+
+    from cpc_toolkit.render.notebook import KERNEL_NAME, WARM_ENGINE, WarmKernel, run_papermill
+    from cpc_toolkit.render.outputs import exported, html_bytes
+
+    jobs = [j for j in sel if j.kind == "clpc"][: max(4, 2 * repetitions)]
+    empty = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("")])
+    empty.metadata["kernelspec"] = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+    out = _fresh(tmp, 99_999)
+    env = {"CPC_DONNEES": str(donnees), "CPC_RAPPORTS": str(out)}
+    with WarmKernel(env) as kernel:
+        def clock() -> tuple[float, float]:
+            return time.perf_counter(), cpu_now() + kernel_cpu(kernel)
+
+        def since(t: tuple[float, float]) -> Sample:
+            w, c = clock()
+            return Sample(w - t[0], c - t[1])
+
+        build_one = campaign.build_one
+        build_one(jobs[0], str(donnees), out, ("html",), "x", kernel=kernel)  # warm-up (imports, caches)
+        reports, floors, empties, exports = [], [], [], []
+        for job in jobs:
+            t = clock()
+            o = build_one(job, str(donnees), out, ("html",), "x", kernel=kernel)
+            reports.append(since(t))
+            assert o.status == "ok", o.error
+            t = clock()
+            papermill.execute_notebook(empty, None, engine_name=WARM_ENGINE, kernel=kernel, kernel_name=KERNEL_NAME,
+                                       language="python", progress_bar=False, log_output=False,
+                                       request_save_on_cell_execute=False)
+            e = since(t)
+            nb = run_papermill(job.kind, job.params(str(donnees)), engine=WARM_ENGINE, kernel=kernel)
+            ex = exported(nb)
+            t = clock()
+            page = html_bytes(nb, ex)
+            x = since(t)
+            assert page == job.path(out, "html").read_bytes(), "export du plancher différent du rapport"
+            empties.append(e)
+            exports.append(x)
+            floors.append(Sample(e.wall + x.wall, e.cpu + x.cpu))
+    rep, flo = median_sample(reports), median_sample(floors)
+    print(f"    rapport CLPC (exécution + HTML) : {describe(rep)} (médiane sur {len(jobs)})")
+    print(f"    plancher : carnet vide {describe(median_sample(empties))} + export HTML du même résultat "
+          f"{describe(median_sample(exports))} = {describe(flo)}")
+    print(f"    rapport / plancher : ×{rep.wall / flo.wall:.1f} écoulé, ×{rep.cpu / flo.cpu:.1f} CPU".replace(".", ","))
+    goal("rapport / plancher (écoulé)", rep.wall / flo.wall, 1.5, unit="×")
 
 
 def _fresh(tmp: Path, i: int) -> Path:

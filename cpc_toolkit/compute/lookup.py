@@ -36,7 +36,27 @@ T = TypeVar("T")
 
 # --------------------------------------------------------------------------- cache per frame
 
-_FRAME_MEMO: dict[tuple[int, str], tuple[weakref.ref, tuple[Any, ...], pd.DataFrame, Any]] = {}
+_FRAME_MEMO: dict[tuple[int, str], tuple[weakref.ref, tuple[Any, ...], pd.DataFrame, Any, tuple[Any, ...]]] = {}
+
+
+def _buffers(res: pd.DataFrame) -> tuple[Any, ...]:
+    """The objects holding a frame's content: its column index and its blocks' arrays (held by the
+    cache, so that an identity check is a sufficient "unchanged" test: an array object keeps its
+    data buffer for life, and an edit under copy-on-write replaces the block's array)."""
+    try:
+        return (res.columns, *(b.values for b in res._mgr.blocks))
+    except AttributeError:  # pragma: no cover - not a pandas block manager
+        return (object(),)
+
+
+def _same_buffers(res: pd.DataFrame, held: tuple[Any, ...]) -> bool:
+    try:
+        blocks = res._mgr.blocks
+    except AttributeError:  # pragma: no cover
+        return False
+    if len(blocks) + 1 != len(held) or res.columns is not held[0]:
+        return False
+    return all(b.values is v for b, v in zip(blocks, held[1:], strict=True))
 
 
 def _version(res: pd.DataFrame) -> tuple[Any, ...]:
@@ -69,11 +89,12 @@ def frame_memo(res: pd.DataFrame, name: str, build: Callable[[pd.DataFrame], T])
     """
     key = (id(res), name)
     hit = _FRAME_MEMO.get(key)
-    if hit is not None and hit[0]() is res and hit[1] == _version(res):
+    if hit is not None and hit[0]() is res and (_same_buffers(res, hit[4]) or hit[1] == _version(res)):
         return hit[3]
     snapshot = res.copy(deep=False)
     value = build(snapshot)
-    _FRAME_MEMO[key] = (weakref.ref(res, functools.partial(_forget, key)), _version(res), snapshot, value)
+    _FRAME_MEMO[key] = (weakref.ref(res, functools.partial(_forget, key)), _version(res), snapshot, value,
+                        _buffers(res))
     return value
 
 

@@ -121,15 +121,22 @@ def _check_kinds(kinds: tuple[str, ...]) -> None:
 
 def courts(kind: str | tuple[str, ...] | None = None, cour: str | None = None) -> pd.DataFrame:
     """All courts (a copy), optionally filtered by kind(s) and parent cour id."""
+    kinds = None if kind is None else (kind,) if isinstance(kind, str) else tuple(kind)
+    return _selection(kinds, cour).copy()
+
+
+@cache
+def _selection(kinds: tuple[str, ...] | None, cour: str | None) -> pd.DataFrame:
+    """The selection of :func:`courts`, computed once (reports ask for the same ones thousands of
+    times); callers get copies."""
     df = _courts()
-    if kind is not None:
-        kinds = (kind,) if isinstance(kind, str) else kind
+    if kinds is not None:
         _check_kinds(kinds)
         df = df[df["kind"].isin(kinds)]
     if cour is not None:
         _check_cour(cour)
         df = df[df["parent_ca_id"] == cour]
-    return df.copy()
+    return df
 
 
 def court(court_id: str) -> pd.Series:
@@ -210,8 +217,15 @@ def _check_cour(cour: str) -> None:
 
 
 def courts_of_cour(cour: str) -> list[str]:
-    """Ids of the first-instance courts (TJ/TPI) of a cour d'appel or the TSA."""
-    return list(first_instance_courts(cour)["court_id"])
+    """Ids of the first-instance courts (TJ/TPI) of a cour d'appel or the TSA (file order)."""
+    return list(_courts_of_cour(cour))
+
+
+@cache
+def _courts_of_cour(cour: str) -> tuple[str, ...]:
+    _check_cour(cour)
+    return tuple(r["court_id"] for r in _rows().values()
+                 if r["kind"] in FIRST_INSTANCE_KINDS and r["parent_ca_id"] == cour)
 
 
 def cour_of(court_id: str) -> str:

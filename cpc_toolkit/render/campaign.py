@@ -418,11 +418,15 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
         else:
             to_build.append(job)
 
+    entries = {**previous, **{k: asdict(o) for k, o in outcomes.items()}}  # each outcome converted once
+
     def record(o: ReportOutcome) -> None:
-        """Each finished report goes into the manifest at once: a killed campaign resumes from there."""
+        """Each finished report goes into the manifest at once: a killed campaign resumes from there
+        (compact JSON, C encoder: rewriting the manifest after each of 206 reports stays cheap)."""
         outcomes[o.job_id] = o
-        partial = CampaignResult(year, root, list(outcomes.values()), round(time.perf_counter() - t0, 2))
-        _write_manifest(manifest_path, year, partial, previous)
+        entries[o.job_id] = asdict(o)
+        failed = [x for x in outcomes.values() if x.status == "echec"]
+        _write_manifest_doc(manifest_path, year, round(time.perf_counter() - t0, 2), entries, failed, compact=True)
 
     if to_build:
         with _PdfStage(year_dir, progress) if "pdf" in want else nullcontext() as pdfs:
@@ -542,8 +546,15 @@ def _write_manifest(path: Path, year: int, result: CampaignResult, previous: dic
     reports = dict(previous)
     for o in result.outcomes:
         reports[o.job_id] = asdict(o)
+    _write_manifest_doc(path, year, result.seconds, reports, result.failures)
+
+
+def _write_manifest_doc(path: Path, year: int, seconds: float, reports: dict[str, Any],
+                        failures: Sequence[ReportOutcome], compact: bool = False) -> None:
+    """The manifest (indented when final; ``compact`` while the campaign runs)."""
     doc = {"annee": year, "toolkit": __version__, "ecrit_le": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-           "duree_s": result.seconds, "reports": reports,
+           "duree_s": seconds, "reports": reports,
            "echecs": [{"rapport": o.job_id, "juridiction": o.name, "cellule": o.cell, "erreur": o.error}
-                      for o in result.failures]}
-    atomic_write_bytes(path, json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+                      for o in failures]}
+    text = json.dumps(doc, ensure_ascii=False, indent=None if compact else 1, sort_keys=True)
+    atomic_write_bytes(path, text.encode("utf-8"))

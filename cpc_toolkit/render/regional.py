@@ -173,7 +173,8 @@ def position_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Se
     value computed on a partial perimeter has its rank flagged « n/N juridictions »."""
     units = list(reference.consolidation_units().index)
     wide = compute.values_by_unit(res, year, list(indicator_ids), units)
-    peer_ids = list(peers)
+    peer_wide = wide.reindex(list(peers))
+    medians, peer_medians = wide.median(), peer_wide.median()  # NaN for a column without any value
     n, e = _reporting(res, cour_id, year)
     partial = f"rang sur {perimeter(n, e)}" if n < e else ""
     rows = []
@@ -182,13 +183,11 @@ def position_table(res: pd.DataFrame, cour_id: str, year: int, indicator_ids: Se
         col = wide[iid]
         own = col.get(cour_id, math.nan)
         row: dict[str, object] = {"indicateur": ind.label, "_unit": compute.display_unit(iid, "cour"),
-                                  "cour": own, "médiane des cours": float(col.median()) if col.notna().any()
-                                  else math.nan,
-                                  "médiane taille comparable": float(col.reindex(peer_ids).median())
-                                  if col.reindex(peer_ids).notna().any() else math.nan}
+                                  "cour": own, "médiane des cours": float(medians[iid]),
+                                  "médiane taille comparable": float(peer_medians[iid])}
         if rankable(iid) and not math.isnan(own):
             r, m = _rank(col, cour_id, ind.direction)
-            rp, mp = _rank(col.reindex(peer_ids), cour_id, ind.direction)
+            rp, mp = _rank(peer_wide[iid], cour_id, ind.direction)
             row["rang / cours"] = f"{r}/{m}"
             row["rang / taille comparable"] = f"{rp}/{mp}"
             row["remarque"] = partial

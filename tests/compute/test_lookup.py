@@ -99,3 +99,17 @@ def test_an_edit_through_a_new_column_or_a_whole_column_rebuilds_the_index(demo_
     assert compute.results_index(res) is not idx
     assert compute.value(res, "tj-lyon", YEAR, IID) == pytest.approx(
         2 * compute.value(demo_results, "tj-lyon", YEAR, IID))
+
+
+def test_successive_edits_of_the_same_column_and_of_a_text_are_each_seen(demo_results):
+    res = demo_results.copy()
+    mask = (res["unit_id"] == "tj-lyon") & (res["year"] == YEAR) & (res["indicator_id"] == IID)
+    before = compute.value(res, "tj-lyon", YEAR, IID)
+    for k in (1, 2, 3):  # each edit after a read: the buffers the cache holds are never written into
+        res.loc[mask, "value"] = before + k
+        assert compute.value(res, "tj-lyon", YEAR, IID) == before + k
+    tmask = res["text"].notna() & (res["status"] == "ok")
+    row = res[tmask].iloc[0]
+    assert compute.text(res, row["unit_id"], int(row["year"]), row["indicator_id"]) == row["text"]
+    res.loc[res.index == row.name, "text"] = "texte modifié"
+    assert compute.text(res, row["unit_id"], int(row["year"]), row["indicator_id"]) == "texte modifié"
