@@ -97,8 +97,8 @@ class PdfPrinter:
             errors: list[str] = []
             page.on("pageerror", lambda exc: errors.append(str(exc)))
             try:
+                await page.emulate_media(media="print")  # before loading: the charts are laid out once, for print
                 await page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
-                await page.emulate_media(media="print")
                 await page.wait_for_function(WAIT_CHARTS_JS, timeout=timeout_ms)
                 data = await page.pdf(
                     format="A4", print_background=True, prefer_css_page_size=True, display_header_footer=True,
