@@ -49,7 +49,6 @@ def start(data_dir: Path, log: Path, reports: Path | None = None, extra: tuple[s
           base_url: str = "/") -> RunningServer:
     """Start the server and wait for its home page (and ``wait_pools`` filled kernel pools);
     ``base_url``: the server's prefix (``--base-url``), as behind a reverse proxy."""
-    port = free_port()
     if token:
         extra = (*extra, "--token", token)
     if base_url != "/":
@@ -58,25 +57,58 @@ def start(data_dir: Path, log: Path, reports: Path | None = None, extra: tuple[s
     if reports is not None:
         env["CPC_RAPPORTS"] = str(reports)
     env.pop("PLOTLY_RENDERER", None)
+    deadline = time.monotonic() + timeout
+    for _attempt in range(PORT_ATTEMPTS):
+        srv = _launch(data_dir, log, extra, env, base_url)
+        outcome = _wait(srv, deadline, token, wait_pools)
+        if outcome == "pret":
+            return srv
+        stop(srv)
+        if outcome != "port pris":
+            break
+    if outcome == "arrete":
+        raise DashboardError(f"Le serveur s'est arrêté : {srv.log_text()[-2000:]}", ReasonCode.RENDER)
+    if outcome == "port pris":
+        raise DashboardError(f"Aucun port libre après {PORT_ATTEMPTS} essais.", ReasonCode.RENDER)
+    raise DashboardError("Le serveur n'a pas répondu à temps.", ReasonCode.RENDER)
+
+
+#: a free port can be taken by another process (a kernel's ZMQ socket…) between ``free_port()`` and the
+#: server's own bind: the server then refuses to start, and the harness tries another port
+PORT_ATTEMPTS = 3
+
+
+def _launch(data_dir: Path, log: Path, extra: tuple[str, ...], env: dict[str, str], base_url: str) -> RunningServer:
+    port = free_port()
     with open(log, "wb") as fh:
         proc = subprocess.Popen([sys.executable, "-m", "cpc_toolkit", "--donnees", str(data_dir), "tableau-de-bord",
                                  "--port", str(port), *extra],
                                 stdout=fh, stderr=subprocess.STDOUT, env=env, start_new_session=True)
-    srv = RunningServer(url=f"http://127.0.0.1:{port}{base_url}", proc=proc, log=log)
-    deadline = time.monotonic() + timeout
+    return RunningServer(url=f"http://127.0.0.1:{port}{base_url}", proc=proc, log=log)
+
+
+def _wait(srv: RunningServer, deadline: float, token: str | None, wait_pools: int) -> str:
+    """``pret``, ``arrete`` (the server exited), ``port pris`` (another process holds its port) or
+    ``delai`` (no answer before ``deadline``)."""
+    import http.client
+
     while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise DashboardError(f"Le serveur s'est arrêté : {srv.log_text()[-2000:]}", ReasonCode.RENDER)
+        if srv.proc.poll() is not None:
+            text = srv.log_text()
+            return "port pris" if "déjà utilisé" in text or "already in use" in text else "arrete"
         try:
             probe = srv.url + (f"?token={token}" if token else "")
             with urllib.request.urlopen(probe, timeout=5) as resp:
                 if resp.status == 200 and srv.pools_filled() >= wait_pools:
-                    return srv
+                    return "pret"
+        except http.client.HTTPException:  # not an HTTP server on that port: someone else's socket
+            if srv.proc.poll() is None:
+                time.sleep(0.5)
+                continue
         except OSError:
             pass
         time.sleep(0.5)
-    stop(srv)
-    raise DashboardError("Le serveur n'a pas répondu à temps.", ReasonCode.RENDER)
+    return "delai"
 
 
 def _children(pid: int) -> list:
