@@ -39,6 +39,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="noyaux vivants au plus par adresse cliente (défaut : 8 ; 0 : sans limite)")
     p.add_argument("--fermeture-noyaux", type=int, default=120, metavar="S",
                    help="arrêt d'un noyau sans page connectée après S secondes d'inactivité (défaut : 120)")
+    p.add_argument("--fermeture-pages", type=int, default=None, metavar="S",
+                   help="arrêt du noyau d'une page fermée (plus aucune connexion) après S secondes "
+                        "(défaut : 30 ; 0 : attendre --fermeture-noyaux)")
     p.add_argument("--delai-cellule", type=int, default=120, metavar="S",
                    help="durée maximale de calcul d'un tableau de bord, en secondes (défaut : 120) ; "
                         "l'attente d'un noyau préchauffé n'est pas limitée")
@@ -52,6 +55,7 @@ def run(args: argparse.Namespace) -> int:
         DEFAULT_MAX_KERNELS,
         DEFAULT_MAX_PER_CLIENT,
         ENV_TOKEN,
+        ORPHAN_GRACE_S,
         ServerOptions,
         check_options,
         serve,
@@ -64,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         base_url=args.base_url, token=args.token or os.environ.get(ENV_TOKEN) or None,
         preheat=args.noyaux_prechauffes > 0, pool_size=args.noyaux_prechauffes,
         cull_idle_seconds=args.fermeture_noyaux, cell_timeout_seconds=args.delai_cellule,
+        orphan_grace_seconds=ORPHAN_GRACE_S if args.fermeture_pages is None else args.fermeture_pages,
         max_kernels=DEFAULT_MAX_KERNELS if args.noyaux_max is None else args.noyaux_max,
         max_kernels_per_client=DEFAULT_MAX_PER_CLIENT if args.noyaux_par_client is None else args.noyaux_par_client,
     ))

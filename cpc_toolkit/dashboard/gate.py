@@ -17,6 +17,7 @@ import hmac
 import html
 import ipaddress
 import re
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -109,6 +110,8 @@ class Admission:
     in_flight: int = 0
     in_flight_by_client: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     kernels_by_client: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    #: page kernels → since when they have had no browser connection (None: connected now)
+    unconnected_since: dict[str, float | None] = field(default_factory=dict)
 
     def live(self, kernel_manager: Any) -> int:
         """Kernels started or starting (pools included) plus pages being rendered (conservative)."""
@@ -131,10 +134,30 @@ class Admission:
         self.in_flight_by_client[client] += 1
         return True
 
-    def release(self, client: str, kernel_id: str | None) -> None:
+    def release(self, client: str, kernel_id: str | None, now: float | None = None) -> None:
         self.in_flight -= 1
         self.in_flight_by_client[client] -= 1
         if self.in_flight_by_client[client] <= 0:
             self.in_flight_by_client.pop(client, None)
         if kernel_id:
             self.kernels_by_client[client].add(kernel_id)
+            self.unconnected_since[kernel_id] = time.monotonic() if now is None else now
+
+    def orphans(self, kernel_manager: Any, grace_s: float, now: float | None = None) -> list[str]:
+        """Kernels given to a page that have had no browser connection for ``grace_s`` seconds: the
+        page was closed without asking for its kernel's shutdown (a quick navigation cancels that
+        request). Preheated kernels waiting for a visitor are never listed (they belong to no page)."""
+        now = time.monotonic() if now is None else now
+        alive = set(kernel_manager.list_kernel_ids())
+        connections = getattr(kernel_manager, "_kernel_connections", {})
+        out = []
+        for kid, since in list(self.unconnected_since.items()):
+            if kid not in alive:
+                self.unconnected_since.pop(kid)
+            elif connections.get(kid, 0) > 0:
+                self.unconnected_since[kid] = None
+            elif since is None:
+                self.unconnected_since[kid] = now
+            elif now - since >= grace_s:
+                out.append(kid)
+        return out

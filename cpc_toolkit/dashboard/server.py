@@ -22,7 +22,7 @@ import shutil
 import socket
 import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,9 @@ MIN_TOKEN_LENGTH = 12
 REPORT_FILES = r".*\.(html|pdf|png|svg|css|js|json|woff2?)"
 DEFAULT_MAX_KERNELS = 40
 DEFAULT_MAX_PER_CLIENT = 8
+#: a page kernel without any browser connection for this long is shut down (page closed, its unload
+#: request lost); a reload or a short network cut reconnects well within it
+ORPHAN_GRACE_S = 30
 FRENCH_CELL_ERROR = ("Une erreur est survenue. Le détail a été consigné dans le journal du serveur ; "
                      "contactez l'administrateur des données.")
 
@@ -72,6 +75,8 @@ class ServerOptions:
     pool_size: int = 1
     #: a kernel with no page connected is shut down after this idle time (the page also asks for it on close)
     cull_idle_seconds: int = 120
+    #: a page's kernel without browser connection for this long is shut down (0: left to the idle cull)
+    orphan_grace_seconds: int = ORPHAN_GRACE_S
     #: per-cell execution limit (the preheated kernel's waiting cell has none, see executor.py)
     cell_timeout_seconds: int = 120
     #: live kernels at most, preheated ones included (≈ 0,4 Go each: 40 fit a 24 Go machine); 0 = no limit
@@ -119,7 +124,8 @@ def check_options(opts: ServerOptions) -> ServerOptions:
     base = base if base.endswith("/") else base + "/"
     for name, value, low in (("--delai-cellule", opts.cell_timeout_seconds, 5),
                              ("--noyaux-max", opts.max_kernels, 0), ("--noyaux-par-client", opts.max_kernels_per_client, 0),
-                             ("--fermeture-noyaux", opts.cull_idle_seconds, 10)):
+                             ("--fermeture-noyaux", opts.cull_idle_seconds, 10),
+                             ("--fermeture-pages", opts.orphan_grace_seconds, 0)):
         if value < low:
             raise UsageError(f"Valeur invalide pour {name} : {value} (au moins {low}).", ReasonCode.USAGE)
     pool = max(0, opts.pool_size)
@@ -127,11 +133,8 @@ def check_options(opts: ServerOptions) -> ServerOptions:
         raise UsageError(f"--noyaux-max {opts.max_kernels} ne laisse aucun noyau aux visiteurs : "
                          f"{pool * len(DASHBOARD_NOTEBOOKS)} noyaux sont déjà préchauffés ; donnez plus.",
                          ReasonCode.USAGE)
-    return ServerOptions(data_dir=Path(opts.data_dir).resolve(), reports_dir=Path(opts.reports_dir).resolve(),
-                         port=opts.port, ip=opts.ip, base_url=base, token=token, preheat=opts.preheat,
-                         pool_size=pool, cull_idle_seconds=opts.cull_idle_seconds,
-                         cell_timeout_seconds=opts.cell_timeout_seconds, max_kernels=opts.max_kernels,
-                         max_kernels_per_client=opts.max_kernels_per_client, extra_env=dict(opts.extra_env))
+    return replace(opts, data_dir=Path(opts.data_dir).resolve(), reports_dir=Path(opts.reports_dir).resolve(),
+                   base_url=base, token=token, pool_size=pool, extra_env=dict(opts.extra_env))
 
 
 def check_port_free(ip: str, port: int) -> None:
@@ -212,6 +215,7 @@ def voila_argv(opts: ServerOptions, served: Path, connection_root: Path | None =
         "--MappingKernelManager.cull_connected=False",
         f"--CpcVoila.max_kernels={opts.max_kernels}",
         f"--CpcVoila.max_kernels_per_client={opts.max_kernels_per_client}",
+        f"--CpcVoila.orphan_grace_s={opts.orphan_grace_seconds}",
     ]
     if connection_root is not None:
         argv.append(f"--Voila.connection_dir_root={connection_root}")
@@ -269,6 +273,7 @@ def _voila_class() -> Any:
         async def get(self, path: str | None = None) -> None:
             """Render a dashboard if a kernel may be started for it, else a French 503 page."""
             admission: gate.Admission = self.settings["cpc_admission"]
+            self.settings["cpc_start_reaper"]()
             client = gate.client_key(self)
             if not admission.admit(client, self.kernel_manager):
                 self.set_status(503)
@@ -298,9 +303,13 @@ def _voila_class() -> Any:
         reports_root = Unicode("", config=True, help="Dossier des rapports statiques servis sous /rapports/.")
         max_kernels = Int(DEFAULT_MAX_KERNELS, config=True, help="Noyaux vivants au plus (0 : sans limite).")
         max_kernels_per_client = Int(DEFAULT_MAX_PER_CLIENT, config=True, help="Noyaux vivants au plus par client.")
+        orphan_grace_s = Int(ORPHAN_GRACE_S, config=True,
+                             help="Arrêt du noyau d'une page sans connexion depuis ce nombre de secondes.")
 
         def init_handlers(self) -> list:
-            self.app.settings["cpc_admission"] = gate.Admission(self.max_kernels, self.max_kernels_per_client)
+            admission = gate.Admission(self.max_kernels, self.max_kernels_per_client)
+            self.app.settings["cpc_admission"] = admission
+            self._start_orphan_reaper(admission)
             handlers = [(h[0], CpcVoilaHandler, *h[2:]) if len(h) > 1 and h[1] is TornadoVoilaHandler else h
                         for h in super().init_handlers()]
             if self.reports_root:
@@ -312,6 +321,31 @@ def _voila_class() -> Any:
                             if len(h) > 1 and isinstance(h[1], type) and h[1] is not RequestInfoSocketHandler else h
                             for h in handlers]
             return handlers
+
+        def _start_orphan_reaper(self, admission: gate.Admission) -> None:
+            """Every few seconds, shut down the kernels of pages closed without asking for it
+            (their kernel would otherwise wait for the idle cull, counting against the limits)."""
+            from jupyter_core.utils import ensure_async
+            from tornado.ioloop import PeriodicCallback
+
+            km, grace, log = self.kernel_manager, self.orphan_grace_s, self.log
+
+            async def reap() -> None:
+                for kid in admission.orphans(km, grace):
+                    admission.unconnected_since.pop(kid, None)
+                    log.info("Noyau %s arrêté : sa page n'a plus de connexion depuis %s s.", kid, grace)
+                    try:
+                        await ensure_async(km.shutdown_kernel(kid))
+                    except Exception:  # already gone: nothing to do
+                        log.debug("arrêt du noyau %s", kid, exc_info=True)
+
+            def start() -> None:  # from the first page request: on the loop that serves the pages
+                if grace > 0 and self.app.settings.get("cpc_reaper") is None:
+                    reaper = PeriodicCallback(reap, max(1000, min(5000, grace * 250)))
+                    reaper.start()
+                    self.app.settings["cpc_reaper"] = reaper
+
+            self.app.settings["cpc_start_reaper"] = start
 
     return CpcVoila
 

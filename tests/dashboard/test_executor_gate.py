@@ -61,6 +61,24 @@ def test_admission_bounds_live_kernels_and_each_client() -> None:
     assert adm.admit("10.0.0.1", km)
 
 
+def test_a_page_kernel_without_connection_for_the_grace_period_is_an_orphan() -> None:
+    km = _Kernels(["pool", "open", "closed", "never"])
+    km._kernel_connections = {"pool": 0, "open": 1, "closed": 1, "never": 0}  # type: ignore[attr-defined]
+    adm = Admission(max_kernels=0, max_per_client=0)
+    for kid in ("open", "closed", "never"):
+        adm.admit("10.0.0.1", km)
+        adm.release("10.0.0.1", kid, now=0.0)
+    assert adm.orphans(km, grace_s=30, now=10.0) == []  # "never" not yet connected, within the grace
+    km._kernel_connections["closed"] = 0  # type: ignore[attr-defined]  # its page is closed
+    assert adm.orphans(km, grace_s=30, now=20.0) == []  # "closed" seen without connection from t=20
+    assert adm.orphans(km, grace_s=30, now=31.0) == ["never"]  # 31 s without any connection
+    assert adm.orphans(km, grace_s=30, now=49.0) == ["never"]  # "closed": 29 s only
+    assert sorted(adm.orphans(km, grace_s=30, now=51.0)) == ["closed", "never"]
+    km.ids.remove("never")
+    assert adm.orphans(km, grace_s=30, now=60.0) == ["closed"]  # shut down: forgotten
+    assert "pool" not in adm.unconnected_since and "never" not in adm.unconnected_since
+
+
 def test_busy_page_is_french() -> None:
     page = busy_page()
     assert "Serveur occupé, réessayez dans un instant" in page and 'lang="fr"' in page
