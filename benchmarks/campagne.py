@@ -43,6 +43,8 @@ YEAR = 2025
 REPO = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
+SECTION_206_FORMATS = "3 bis. Campagne --formats html,pdf,xlsx des 206 rapports, mesurée une fois"
+SECTION_FLOOR = "5. Coût par rapport contre le plancher (noyau chaud, même processus, alternés)"
 NAIVE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{{ resources.include_js('plotly.min.js') }}{%- endblock -%}
 {%- block html_head_js_mathjax -%}{%- endblock -%}
@@ -132,11 +134,11 @@ def main() -> int:
         print(f"  sélection : {len(sel)} rapports ; plotly.js : {PLOTLY_JS_NAME}")
         clpc = next(j for j in sel if j.kind == "clpc")
         if args.formats_206:
-            with bench.section("3 bis. Campagne --formats html,pdf,xlsx des 206 rapports, mesurée une fois"):
+            with bench.section(SECTION_206_FORMATS):
                 all_formats_section(donnees, _fresh(tmp, 0), args.jobs)
             return bench.finish()
         if args.plancher:
-            with bench.section("5. Coût par rapport contre le plancher (noyau chaud, même processus, alternés)"):
+            with bench.section(SECTION_FLOOR):
                 floor_section(sel, donnees, tmp, args.repetitions)
             return bench.finish()
         n = iter(range(10_000))
@@ -188,7 +190,7 @@ def main() -> int:
             if args.tous:
                 goal("206 rapports HTML + PDF + Excel, de bout en bout (écoulé)", s.wall, 240)
         if not args.tous:
-            with bench.section("3 bis. Campagne --formats html,pdf,xlsx des 206 rapports, mesurée une fois"):
+            with bench.section(SECTION_206_FORMATS):
                 all_formats_section(donnees, _fresh(tmp, next(n)), args.jobs)
 
         with bench.section("4. Réexécution incrémentale après la resoumission d'un TJ"):
@@ -199,7 +201,7 @@ def main() -> int:
             rebuilt = {o.job_id for o in r.built}
             print(f"    {describe(s)} ; reconstruits {len(rebuilt)}, inchangés {len(r.skipped)}")
             assert {f"clpc/{court}", "cours/ca-agen", "national/national"} <= rebuilt, sorted(rebuilt)
-        with bench.section("5. Coût par rapport contre le plancher (noyau chaud, même processus, alternés)"):
+        with bench.section(SECTION_FLOOR):
             floor_section(sel, donnees, tmp, args.repetitions)
         return bench.finish()
     finally:

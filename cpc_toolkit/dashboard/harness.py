@@ -101,11 +101,7 @@ def _wait(srv: RunningServer, deadline: float, token: str | None, wait_pools: in
             with urllib.request.urlopen(probe, timeout=5) as resp:
                 if resp.status == 200 and srv.pools_filled() >= wait_pools:
                     return "pret"
-        except http.client.HTTPException:  # not an HTTP server on that port: someone else's socket
-            if srv.proc.poll() is None:
-                time.sleep(0.5)
-                continue
-        except OSError:
+        except (OSError, http.client.HTTPException):  # not up yet, or someone else's (non-HTTP) socket
             pass
         time.sleep(0.5)
     return "delai"

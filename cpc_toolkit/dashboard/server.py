@@ -273,7 +273,6 @@ def _voila_class() -> Any:
         async def get(self, path: str | None = None) -> None:
             """Render a dashboard if a kernel may be started for it, else a French 503 page."""
             admission: gate.Admission = self.settings["cpc_admission"]
-            self.settings["cpc_start_reaper"]()
             client = gate.client_key(self)
             if not admission.admit(client, self.kernel_manager):
                 self.set_status(503)
@@ -339,13 +338,9 @@ def _voila_class() -> Any:
                     except Exception:  # already gone: nothing to do
                         log.debug("arrêt du noyau %s", kid, exc_info=True)
 
-            def start() -> None:  # from the first page request: on the loop that serves the pages
-                if grace > 0 and self.app.settings.get("cpc_reaper") is None:
-                    reaper = PeriodicCallback(reap, max(1000, min(5000, grace * 250)))
-                    reaper.start()
-                    self.app.settings["cpc_reaper"] = reaper
-
-            self.app.settings["cpc_start_reaper"] = start
+            if grace > 0:
+                self._cpc_reaper = PeriodicCallback(reap, max(1000, min(5000, grace * 250)))
+                self._cpc_reaper.start()
 
     return CpcVoila
 

@@ -223,9 +223,7 @@ def courts_of_cour(cour: str) -> list[str]:
 
 @cache
 def _courts_of_cour(cour: str) -> tuple[str, ...]:
-    _check_cour(cour)
-    return tuple(r["court_id"] for r in _rows().values()
-                 if r["kind"] in FIRST_INSTANCE_KINDS and r["parent_ca_id"] == cour)
+    return tuple(_selection(FIRST_INSTANCE_KINDS, cour)["court_id"])
 
 
 def cour_of(court_id: str) -> str:
