@@ -41,3 +41,15 @@ def test_sheet_names_are_valid_and_unique(tmp_path):
     names = load_workbook(path).sheetnames
     assert len(names) == 2 and len(set(names)) == 2
     assert all(len(n) <= 31 and "/" not in n and "[" not in n for n in names)
+    # Excel compares sheet names ignoring case and refuses an apostrophe at either end
+    path = xlsx.write_annex({"Synthèse": t, "SYNTHÈSE": t, "'Cours'": t}, tmp_path / "c.xlsx", "x", demo=False)
+    names = load_workbook(path).sheetnames
+    assert len({n.casefold() for n in names}) == 3 and "Cours" in names
+
+
+def test_empty_text_is_an_empty_cell_and_unknown_is_not_zero(tmp_path):
+    frame = pd.DataFrame({"juridiction": ["Agen", ""], "entrées": [float("nan"), 0.0]})
+    path = xlsx.write_annex({"T": Table(frame, {"entrées": "count"})}, tmp_path / "d.xlsx", "x", demo=False)
+    ws = load_workbook(path)["T"]
+    assert ws["A3"].value is None and ws["B2"].value is None  # empty text, unknown value: empty cells
+    assert ws["B3"].value == 0 and ws["B3"].number_format == "#,##0"  # a true zero stays a zero
