@@ -84,18 +84,18 @@ class AlertConfig:
 # --------------------------------------------------------------------------- loading
 
 
-def _line_of(text: str, k: int) -> int | None:
-    """1-based line of the k-th rule in a YAML document (best effort)."""
+def _rule_lines(text: str) -> list[int]:
+    """1-based line of each rule of a YAML document (best effort: [] when it cannot tell)."""
     try:
         node = yaml.compose(text)
         if not isinstance(node, yaml.MappingNode):
-            return None
+            return []
         for key, value in node.value:
-            if key.value == "regles" and k < len(value.value):
-                return int(value.value[k].start_mark.line) + 1
+            if key.value == "regles" and isinstance(value, yaml.SequenceNode):
+                return [int(item.start_mark.line) + 1 for item in value.value]
     except (yaml.YAMLError, AttributeError, TypeError):
-        return None
-    return None
+        return []
+    return []
 
 
 def _parse(text: str, source: str, base: dict[str, AlertRule] | None) -> list[AlertRule | dict[str, Any]]:
@@ -120,10 +120,12 @@ def _parse(text: str, source: str, base: dict[str, AlertRule] | None) -> list[Al
     out: list[AlertRule | dict[str, Any]] = []
     problems: list[str] = []
     first_loc: Location | None = None
+    lines: list[int] | None = None  # the document is composed again only to locate a faulty rule
     for k, entry in enumerate(raw.get("regles") or []):
-        loc = Location(file=source, row=_line_of(text, k))
         errs = _check_entry(entry, base)
         if errs:
+            lines = _rule_lines(text) if lines is None else lines
+            loc = Location(file=source, row=lines[k] if k < len(lines) else None)
             problems.extend(f"règle n° {k + 1}{' (ligne ' + str(loc.row) + ')' if loc.row else ''} : {e}"
                             for e in errs)
             first_loc = first_loc or loc

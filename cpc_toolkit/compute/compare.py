@@ -402,9 +402,7 @@ def n_expected_matrix(idx: ResultsIndex) -> np.ndarray:
     if key not in idx._memo:
         res = idx.res
         out = np.zeros(idx.values.shape, dtype=float)
-        rows = np.array([idx.keys.get((str(u), int(y)), -1) for u, y in
-                         zip(res["unit_id"].to_numpy(), res["year"].to_numpy(), strict=True)])
-        cols = np.array([idx.col.get(str(i), -1) for i in res["indicator_id"].to_numpy()])
+        rows, cols = idx.row_of, idx.col_of
         ok = (rows >= 0) & (cols >= 0)
         out[rows[ok], cols[ok]] = res["n_expected"].to_numpy(dtype=float)[ok]
         idx._memo[key] = out

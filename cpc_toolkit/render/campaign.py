@@ -243,10 +243,16 @@ def _shutdown_worker() -> None:
         _KERNEL = None
 
 
+def kernel_env(donnees: str, root: Path) -> dict[str, str]:
+    """Environment of every report kernel: the store, and the reports root where a report finds its
+    previous publication (rectificatif)."""
+    return {"CPC_DONNEES": donnees, "CPC_RAPPORTS": str(root)}
+
+
 def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], fingerprint: str,
-              kernel: Any = None, warm: bool = True, plotly: str = "integre") -> ReportOutcome:
-    """Execute one report notebook (papermill: the worker's warm kernel, or a fresh kernel with
-    ``warm=False``) and write its worker-stage formats. Never raises."""
+              kernel: Any = None, plotly: str = "integre") -> ReportOutcome:
+    """Execute one report notebook (papermill, in ``kernel`` or the worker's warm kernel) and write
+    its worker-stage formats. Never raises."""
     from cpc_toolkit.render.notebook import WARM_ENGINE, run_papermill
     from cpc_toolkit.render.outputs import exported
 
@@ -254,11 +260,7 @@ def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], finger
     name = reference.court_name(job.unit_id)
     outcome = ReportOutcome(job.id, job.kind, job.unit_id, name, "echec", fingerprint)
     try:
-        if warm:
-            kernel = kernel or _KERNEL
-            nb = run_papermill(job.kind, job.params(donnees), engine=WARM_ENGINE, kernel=kernel)
-        else:
-            nb = run_papermill(job.kind, job.params(donnees))
+        nb = run_papermill(job.kind, job.params(donnees), engine=WARM_ENGINE, kernel=kernel or _KERNEL)
         ex = exported(nb)  # the values the notebook built (no second build of the report)
         outcome.demo = ex.demo
         for fmt in formats:
@@ -307,8 +309,13 @@ def build_report(kind: str, unit_id: str, year: int, donnees: str | Path | None 
 
 def _build_report_locked(job: Job, store: Store, data_root: Path, root: Path, year_dir: Path,
                          want: tuple[str, ...]) -> ReportOutcome:
+    from cpc_toolkit.render.notebook import WarmKernel
+
     year = job.year
-    o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id], warm=False)
+    # the kernel starts first (IPC transport, private folder) and loads while the fingerprint is computed
+    with WarmKernel(kernel_env(str(data_root), root)) as kernel:
+        o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id],
+                      kernel=kernel)
     if "pdf" in want and o.status == "ok":
         _print_pdfs([o], year_dir, None)
     if o.status == "ok":
@@ -450,7 +457,7 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
              n_jobs: int, plotly: str = "integre") -> Iterable[ReportOutcome]:
-    env = {"CPC_DONNEES": donnees, "CPC_RAPPORTS": str(root)}  # CPC_RAPPORTS: previous publication (rectificatif)
+    env = kernel_env(donnees, root)
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
         _init_worker(env)

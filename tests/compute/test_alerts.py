@@ -157,6 +157,15 @@ def test_invalid_override_gives_french_error_with_location(tmp_path: Path, text:
     assert err.location.row is not None and err.location.row >= 1
 
 
+def test_faulty_rule_is_located_on_its_own_line(tmp_path: Path):
+    path = tmp_path / "alertes.yaml"
+    path.write_text("version: 1\nregles:\n  - id: dtes_eleve\n    seuil: 20\n  - id: dtes_eleve\n"
+                    "    couleur: rouge\n", encoding="utf-8")
+    with pytest.raises(ValidationError) as exc:
+        load_alert_config(path, use_data_dir=False)
+    assert exc.value.location.row == 5 and "règle n° 2 (ligne 5)" in exc.value.message
+
+
 def test_missing_override_file_is_reported(tmp_path: Path):
     with pytest.raises(ValidationError, match="introuvable"):
         load_alert_config(tmp_path / "absent.yaml", use_data_dir=False)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import cache
 from pathlib import Path
 
 import pytest
 from hypothesis import given
+from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from cpc_toolkit import fr, settings
+from cpc_toolkit import fr, reference, settings
 
 NN, NB, MINUS = "\u202f", "\u00a0", "\u2212"  # narrow no-break space, no-break space, minus sign
 
@@ -103,3 +105,33 @@ def test_settings_precedence(monkeypatch):
     monkeypatch.setenv(settings.ENV_REPORTS_DIR, "/srv/rapports")
     assert settings.data_dir() == Path("/srv/cpc") and settings.reports_dir() == Path("/srv/rapports")
     assert settings.data_dir("ici") == Path("ici") and settings.reports_dir("la") == Path("la")
+
+
+
+_LATIN = st.one_of(st.characters(max_codepoint=0x036F), st.characters(min_codepoint=0x2000, max_codepoint=0x206F))
+_FAST = fr._collator()
+
+
+@hypothesis_settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_LATIN, max_size=12))
+def test_latin_first_collation_gives_pyuca_keys(text):
+    import pyuca
+
+    assert _FAST.sort_key(text) == _full_collator(pyuca).sort_key(text)
+
+
+def test_collation_loads_the_rest_of_the_table_when_a_name_needs_it():
+    import pyuca
+
+    full, fast = _full_collator(pyuca), fr._collator()
+    names = [str(n) for n in reference.courts()["name"]] + ["Zoë", "Œuvre", "l’Isle", "Ǆemal"]
+    assert [fast.sort_key(n) for n in names] == [full.sort_key(n) for n in names]
+    assert fast._rest  # French names only: the rest of the table is not loaded
+    others = ["Ελλάδα", "Москва", "東京", "🙂"]
+    assert [fast.sort_key(n) for n in others] == [full.sort_key(n) for n in others]
+    assert fast._rest is None
+
+
+@cache
+def _full_collator(pyuca):
+    return pyuca.Collator()

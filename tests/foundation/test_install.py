@@ -88,6 +88,8 @@ def test_pip_install_then_demo_report_and_dashboard_from_any_folder(tmp_path: Pa
     assert reports, out.stdout
     html = reports[0].read_text(encoding="utf-8")
     assert "Lyon" in html and "Données fictives" in html
+    # the kernel talks over IPC in a private folder: no English « running over TCP » warning for the user
+    assert "WARNING" not in out.stderr and "TCP" not in out.stderr, out.stderr
 
     port = free_port()
     log = tmp_path / "tableau.log"

@@ -102,3 +102,12 @@ def test_text_indicators_are_refused_and_input_is_not_mutated(demo_results):
         figures.trend(demo_results, "tj-lyon", "clpc_priorites_locales")
     figures.position_strip(demo_results, "tj-agen", YEAR, "vif_part_op_6j")
     pd.testing.assert_frame_equal(before, demo_results)
+
+
+def test_light_template_is_what_plotly_would_validate_and_serialise():
+    import json
+
+    layout = figures._template_json()["layout"]
+    checked = go.layout.Template(layout=layout).to_plotly_json()  # plotly's validators accept every key
+    assert json.dumps(checked) == json.dumps(figures._template_json())  # same JSON, same key order
+    assert layout["yaxis"]["tickformat"] == ",~f" and "tickformat" not in layout["xaxis"]
