@@ -147,3 +147,27 @@ def test_stamp_digest_changes_with_the_report_data_only(two_campaigns):
     shuffled = c["after"].sample(frac=1.0, random_state=7)
     assert traceability.report_stamp(shuffled, "national", reference.NATIONAL, YEAR)["empreinte_donnees"] == \
         traceability.report_stamp(c["after"], "national", reference.NATIONAL, YEAR)["empreinte_donnees"]
+
+
+def test_single_report_finds_the_publication_under_its_output_root(render_donnees, tmp_path, monkeypatch):
+    """`cpc rapport --sortie X` (build_report) gives its kernel X as the reports root: run from another
+    folder, without $CPC_RAPPORTS, the report still sees what X published and lists the changed figure."""
+    root, out = tmp_path / "donnees", tmp_path / "ailleurs" / "reports"
+    shutil.copytree(render_donnees, root)
+    tj = reference.courts_of_cour(COUR)[0]
+    first = campaign.run_campaign(YEAR, root, out, jobs=1, formats=("html",), selection=campaign.plan(YEAR, units=[tj]))
+    assert not first.failures
+    published = json.loads((out / str(YEAR) / "publication.json").read_text(encoding="utf-8"))
+    store = Store(root)
+    vals = store.values(YEAR, [tj])[["indicator_id", "value", "text", "status"]].reset_index(drop=True)
+    vals.loc[vals["indicator_id"] == "act_cg_entrees", "value"] += BUMP
+    received = (dt.datetime.fromisoformat(published["publie_le"]) + dt.timedelta(days=30)).isoformat()
+    store.write([SubmissionRecord(court_id=tj, year=YEAR, channel="classeur", values=vals, sha256="d" * 64,
+                                  file_name=f"clpc_2025_{tj}_v2.xlsx", demo=True)], received_at=received)
+    monkeypatch.delenv("CPC_RAPPORTS", raising=False)
+    monkeypatch.chdir(tmp_path)  # ./reports (the default root) does not exist here
+    o = campaign.build_report("clpc", tj, YEAR, root, out, ("html",))
+    assert o.status == "ok", o.error
+    text = html.unescape((out / str(YEAR) / o.files["html"]).read_text(encoding="utf-8"))
+    block = text[text.index(">Rectificatif<"):]
+    assert catalogue.get("act_cg_entrees").label in block
