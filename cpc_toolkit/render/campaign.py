@@ -35,7 +35,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from cpc_toolkit import __version__, reference
-from cpc_toolkit.errors import CpcError, RenderError, UsageError
+from cpc_toolkit.errors import CpcError, ReasonCode, RenderError, UsageError
 from cpc_toolkit.render import kinds
 from cpc_toolkit.settings import data_dir, reports_dir
 from cpc_toolkit.store import Store, atomic_write_bytes
@@ -313,7 +313,12 @@ def _build_report_locked(job: Job, store: Store, data_root: Path, root: Path, ye
 
     year = job.year
     # the kernel starts first (IPC transport, private folder) and loads while the fingerprint is computed
-    with WarmKernel(kernel_env(str(data_root), root)) as kernel:
+    try:
+        kernel = WarmKernel(kernel_env(str(data_root), root))
+    except Exception as exc:  # no kernel spec, no ipykernel, no process: a French error, not a traceback
+        raise RenderError(f"Le noyau Python des carnets ne démarre pas ({type(exc).__name__} : {exc}).",
+                          ReasonCode.NOTEBOOK_EXECUTION) from exc
+    with kernel:
         o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id],
                       kernel=kernel)
     if "pdf" in want and o.status == "ok":
