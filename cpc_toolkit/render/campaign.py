@@ -1,9 +1,10 @@
 """Report campaign: 168 CLPC + 37 chef de cour + 1 national reports, parallel and incremental.
 
-* **Parallel.** ``jobs`` worker processes, each with one long-lived kernel (:class:`WarmKernel`)
-  that executes the papermill-parameterised notebooks one after another, the results table
-  being loaded once per kernel; nbconvert (HTML) and openpyxl (Excel) run in the worker. PDFs are
-  printed afterwards by one Chromium for all reports.
+* **Parallel.** ``jobs`` worker processes, each executing the papermill-parameterised notebooks
+  one after another in its own interpreter (papermill's in-process engine of
+  :mod:`cpc_toolkit.render.notebook`: no kernel to start, no messages), the results table being
+  loaded once per worker; nbconvert (HTML) and XlsxWriter (Excel) run in the worker. PDFs are
+  printed by one Chromium, a few pages at a time, while the workers build the next reports.
 * **Incremental.** Each report has a fingerprint: its notebook, the toolkit (version and source
   digest), the alert and campaign settings, and the *store slice it reads* — the accepted
   submissions of its court (CLPC), of the courts of its cour (chef de cour) or of every court
@@ -35,7 +36,7 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from cpc_toolkit import __version__, reference
-from cpc_toolkit.errors import CpcError, ReasonCode, RenderError, UsageError
+from cpc_toolkit.errors import CpcError, RenderError, UsageError
 from cpc_toolkit.render import kinds
 from cpc_toolkit.settings import data_dir, reports_dir
 from cpc_toolkit.store import Store, atomic_write_bytes
@@ -202,13 +203,12 @@ def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None, variant: st
 
 
 # ------------------------------------------------------------------------------------ worker
-_KERNEL: Any = None
 PLOTLY_MODES = ("integre", "partage")
 
 
 def die_with_parent(parent_pid: int) -> None:
     """Linux: this process gets SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``), so a
-    killed campaign leaves no worker behind; its kernel follows (ipykernel polls its parent)."""
+    killed campaign leaves no worker behind."""
     import ctypes
     import signal
     import sys
@@ -222,45 +222,31 @@ def die_with_parent(parent_pid: int) -> None:
 
 
 def _init_worker(env: dict[str, str], parent_pid: int | None = None) -> None:
-    """Worker start: dies with the campaign, one long-lived kernel (kept for the whole campaign)."""
-    global _KERNEL
+    """Worker start: dies with the campaign; the reports' environment (store, reports root) is the
+    worker's own, the notebooks being executed in the worker (papermill's in-process engine)."""
     if parent_pid is not None:
         die_with_parent(parent_pid)
     os.environ.update(env)
-    from multiprocessing.util import Finalize
-
-    from cpc_toolkit.render.notebook import WarmKernel
-
-    _KERNEL = WarmKernel()
-    # pool workers leave through os._exit (no atexit): shut the kernel down with the process
-    Finalize(None, _shutdown_worker, exitpriority=10)
 
 
-def _shutdown_worker() -> None:
-    global _KERNEL
-    if _KERNEL is not None:
-        _KERNEL.shutdown()
-        _KERNEL = None
-
-
-def kernel_env(donnees: str, root: Path) -> dict[str, str]:
-    """Environment of every report kernel: the store, and the reports root where a report finds its
-    previous publication (rectificatif)."""
+def report_env(donnees: str, root: Path) -> dict[str, str]:
+    """Environment of every report notebook: the store, and the reports root where a report finds
+    its previous publication (rectificatif)."""
     return {"CPC_DONNEES": donnees, "CPC_RAPPORTS": str(root)}
 
 
 def build_one(job: Job, donnees: str, root: Path, formats: Sequence[str], fingerprint: str,
-              kernel: Any = None, plotly: str = "integre") -> ReportOutcome:
-    """Execute one report notebook (papermill, in ``kernel`` or the worker's warm kernel) and write
-    its worker-stage formats. Never raises."""
-    from cpc_toolkit.render.notebook import WARM_ENGINE, run_papermill
+              env: dict[str, str] | None = None, plotly: str = "integre") -> ReportOutcome:
+    """Execute one report notebook (papermill's in-process engine, ``env`` set for the run) and
+    write its worker-stage formats. Never raises."""
+    from cpc_toolkit.render.notebook import IN_PROCESS_ENGINE, run_papermill
     from cpc_toolkit.render.outputs import exported
 
     t0 = time.perf_counter()
     name = reference.court_name(job.unit_id)
     outcome = ReportOutcome(job.id, job.kind, job.unit_id, name, "echec", fingerprint)
     try:
-        nb = run_papermill(job.kind, job.params(donnees), engine=WARM_ENGINE, kernel=kernel or _KERNEL)
+        nb = run_papermill(job.kind, job.params(donnees), engine=IN_PROCESS_ENGINE, env=env)
         ex = exported(nb)  # the values the notebook built (no second build of the report)
         outcome.demo = ex.demo
         for fmt in formats:
@@ -309,18 +295,9 @@ def build_report(kind: str, unit_id: str, year: int, donnees: str | Path | None 
 
 def _build_report_locked(job: Job, store: Store, data_root: Path, root: Path, year_dir: Path,
                          want: tuple[str, ...]) -> ReportOutcome:
-    from cpc_toolkit.render.notebook import WarmKernel
-
     year = job.year
-    # the kernel starts first (IPC transport, private folder) and loads while the fingerprint is computed
-    try:
-        kernel = WarmKernel(kernel_env(str(data_root), root))
-    except Exception as exc:  # no kernel spec, no ipykernel, no process: a French error, not a traceback
-        raise RenderError(f"Le noyau Python des carnets ne démarre pas ({type(exc).__name__} : {exc}).",
-                          ReasonCode.NOTEBOOK_EXECUTION) from exc
-    with kernel:
-        o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id],
-                      kernel=kernel)
+    o = build_one(job, str(data_root), root, _worker_formats(want), fingerprints(store, [job])[job.id],
+                  env=report_env(str(data_root), root))
     if "pdf" in want and o.status == "ok":
         _print_pdfs([o], year_dir, None)
     if o.status == "ok":
@@ -462,15 +439,11 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
              n_jobs: int, plotly: str = "integre") -> Iterable[ReportOutcome]:
-    env = kernel_env(donnees, root)
+    env = report_env(donnees, root)
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
-        _init_worker(env)
-        try:
-            for job in jobs_:
-                yield build_one(job, donnees, root, formats, prints[job.id], plotly=plotly)
-        finally:
-            _shutdown_worker()
+        for job in jobs_:
+            yield build_one(job, donnees, root, formats, prints[job.id], env=env, plotly=plotly)
         return
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,

@@ -82,25 +82,6 @@ def _bytecode_cache() -> Any:
 @cache
 def _exporter() -> Any:
     from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import Preprocessor
-
-    class _Clean(Preprocessor):
-        """Drop parameter cells, code cells without output and stderr streams."""
-
-        def preprocess(self, nb: NotebookNode, resources: dict[str, Any]) -> tuple[NotebookNode, dict[str, Any]]:
-            keep = []
-            for cell in nb.cells:
-                tags = set(cell.get("metadata", {}).get("tags", []))
-                if tags & {"parameters", "injected-parameters", "remove"}:
-                    continue
-                if cell.cell_type == "code":
-                    cell.outputs = [o for o in cell.get("outputs", [])
-                                    if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
-                    if not cell.outputs:
-                        continue
-                keep.append(cell)
-            nb.cells = keep
-            return nb, resources
 
     class _TemplateOnly(HTMLExporter):
         """The page as the template writes it. nbconvert's ``HTMLExporter.from_notebook_node`` then
@@ -137,7 +118,6 @@ def _exporter() -> Any:
     exp.exclude_output_prompt = True
     exp.exclude_anchor_links = True
     exp.language_code = "fr"
-    exp.register_preprocessor(_Clean(), enabled=True)
     return exp
 
 
@@ -148,6 +128,7 @@ def _a11y_label() -> str:
 
 
 _MARKUP = re.compile(r"(<script\b.*?</script>|<style\b.*?</style>|<!--.*?-->|<[^>]*>)", re.S | re.I)
+_JS_SLOT = "/*cpc:plotly.js*/"
 _TEXT_ENTITIES = {"&#39;": "'", "&#x27;": "'", "&#34;": '"', "&quot;": '"'}
 
 
@@ -165,10 +146,23 @@ def _plain_quotes(body: str) -> str:
 
 def _prepare(nb: NotebookNode, title: str, demo: bool, footer: str,
              plotly_src: str | None = None, a11y_href: str = "") -> tuple[NotebookNode, dict[str, Any]]:
-    """The notebook copy and the template resources of one export."""
+    """The notebook copy and the template resources of one export. The copy has only what the page
+    shows: no parameter or ``remove`` cell (the Excel annex payload, hundreds of thousands of values
+    that nbconvert would deep-copy twice more), no code cell without output, no stderr stream."""
     import copy
 
-    nb = copy.deepcopy(nb)
+    cells = []
+    for cell in nb.cells:
+        if set(cell.get("metadata", {}).get("tags", [])) & {"parameters", "injected-parameters", "remove"}:
+            continue
+        if cell.cell_type == "code":
+            outputs = [o for o in cell.get("outputs", [])
+                       if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            if not outputs:
+                continue
+            cell = NotebookNode({**cell, "outputs": outputs})
+        cells.append(cell)
+    nb = copy.deepcopy(NotebookNode({**nb, "cells": cells}))
     nb.metadata["title"] = title
     res = {"cpc_plotly_js": plotly_js(), "cpc_css": report_css(), "cpc_demo": demo, "cpc_footer": footer,
            "cpc_a11y_href": a11y_href, "cpc_a11y_label": _a11y_label(), "metadata": {"name": title}}
@@ -184,9 +178,11 @@ def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "", plot
     (integrity hash checked by the browser when served over HTTP(S)) instead of embedding it.
     ``a11y_href``: relative link to the accessibility statement, shown in the footer."""
     nb, res = _prepare(nb, title, demo, footer, plotly_src, a11y_href)
+    # plotly.js (1.4 MB) goes in after the text pass, which then scans only the report itself
+    js, res["cpc_plotly_js"] = res["cpc_plotly_js"], _JS_SLOT
     try:
         body, _ = _exporter().from_notebook_node(nb, resources=res)
-        body = _plain_quotes(body)
+        body = _plain_quotes(body).replace(_JS_SLOT, js, 1)
     except Exception as exc:  # nbconvert raises many types; report them as a render error
         raise RenderError(f"Export HTML impossible : {exc}", ReasonCode.RENDER) from exc
     if re.search(r"<script[^>]+src=\"https?:", body):

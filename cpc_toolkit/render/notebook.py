@@ -2,14 +2,15 @@
 
 The notebooks in ``notebooks/`` are the source of truth; each report kind names its notebook and
 its parameters in :mod:`cpc_toolkit.render.kinds`. :func:`run_papermill` is the ONE execution
-path: ``papermill.execute_notebook`` with
+path: papermill's parameterisation, engine registry, metadata and error check, with
 
-* the default engine (one fresh kernel per report) for ``cpc rapport`` and the DACS summary;
-* the ``cpc-noyau-chaud`` engine (:class:`WarmKernelEngine`, registered in papermill's own engine
-  registry) for the campaign: one long-lived :class:`WarmKernel` per worker executes the reports
-  one after another; the kernel's user namespace is reset (``%reset -f``) before each report, while
-  imported modules — and the results table cached by :mod:`cpc_toolkit.render.data` — stay loaded.
-  A test proves that both engines give the same HTML.
+* the ``cpc-en-processus`` engine (:class:`InProcessEngine`, registered in papermill's own engine
+  registry) for the campaign workers and ``cpc rapport``: the cells run in the calling process, a
+  fresh namespace per report, while imported modules — and the results table cached by
+  :mod:`cpc_toolkit.render.data` — stay loaded from one report to the next: no kernel to start
+  (≈ 2 s of CPU), no message per output;
+* papermill's default engine (one fresh Jupyter kernel per report) for the DACS summary and
+  wherever a kernel is wanted. A test proves that both engines give the same HTML.
 
 A failing cell is always a :class:`~cpc_toolkit.errors.RenderError` (``NOTEBOOK_EXECUTION``) whose
 ``details["cell"]`` is the index of the cell in the committed notebook.
@@ -17,10 +18,14 @@ A failing cell is always a :class:`~cpc_toolkit.errors.RenderError` (``NOTEBOOK_
 
 from __future__ import annotations
 
+import ast
 import copy
+import io
+import json
 import os
-import shutil
-import tempfile
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -34,10 +39,9 @@ from cpc_toolkit.render.kinds import ENV_NOTEBOOKS, notebook_path, notebooks_dir
 
 __all__ = [
     "ENV_NOTEBOOKS",
+    "IN_PROCESS_ENGINE",
     "KINDS",
-    "WARM_ENGINE",
-    "WarmKernel",
-    "WarmKernelEngine",
+    "InProcessEngine",
     "declared_parameters",
     "load_notebook",
     "notebook_path",
@@ -50,7 +54,7 @@ __all__ = [
 KINDS = {k.id: k.notebook for k in kinds.KINDS.values()}  # derived from the registry (kind → notebook file)
 KERNEL_NAME = "python3"
 CELL_TIMEOUT_S = 600
-WARM_ENGINE = "cpc-noyau-chaud"
+IN_PROCESS_ENGINE = "cpc-en-processus"
 
 
 def load_notebook(kind: str) -> NotebookNode:
@@ -106,19 +110,24 @@ def parameterize(kind: str, params: dict[str, Any]) -> NotebookNode:
 
 def run_papermill(kind: str, params: dict[str, Any], output_path: Path | None = None,
                   engine: str | None = None, **engine_kwargs: Any) -> NotebookNode:
-    """Execute a report notebook with ``papermill.execute_notebook`` (validated parameters; default
-    engine: a fresh kernel; ``engine=WARM_ENGINE, kernel=WarmKernel(...)``: the campaign's warm
-    kernel). Returns the executed notebook; raises RenderError (cell index of the committed notebook)."""
-    import papermill
+    """Execute a report notebook through papermill's engine registry (validated parameters; default
+    engine: a fresh kernel; ``engine=IN_PROCESS_ENGINE``: this process, as the campaign and
+    ``cpc rapport`` do). papermill's own metadata and error check apply; its ``execute_notebook``
+    is not called because it serialises the notebook (with a schema validation) even when nothing
+    is written, ≈ 50 ms per report. Returns the executed notebook, written to ``output_path`` if
+    given; raises RenderError (cell index of the committed notebook)."""
     from papermill.exceptions import PapermillExecutionError
+    from papermill.execute import prepare_notebook_metadata, raise_for_execution_errors
+    from papermill.iorw import write_ipynb
 
-    nb = parameterize(kind, params)
+    out_name = str(output_path) if output_path else None
+    nb = prepare_notebook_metadata(parameterize(kind, params), str(notebook_path(kind)), out_name)
     injected = next(i for i, c in enumerate(nb.cells) if "injected-parameters" in c.metadata.get("tags", []))
     try:
-        out = papermill.execute_notebook(
-            nb, str(output_path) if output_path else None, engine_name=engine, kernel_name=KERNEL_NAME,
-            language="python", progress_bar=False, log_output=False, request_save_on_cell_execute=False,
+        out = papermill_engines.execute_notebook_with_engine(
+            engine, nb, kernel_name=KERNEL_NAME, output_path=None, progress_bar=False, log_output=False,
             execution_timeout=CELL_TIMEOUT_S, **engine_kwargs)
+        raise_for_execution_errors(out, out_name)
     except PapermillExecutionError as exc:
         cell = exc.cell_index - 1 if exc.cell_index > injected else exc.cell_index
         raise RenderError(f"Échec du carnet « {kinds.kind(kind).notebook} » (cellule {cell}) : "
@@ -127,123 +136,141 @@ def run_papermill(kind: str, params: dict[str, Any], output_path: Path | None = 
     except RenderError:
         raise
     except Exception as exc:  # kernel death, start timeout…: one failure type for the caller
-        raise RenderError(f"Échec du carnet « {kinds.kind(kind).notebook} » : le noyau Python s'est arrêté "
+        raise RenderError(f"Échec du carnet « {kinds.kind(kind).notebook} » : l'exécution s'est arrêtée "
                           f"({type(exc).__name__} : {exc}).", ReasonCode.NOTEBOOK_EXECUTION,
-                          details={"cell": None, "error": f"le noyau Python s'est arrêté ({exc})"}) from exc
+                          details={"cell": None, "error": f"l'exécution s'est arrêtée ({exc})"}) from exc
+    if out_name:
+        write_ipynb(out, out_name)
     return out
 
 
-# ------------------------------------------------------------------------------------ warm kernel engine
-class WarmKernel:
-    """A long-lived kernel (IPC transport, private folder) that executes notebooks one after another."""
-
-    def __init__(self, env: dict[str, str] | None = None) -> None:
-        from jupyter_client.manager import KernelManager
-
-        self._env = {**os.environ, **(env or {})}
-        # IPC sockets under a private folder: no TCP port races between workers, nothing on the network
-        self._ipc_dir = tempfile.mkdtemp(prefix="cpc-noyau-")
-        self.km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=os.path.join(self._ipc_dir, "k"))
-        self.km.start_kernel(env=self._env)
-        self.runs = 0
-        self._kc: Any = None
-
-    def client(self) -> Any:
-        """The kernel's one client, connected and ready once, then reused by every report (each
-        nbclient run only reads the replies to its own messages)."""
-        if self._kc is None:
-            kc = self.km.client()
-            kc.start_channels()
-            try:
-                kc.wait_for_ready(timeout=60)
-            except RuntimeError:
-                kc.stop_channels()
-                raise
-            kc.allow_stdin = False
-            self._kc = kc
-        return self._kc
-
-    def drop_client(self) -> None:
-        """Forget the client (after an error: the next report connects afresh)."""
-        if self._kc is not None:
-            self._kc.stop_channels()
-            self._kc = None
-
-    def restart(self) -> None:
-        self.drop_client()
-        self.km.restart_kernel(now=True, newports=True)
-
-    def shutdown(self) -> None:
-        try:
-            self.drop_client()
-            if self.km.has_kernel:
-                self.km.shutdown_kernel(now=True)
-        finally:
-            shutil.rmtree(self._ipc_dir, ignore_errors=True)
-
-    def __enter__(self) -> WarmKernel:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.shutdown()
+# ------------------------------------------------------------------------------------ in-process engine
+class _CellTimeout(Exception):
+    pass
 
 
-#: Run in the warm kernel before each notebook: the previous notebook's names are dropped, its
-#: cyclic garbage collected, then the survivors (modules, the loaded store, caches) are frozen out of
-#: the garbage collector's reach (``gc.freeze``): its later passes scan only what the new report
-#: creates, not the ~140 000 objects of pandas, plotly and the data (≈ 20 % of a CLPC report's time
-#: in the kernel, see benchmarks/campagne.py section 5). Garbage is collected before each freeze,
-#: so nothing collectable is frozen.
-RESET_CODE = ("get_ipython().run_line_magic('reset', '-f')\n"
-              "import gc as _cpc_gc\n_cpc_gc.collect()\n_cpc_gc.freeze()\ndel _cpc_gc")
+@contextmanager
+def _environ(env: dict[str, str] | None) -> Iterator[None]:
+    """``env`` set in ``os.environ`` for the run, the previous values put back afterwards."""
+    saved = {k: os.environ.get(k) for k in env or {}}
+    os.environ.update(env or {})
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
-class WarmKernelEngine(Engine):
-    """papermill engine executing the notebook in a :class:`WarmKernel` passed as ``kernel=``:
-    papermill's own cell bookkeeping (``NotebookExecutionManager``), nbclient's cell execution, the
-    namespace reset first; the kernel is left running for the next report."""
+@contextmanager
+def _cell_clock(seconds: int) -> Iterator[None]:
+    """A cell running longer than ``seconds`` is interrupted (SIGALRM; main thread only, as in
+    campaign workers and the CLI)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def ring(_signum: int, _frame: Any) -> None:
+        raise _CellTimeout(f"cellule interrompue après {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, ring)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+@cache
+def _formatter() -> Any:
+    """IPython's display formatter, the one a kernel applies to a cell's value (``_repr_html_``,
+    ``_repr_mimebundle_``, text/plain)."""
+    from IPython.core.formatters import DisplayFormatter
+
+    return DisplayFormatter()
+
+
+def _json(value: Any) -> Any:
+    """What the value becomes after a kernel message (JSON, NaN refused as jupyter_client does)."""
+    return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
+
+
+def _run_cell(source: str, ns: dict[str, Any], count: int, timeout: int) -> list[NotebookNode]:
+    """Execute one code cell in ``ns`` as a kernel would (statements, then the value of a final
+    expression displayed), and return its outputs: stdout/stderr streams, the ``execute_result``,
+    or the ``error`` output of the exception that stopped it. Outputs are built as nbformat nodes
+    directly: ``nbformat.v4.new_output`` would validate each against the schema and convert the
+    Excel annex payload (≈ 10 000 values) node by node."""
+    out, err = io.StringIO(), io.StringIO()
+    outputs: list[NotebookNode] = []
+    value: Any = None
+    failure: BaseException | None = None
+    try:
+        tree = ast.parse(source, filename=f"<cellule {count}>")
+        last = tail if tree.body and isinstance(tail := tree.body[-1], ast.Expr) else None
+        if last is not None:
+            tree.body.pop()  # the final expression is evaluated apart: its value is the cell's result
+        with redirect_stdout(out), redirect_stderr(err), _cell_clock(timeout):
+            exec(compile(tree, f"<cellule {count}>", "exec"), ns)
+            if last is not None:
+                value = eval(compile(ast.Expression(last.value), f"<cellule {count}>", "eval"), ns)
+    except (Exception, _CellTimeout) as exc:  # a failing cell, as a kernel reports it
+        failure = exc
+    for name, buf in (("stdout", out), ("stderr", err)):
+        if buf.getvalue():
+            outputs.append(NotebookNode(output_type="stream", name=name, text=buf.getvalue()))
+    if failure is not None:
+        ename = "TimeoutError" if isinstance(failure, _CellTimeout) else type(failure).__name__
+        outputs.append(NotebookNode(output_type="error", ename=ename, evalue=str(failure),
+                                    traceback=traceback.format_exception(failure)))
+    elif value is not None:
+        data, metadata = _formatter().format(value)
+        outputs.append(NotebookNode(output_type="execute_result", data=NotebookNode(_json(data)),
+                                    metadata=NotebookNode(_json(metadata)), execution_count=count))
+    return outputs
+
+
+class InProcessEngine(Engine):
+    """papermill engine executing the cells in this Python process, in a fresh namespace per
+    notebook: no kernel start, no messaging, the imported modules and the results table of
+    :mod:`cpc_toolkit.render.data` shared by the reports of a campaign worker. Same outputs as a
+    kernel (test: same HTML as papermill's default engine). ``env=`` is set in ``os.environ`` for
+    the run; a cell is interrupted after ``execution_timeout`` seconds."""
 
     @classmethod
     def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
                                  stdout_file: Any = None, stderr_file: Any = None, start_timeout: int = 60,
-                                 execution_timeout: int | None = None, kernel: WarmKernel | None = None,
+                                 execution_timeout: int | None = None, env: dict[str, str] | None = None,
                                  **kwargs: Any) -> Any:
-        from nbclient.exceptions import CellExecutionError, DeadKernelError
-        from papermill.clientwrap import PapermillNotebookClient
+        import builtins
+        import gc
 
-        if kernel is None:
-            raise RenderError("Aucun noyau Python disponible pour exécuter le carnet.", ReasonCode.NOTEBOOK_EXECUTION)
-        client = PapermillNotebookClient(nb_man, km=kernel.km, timeout=execution_timeout or CELL_TIMEOUT_S,
-                                         startup_timeout=start_timeout, kernel_name=kernel_name,
-                                         allow_errors=False, record_timing=False, store_widget_state=False)
-        client.reset_execution_trackers()
-        client.kc = kernel.client()  # nbclient's setup_kernel then neither connects nor waits
-        done = False
-        try:
-            with client.setup_kernel():
-                # namespace reset, outside the notebook (execute_cell would write into nb.cells)
-                msg_id = client.kc.execute(RESET_CODE, silent=True, store_history=False)
-                client.wait_for_reply(msg_id)
-                for index, cell in enumerate(nb_man.nb.cells):
-                    try:
-                        nb_man.cell_start(cell, index)
-                        client.execute_cell(cell, index)
-                    except CellExecutionError as ex:
-                        nb_man.cell_exception(nb_man.nb.cells[index], cell_index=index, exception=ex)
-                        break
-                    finally:
-                        nb_man.cell_complete(nb_man.nb.cells[index], cell_index=index)
-            done = True
-        except DeadKernelError:
-            kernel.restart()
-            raise
-        finally:
-            client.kc = None  # the kernel and its client outlive this report
-            if not done:
-                kernel.drop_client()
-        kernel.runs += 1
+        gc.collect()  # the previous report's garbage; the survivors (modules, data, caches) are then
+        gc.freeze()   # out of the collector's reach: its passes scan only what this report creates
+        ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        count = 0
+        with _environ(env):
+            for index, cell in enumerate(nb_man.nb.cells):
+                if cell.cell_type != "code" or not cell.source.strip():
+                    continue  # nbclient skips them too
+                nb_man.cell_start(cell, index)
+                count += 1
+                cell.execution_count = count
+                cell.outputs = _run_cell(cell.source, ns, count, execution_timeout or CELL_TIMEOUT_S)
+                failed = any(o.output_type == "error" for o in cell.outputs)
+                if failed:
+                    nb_man.cell_exception(cell, cell_index=index)
+                nb_man.cell_complete(cell, cell_index=index)
+                if failed:
+                    break
         return nb_man.nb
 
 
-papermill_engines.register(WARM_ENGINE, WarmKernelEngine)
+papermill_engines.register(IN_PROCESS_ENGINE, InProcessEngine)
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 import plotly.io as pio
@@ -108,7 +108,7 @@ def table_payload(table: Table) -> dict[str, Any]:
     """A table as plain data: visible columns, raw values, each cell's unit."""
     df = table.frame
     cols = [str(c) for c in df.columns if not str(c).startswith("_")]
-    records = cast(list[dict[str, Any]], df.to_dict("records"))
+    records = table.records()
     return {"columns": cols,
             "rows": [[_plain(r[c]) for c in cols] for r in records],
             "units": [[table.unit_of(r, c) for c in cols] for r in records]}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Mapping, Sequence
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,13 @@ class Table:
         self.units = units or {}
         self.row_units = row_units  # name of a column holding each row's unit (indicator tables)
 
+    def records(self) -> list[dict[str, Any]]:
+        """The rows as dicts of Python values, as ``frame.to_dict("records")`` gives them, read from
+        one object array (``to_dict`` builds a Series per column: ≈ 1 ms for each of the ~50
+        tables of a report, drawn, exported and compared)."""
+        cols = list(self.frame.columns)
+        return [dict(zip(cols, row, strict=True)) for row in self.frame.to_numpy(dtype=object).tolist()]
+
     def unit_of(self, row: Mapping[str, Any], column: str) -> str | None:
         if column in self.units:
             return self.units[column]
@@ -53,7 +60,7 @@ class Table:
         """The table as French text (visible columns only), each cell through :func:`cell_text`."""
         cols = [c for c in self.frame.columns if not str(c).startswith("_")]
         rows = [{c: cell_text(row[c], self.unit_of(row, c), missing) for c in cols}
-                for row in cast(list[dict[str, Any]], self.frame.to_dict("records"))]
+                for row in self.records()]
         return pd.DataFrame(rows, columns=cols)
 
 
@@ -78,7 +85,7 @@ def html_table(table: Table, hide: Sequence[str] = (), classes: str = "cpc-table
     cols = [c for c in df.columns if c not in hide and not str(c).startswith("_")]
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in cols)
     rows = []
-    for i, row in enumerate(cast(list[dict[str, Any]], df.to_dict("records"))):
+    for i, row in enumerate(table.records()):
         tds = []
         for c in cols:
             text, num = _cell(row[c], table.unit_of(row, c))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 import xlsxwriter
@@ -81,7 +81,7 @@ def annex_bytes(tables: dict[str, Table], title: str, demo: bool) -> bytes:
             start = 1
         for j, col in enumerate(cols):
             ws.write_string(start, j, str(col), fmt.get(**_HEADER))
-        for i, row in enumerate(cast(list[dict[str, Any]], df.to_dict("records")), start=start + 1):
+        for i, row in enumerate(table.records(), start=start + 1):
             for j, col in enumerate(cols):
                 _write(ws, fmt, i, j, row[col], table.unit_of(row, col))
         ws.freeze_panes(start + 1, 1 if len(cols) > 1 else 0)

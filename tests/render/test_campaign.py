@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pypdf
+import pytest
 from openpyxl import load_workbook
 
 from cpc_toolkit import reference
@@ -185,19 +186,21 @@ def test_excel_annex_has_frozen_headers_and_french_formats(small_campaign):
     assert '0.0" %"' in formats and "#,##0" in formats
 
 
-def test_campaign_output_equals_a_plain_papermill_run(small_campaign, render_donnees, tmp_path, monkeypatch):
-    """The warm-kernel campaign and `papermill.execute_notebook` + nbconvert give the same HTML."""
+@pytest.mark.parametrize("kind", ["clpc", "cour", "national"])
+def test_campaign_output_equals_a_plain_papermill_run(kind, small_campaign, render_donnees, tmp_path, monkeypatch):
+    """The campaign (cells executed in its worker, papermill's in-process engine) and
+    `papermill.execute_notebook` in a fresh Jupyter kernel + nbconvert give the same HTML."""
     from cpc_toolkit.render.outputs import exported
 
-    monkeypatch.setenv("CPC_RAPPORTS", str(small_campaign.root))  # as the campaign's kernels see it
-    court = reference.courts_of_cour(COUR)[-1]
-    nb = notebook.run_papermill("clpc", {"juridiction": court, "annee": YEAR, "donnees": str(render_donnees)},
-                                tmp_path / "executed.ipynb")
+    monkeypatch.setenv("CPC_RAPPORTS", str(small_campaign.root))  # as the campaign's workers see it
+    job = next(j for j in campaign.plan(YEAR, units=[reference.NATIONAL, COUR, reference.courts_of_cour(COUR)[-1]])
+               if j.kind == kind)
+    nb = notebook.run_papermill(kind, job.params(str(render_donnees)), tmp_path / "executed.ipynb")
     assert (tmp_path / "executed.ipynb").exists()
     ex = exported(nb)
     plain = html.export_html(nb, ex.title, ex.demo, ex.footer, a11y_href=f"../{STATEMENT_FILE}")
-    built = (small_campaign.root / str(YEAR) / "clpc" / f"{court}.html").read_text(encoding="utf-8")
-    assert plain == built
+    built = job.path(small_campaign.root, "html").read_text(encoding="utf-8")
+    assert 'class="plotly-graph-div' in built and plain == built
 
 
 def test_rerun_is_incremental(small_campaign, render_donnees):

@@ -91,11 +91,11 @@ def killed_campaign(render_donnees, tmp_path_factory):
     return out, json.loads(pids.read_text()), courts
 
 
-def test_workers_and_kernels_die_with_a_killed_campaign(killed_campaign):
+def test_workers_die_with_a_killed_campaign(killed_campaign):
     _, procs, _ = killed_campaign
     pids = [p for p, _ in procs]
-    kernels = [p for p, cmd in procs if "ipykernel" in cmd]
-    assert len(kernels) == 2 and len(pids) >= 4, procs  # 2 workers and their 2 kernels were running
+    workers = [p for p, cmd in procs if "multiprocessing.spawn" in cmd]
+    assert len(workers) == 2, procs  # the 2 workers were running (the notebooks execute in them)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and any(_alive(p) for p in pids):
         time.sleep(0.5)

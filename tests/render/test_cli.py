@@ -24,16 +24,3 @@ def test_rapport_requires_a_target(capsys):
     except SystemExit as exc:  # argparse: missing required group
         code = exc.code
     assert code == 2
-
-
-def test_kernel_that_cannot_start_is_a_french_error(demo_store, tmp_path, capsys, monkeypatch):
-    from cpc_toolkit.render import notebook
-
-    def no_kernel(*args, **kwargs):
-        raise FileNotFoundError("ipykernel_launcher")
-
-    monkeypatch.setattr(notebook, "WarmKernel", no_kernel)
-    code = main(["--donnees", str(demo_store.root), "rapport", "--juridiction", "tj-agen", "--annee", "2025",
-                 "--formats", "html", "--sortie", str(tmp_path / "out")])
-    err = capsys.readouterr().err
-    assert code == 1 and "Le noyau Python des carnets ne démarre pas" in err and "Traceback" not in err

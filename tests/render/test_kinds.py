@@ -52,8 +52,8 @@ def test_unknown_kind_and_missing_parameter_are_french_errors():
     assert kinds.kind("remontees").validate({"annee": "0", "cour": ""}) == {"annee": 0, "cour": ""}
 
 
-def test_warm_kernel_engine_is_in_papermills_own_registry():
-    assert papermill_engines.get_engine(notebook.WARM_ENGINE) is notebook.WarmKernelEngine
+def test_in_process_engine_is_in_papermills_own_registry():
+    assert papermill_engines.get_engine(notebook.IN_PROCESS_ENGINE) is notebook.InProcessEngine
 
 
 def test_the_cli_offers_one_option_per_campaign_kind(capsys):
