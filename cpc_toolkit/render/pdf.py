@@ -14,7 +14,6 @@ from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.store import atomic_write_bytes
@@ -77,7 +76,6 @@ class PdfPrinter:
 
         self._stop = asyncio.Event()
         self._slots = asyncio.Semaphore(self.pages)
-        self._idle: list[Any] = []  # tabs kept open between reports (see _print)
         try:
             async with async_playwright() as p:
                 browser = await p.chromium.launch(executable_path=self.path, args=["--no-sandbox", "--disable-gpu"])
@@ -94,35 +92,20 @@ class PdfPrinter:
             self._ready.set()
 
     async def _print(self, html_path: Path, timeout_ms: int) -> tuple[bytes, list[str]]:
-        """Print in a tab kept from an earlier report when one is free: the next page loads in the
-        same renderer process, whose compiled plotly.js is reused (≈ 20 % of a page's time); a
-        tab that failed is closed, not reused."""
         async with self._slots:
-            page = self._idle.pop() if self._idle else None
-            if page is None:
-                page = await self.context.new_page()
-                await page.emulate_media(media="print")  # before loading: the charts are laid out once, for print
+            page = await self.context.new_page()
             errors: list[str] = []
-
-            def on_error(exc: Any) -> None:
-                errors.append(str(exc))
-
-            page.on("pageerror", on_error)
-            ok = False
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
             try:
+                await page.emulate_media(media="print")  # before loading: the charts are laid out once, for print
                 await page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
                 await page.wait_for_function(WAIT_CHARTS_JS, timeout=timeout_ms)
                 data = await page.pdf(
                     format="A4", print_background=True, prefer_css_page_size=True, display_header_footer=True,
                     header_template="<span></span>", footer_template=FOOTER,
                     margin={"top": "14mm", "bottom": "16mm", "left": "12mm", "right": "12mm"})
-                ok = True
             finally:
-                page.remove_listener("pageerror", on_error)
-                if ok:
-                    self._idle.append(page)
-                else:
-                    await page.close()
+                await page.close()
             return data, errors
 
     def submit(self, html_path: Path, pdf_path: Path, timeout_ms: int = 60_000,

@@ -152,29 +152,6 @@ def test_pdf_is_a4_with_the_court_on_page_one(small_campaign):
         assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
 
 
-def test_a_reused_tab_prints_each_report_and_a_page_error_is_reported(small_campaign, tmp_path):
-    """One tab (pages=1) prints report after report: each PDF is its own report's, byte for byte the
-    same whether the tab is new or reused; a page error fails that report only."""
-    from cpc_toolkit.errors import RenderError
-    from cpc_toolkit.render.pdf import pdf_printer
-
-    year_dir = small_campaign.root / str(YEAR)
-    courts = reference.courts_of_cour(COUR)[:2]
-    bad = tmp_path / "panne.html"
-    bad.write_text("<html><body><script>throw new Error('panne simulée')</script></body></html>", encoding="utf-8")
-    with pdf_printer(1) as printer:
-        first = [printer.print(year_dir / "clpc" / f"{c}.html", tmp_path / f"{c}.pdf") for c in courts]
-        with pytest.raises(RenderError, match="panne simulée"):
-            printer.print(bad, tmp_path / "panne.pdf")
-        again = printer.print(year_dir / "clpc" / f"{courts[0]}.html", tmp_path / "encore.pdf")
-    texts = [pypdf.PdfReader(p).pages[0].extract_text() for p in (*first, again)]
-    assert reference.court_name(courts[0]) in texts[0] and reference.court_name(courts[1]) in texts[1]
-    assert reference.court_name(courts[0]) not in texts[1]
-    strip = re.compile(rb"/(CreationDate|ModDate) \(D:[^)]*\)")
-    assert strip.sub(b"", again.read_bytes()) == strip.sub(b"", first[0].read_bytes())
-    assert not (tmp_path / "panne.pdf").exists()
-
-
 def test_no_confidential_name_in_any_output(small_campaign, render_donnees, planted):
     # the planted register really went into the store (aggregated counts only)...
     court = reference.courts_of_cour(COUR)[0]
