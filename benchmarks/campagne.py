@@ -50,7 +50,7 @@ SECTION_COLD = "1. Un rapport CLPC à froid : CLI naïves contre cpc rapport"
 SECTION_206_FORMATS = "3 bis. Campagne --formats html,pdf,xlsx des 206 rapports, mesurée une fois"
 SECTION_INCREMENTAL_HTML = ("4 bis. Réexécution incrémentale HTML après la resoumission d'un TJ, comparée à une "
                             "reconstruction complète")
-SECTION_FLOOR = "5. Coût par rapport contre le plancher (noyau chaud, même processus, alternés)"
+SECTION_FLOOR = "5. Coût par rapport contre le plancher (processus de rendu chaud, alternés)"
 NAIVE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{{ resources.include_js('plotly.min.js') }}{%- endblock -%}
 {%- block html_head_js_mathjax -%}{%- endblock -%}
@@ -291,7 +291,8 @@ def floor_section(sel: list[campaign.Job], donnees: Path, tmp: Path, repetitions
     empty.metadata["papermill"] = {}
     out = _fresh(tmp, 99_999)
     env = campaign.report_env(str(donnees), out)
-    km = KernelManager(kernel_name=KERNEL_NAME)
+    ipc = Path(tempfile.mkdtemp(prefix="cpc-bench-noyau-"))  # IPC transport: no TCP warning, no port
+    km = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(ipc / "k"))
     km.start_kernel(env={**os.environ, **env})
     try:
         kernel = psutil.Process(km.provisioner.pid)  # type: ignore[attr-defined]
@@ -337,6 +338,7 @@ def floor_section(sel: list[campaign.Job], donnees: Path, tmp: Path, repetitions
             floors.append(Sample(e.wall + x.wall, e.cpu + x.cpu))
     finally:
         km.shutdown_kernel(now=True)
+        shutil.rmtree(ipc, ignore_errors=True)
     rep, flo = median_sample(reports), median_sample(floors)
     print(f"    rapport CLPC (exécution dans le processus + HTML) : {describe(rep)} (médiane sur {len(jobs)})")
     print(f"    plancher : carnet vide dans le même processus chaud {describe(median_sample(empties))} + export "

@@ -2,5 +2,5 @@
 
 from cpc_toolkit.lean import skip_iri_grammars
 
-# every render process (CLI, campaign worker, report kernel) imports this package before nbformat
+# every render process (CLI, campaign worker, report kernel of papermill's default engine) imports this package before nbformat
 skip_iri_grammars()

@@ -1,7 +1,7 @@
 """What a report reads: the engine's results and the submission history of one data directory.
 
-Loaded once per process (and per kernel of the campaign) and cached by the store's manifest tag,
-so a long-lived kernel executes report after report without re-reading Parquet. Reports never
+Loaded once per process and cached by the store's manifest tag, so a campaign worker executes
+report after report without re-reading Parquet. Reports never
 read the case registers or the confidential remontées: only store indicators (counts).
 """
 

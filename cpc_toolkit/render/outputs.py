@@ -1,6 +1,6 @@
 """Output files of a report, derived from the executed notebook and the values it exported.
 
-The report is built once, in the notebook's kernel. Its last cell (tagged ``remove``) displays
+The report is built once, where the notebook executes. Its last cell (tagged ``remove``) displays
 :class:`Exported`: a hidden output of type :data:`MIMETYPE` holding the title, the demo flag, the
 footer and the annex tables (raw values, each cell's unit). The writers below turn the executed
 notebook and that export into bytes, one per output format of :data:`cpc_toolkit.render.kinds.FORMATS`.
