@@ -201,13 +201,30 @@ def _json(value: Any) -> Any:
     return json.loads(json.dumps(value, ensure_ascii=False, allow_nan=False))
 
 
-def _run_cell(source: str, ns: dict[str, Any], count: int, timeout: int) -> list[NotebookNode]:
+class _Display:
+    """``display(obj, ...)``, as IPython offers it to a notebook: the objects become display_data
+    outputs of the running cell."""
+
+    def __init__(self) -> None:
+        self.shown: list[Any] = []
+
+    def __call__(self, *objs: Any, **_options: Any) -> None:
+        self.shown.extend(objs)
+
+
+def _bundle(value: Any) -> tuple[NotebookNode, NotebookNode]:
+    data, metadata = _formatter().format(value)
+    return NotebookNode(_json(data)), NotebookNode(_json(metadata))
+
+
+def _run_cell(source: str, ns: dict[str, Any], count: int, timeout: int, show: _Display) -> list[NotebookNode]:
     """Execute one code cell in ``ns`` as a kernel would (statements, then the value of a final
-    expression displayed), and return its outputs: stdout/stderr streams, the ``execute_result``,
-    or the ``error`` output of the exception that stopped it. Outputs are built as nbformat nodes
-    directly: ``nbformat.v4.new_output`` would validate each against the schema and convert the
-    Excel annex payload (≈ 10 000 values) node by node."""
+    expression displayed), and return its outputs: stdout/stderr streams, what ``display()``
+    showed, the ``execute_result``, or the ``error`` output of the exception that stopped it.
+    Outputs are built as nbformat nodes directly: ``nbformat.v4.new_output`` would validate each
+    against the schema and convert the Excel annex payload (≈ 10 000 values) node by node."""
     out, err = io.StringIO(), io.StringIO()
+    show.shown = []
     outputs: list[NotebookNode] = []
     value: Any = None
     failure: BaseException | None = None
@@ -225,14 +242,17 @@ def _run_cell(source: str, ns: dict[str, Any], count: int, timeout: int) -> list
     for name, buf in (("stdout", out), ("stderr", err)):
         if buf.getvalue():
             outputs.append(NotebookNode(output_type="stream", name=name, text=buf.getvalue()))
+    for obj in show.shown:
+        data, metadata = _bundle(obj)
+        outputs.append(NotebookNode(output_type="display_data", data=data, metadata=metadata))
     if failure is not None:
         ename = "TimeoutError" if isinstance(failure, _CellTimeout) else type(failure).__name__
         outputs.append(NotebookNode(output_type="error", ename=ename, evalue=str(failure),
                                     traceback=traceback.format_exception(failure)))
     elif value is not None:
-        data, metadata = _formatter().format(value)
-        outputs.append(NotebookNode(output_type="execute_result", data=NotebookNode(_json(data)),
-                                    metadata=NotebookNode(_json(metadata)), execution_count=count))
+        data, metadata = _bundle(value)
+        outputs.append(NotebookNode(output_type="execute_result", data=data, metadata=metadata,
+                                    execution_count=count))
     return outputs
 
 
@@ -253,7 +273,8 @@ class InProcessEngine(Engine):
 
         gc.collect()  # the previous report's garbage; the survivors (modules, data, caches) are then
         gc.freeze()   # out of the collector's reach: its passes scan only what this report creates
-        ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins}
+        show = _Display()
+        ns: dict[str, Any] = {"__name__": "__main__", "__builtins__": builtins, "display": show}
         count = 0
         with _environ(env):
             for index, cell in enumerate(nb_man.nb.cells):
@@ -262,7 +283,7 @@ class InProcessEngine(Engine):
                 nb_man.cell_start(cell, index)
                 count += 1
                 cell.execution_count = count
-                cell.outputs = _run_cell(cell.source, ns, count, execution_timeout or CELL_TIMEOUT_S)
+                cell.outputs = _run_cell(cell.source, ns, count, execution_timeout or CELL_TIMEOUT_S, show)
                 failed = any(o.output_type == "error" for o in cell.outputs)
                 if failed:
                     nb_man.cell_exception(cell, cell_index=index)

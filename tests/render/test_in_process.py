@@ -25,8 +25,9 @@ def _run(*sources: str, **kwargs):
 
 def test_outputs_are_those_of_a_kernel():
     out = _run("x = 2\nprint('bonjour')\nx * 21", "y = x", "", "import sys\nprint('alerte', file=sys.stderr)",
-               "class Riche:\n    def _repr_html_(self):\n        return '<b>gras</b>'\nRiche()")
-    first, assign, blank, err, rich = out.cells
+               "class Riche:\n    def _repr_html_(self):\n        return '<b>gras</b>'\nRiche()",
+               "print('avant')\ndisplay(Riche(), 7)")
+    first, assign, blank, err, rich, shown = out.cells
     assert [o.output_type for o in first.outputs] == ["stream", "execute_result"]
     assert first.outputs[0].text == "bonjour\n" and first.outputs[1].data == {"text/plain": "42"}
     assert first.execution_count == 1 and first.outputs[1].execution_count == 1
@@ -34,6 +35,8 @@ def test_outputs_are_those_of_a_kernel():
     assert blank.execution_count is None  # an empty cell is not executed (nbclient does the same)
     assert err.outputs[0].name == "stderr" and err.outputs[0].text == "alerte\n"
     assert rich.outputs[0].data["text/html"] == "<b>gras</b>" and rich.execution_count == 4
+    assert [o.output_type for o in shown.outputs] == ["stream", "display_data", "display_data"]
+    assert shown.outputs[1].data["text/html"] == "<b>gras</b>" and shown.outputs[2].data == {"text/plain": "7"}
 
 
 def test_each_notebook_has_a_fresh_namespace_and_the_environment_is_put_back(monkeypatch):
