@@ -279,7 +279,7 @@ def _worker_formats(want: Sequence[str]) -> tuple[str, ...]:
 
 def build_report(kind: str, unit_id: str, year: int, donnees: str | Path | None = None,
                  out_root: str | Path | None = None, formats: Sequence[str] = ("html", "xlsx")) -> ReportOutcome:
-    """Build one report with plain papermill (``cpc rapport``); updates the campaign manifest and index."""
+    """Build one report in this process (``cpc rapport``, papermill's in-process engine); updates the campaign manifest and index."""
     data_root = data_dir(donnees or None).resolve()
     store = Store(data_root)
     if not store.exists():
