@@ -145,8 +145,9 @@ def run_papermill(kind: str, params: dict[str, Any], output_path: Path | None = 
 
 
 # ------------------------------------------------------------------------------------ in-process engine
-class _CellTimeout(Exception):
-    pass
+class _CellTimeout(BaseException):
+    """Raised in a cell past its time: a BaseException, as KeyboardInterrupt, so that the cell's own
+    ``except Exception`` does not swallow it."""
 
 
 @contextmanager
