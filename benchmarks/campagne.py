@@ -260,7 +260,7 @@ def incremental_html_section(sel: list[campaign.Job], donnees: Path, tmp: Path, 
 
 def all_formats_section(donnees: Path, out: Path, jobs: int) -> None:
     """The 206 reports in HTML, PDF and Excel, end to end (PDF printed while the HTML is built). The CPU
-    time counts this process and its finished children (campaign workers, kernels, Chromium)."""
+    time counts this process and its finished children (campaign workers, Chromium)."""
     everything = campaign.plan(YEAR)
     s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"),
                                                selection=everything))
