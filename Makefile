@@ -5,6 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CHROMIUM ?= /usr/bin/chromium
+HEADLESS_SHELL ?= /usr/bin/chromium-headless-shell
 DONNEES ?= donnees
 ANNEE ?= 2025
 
@@ -38,14 +39,18 @@ constraints:
 
 install: $(STAMP)
 
-# Debian chromium for PDF export and browser tests (installed only when missing).
+# Debian chromium (browser tests) and chromium-headless-shell (PDF: same engine, less work per page),
+# installed only when missing; without the headless shell the PDFs go through chromium.
 chromium:
-	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "Installation de chromium (Debian)…"; \
+	@if [ ! -x $(CHROMIUM) ] || [ ! -x $(HEADLESS_SHELL) ]; then \
+	  echo "Installation de chromium et chromium-headless-shell (Debian)…"; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium-headless-shell >/dev/null 2>&1 \
+	    || echo "   chromium-headless-shell indisponible : les PDF passeront par chromium."; \
 	fi
 	@test -x $(CHROMIUM) && echo "chromium : $(CHROMIUM)"
+	@if [ -x $(HEADLESS_SHELL) ]; then echo "chromium-headless-shell : $(HEADLESS_SHELL)"; fi
 
 # Debian LibreOffice (writer, headless) to check the ODT/DOCX documents in the tests (only when missing).
 libreoffice:

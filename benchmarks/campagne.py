@@ -19,7 +19,7 @@ Each section keeps going when another fails; the machine load is printed (on a l
 is the figure that counts).
 
 Usage: ``.venv/bin/python benchmarks/campagne.py [--jobs 2] [--repetitions 2] [--tous]`` (everything), or one
-section: ``--un-rapport`` (1), ``--formats-206`` (3 bis), ``--incremental`` (4 bis), ``--plancher`` (5).
+section: ``--un-rapport`` (1), ``--formats-206`` (3 bis), ``--incremental`` (3, 4 and 4 bis), ``--plancher`` (5).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import Bench, Sample, compare, cpu_now, describe, fmt_s, goal, median_sample
+from _harness import Bench, Sample, compare, cpu_now, describe, fmt_s, goal, machine_cpu, median_sample
 
 from cpc_toolkit import reference
 from cpc_toolkit.render import campaign
@@ -48,6 +48,7 @@ BIN = Path(sys.executable).parent
 ENV = {**os.environ, "PYTHONPATH": str(REPO)}
 SECTION_COLD = "1. Un rapport CLPC à froid : CLI naïves contre cpc rapport"
 SECTION_206_FORMATS = "3 bis. Campagne --formats html,pdf,xlsx des 206 rapports, mesurée une fois"
+SECTION_INCREMENTAL_FORMATS = "4. Réexécution incrémentale HTML + PDF + Excel après la resoumission d'un TJ"
 SECTION_INCREMENTAL_HTML = ("4 bis. Réexécution incrémentale HTML après la resoumission d'un TJ, comparée à une "
                             "reconstruction complète")
 SECTION_FLOOR = "5. Coût par rapport contre le plancher (processus de rendu chaud, alternés)"
@@ -107,9 +108,10 @@ def same_report(a: Path, b: Path) -> bool:
 
 
 def timed(fn) -> tuple[Sample, object]:  # type: ignore[no-untyped-def]
-    t0, c0 = time.perf_counter(), cpu_now()
+    """Wall, CPU of this process and its children, and the whole machine's CPU (Chromium's pages)."""
+    t0, c0, m0 = time.perf_counter(), cpu_now(), machine_cpu()
     out = fn()
-    return Sample(time.perf_counter() - t0, cpu_now() - c0), out
+    return Sample(time.perf_counter() - t0, cpu_now() - c0, machine=machine_cpu() - m0), out
 
 
 def resubmit(store: Store, court: str) -> None:
@@ -125,7 +127,8 @@ def main() -> int:
     ap.add_argument("--repetitions", type=int, default=2)
     ap.add_argument("--tous", action="store_true", help="les 206 rapports (sinon : la cour d'Agen et le national)")
     ap.add_argument("--un-rapport", action="store_true", help="seulement la section 1 (un rapport à froid)")
-    ap.add_argument("--incremental", action="store_true", help="seulement la section 4 bis (réexécution HTML)")
+    ap.add_argument("--incremental", action="store_true",
+                    help="seulement les sections 3, 4 et 4 bis (sélection en trois formats, réexécutions)")
     ap.add_argument("--plancher", action="store_true", help="seulement la section 5 (coût par rapport / plancher)")
     ap.add_argument("--formats-206", action="store_true", help="seulement la section 3 bis (206 rapports HTML, PDF, Excel)")
     args = ap.parse_args()
@@ -146,6 +149,11 @@ def main() -> int:
                 all_formats_section(donnees, _fresh(tmp, 0), args.jobs)
             return bench.finish()
         if args.incremental:
+            out = tmp / "complet"
+            with bench.section(f"3. Campagne --formats html,pdf,xlsx ({len(sel)} rapports) de bout en bout"):
+                selection_formats_section(sel, donnees, out, args.jobs, args.tous)
+            with bench.section(SECTION_INCREMENTAL_FORMATS):
+                incremental_formats_section(sel, donnees, out, args.jobs)
             with bench.section(SECTION_INCREMENTAL_HTML):
                 incremental_html_section(sel, donnees, tmp, args.jobs)
             return bench.finish()
@@ -191,26 +199,12 @@ def main() -> int:
 
         out = tmp / "complet"
         with bench.section(f"3. Campagne --formats html,pdf,xlsx ({len(sel)} rapports) de bout en bout"):
-            s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=args.jobs,
-                                                       formats=("html", "pdf", "xlsx"), selection=sel))
-            ok = [o for o in r.built if {"html", "pdf", "xlsx"} <= set(o.files)]
-            print(f"    {describe(s)} ; {len(ok)}/{len(sel)} rapports avec HTML, PDF et Excel")
-            assert len(ok) == len(sel), "rapports incomplets"
-            if args.tous:
-                goal("206 rapports HTML + PDF + Excel, de bout en bout (écoulé)", s.wall, 240)
+            selection_formats_section(sel, donnees, out, args.jobs, args.tous)
         if not args.tous:
             with bench.section(SECTION_206_FORMATS):
                 all_formats_section(donnees, _fresh(tmp, next(n)), args.jobs)
-
-        with bench.section("4. Réexécution incrémentale après la resoumission d'un TJ"):
-            court = reference.courts_of_cour("ca-agen")[0]
-            resubmit(Store(donnees), court)
-            s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=args.jobs,
-                                                       formats=("html", "pdf", "xlsx"), selection=sel))
-            rebuilt = {o.job_id for o in r.built}
-            print(f"    {describe(s)} ; reconstruits {len(rebuilt)}, inchangés {len(r.skipped)}")
-            assert {f"clpc/{court}", "cours/ca-agen", "national/national"} <= rebuilt, sorted(rebuilt)
-            goal("réexécution incrémentale HTML + PDF + Excel (écoulé)", s.wall, 6)
+        with bench.section(SECTION_INCREMENTAL_FORMATS):
+            incremental_formats_section(sel, donnees, out, args.jobs)
         with bench.section(SECTION_INCREMENTAL_HTML):
             incremental_html_section(sel, donnees, tmp, args.jobs)
         with bench.section(SECTION_FLOOR):
@@ -228,6 +222,29 @@ def cold_section(clpc: campaign.Job, donnees: Path, tmp: Path, templates: Path, 
     ok = res.equivalent and res.cpu_ratio >= 2
     print(f"  objectif CLI naïves / cpc rapport ≥ ×2 (CPU) : ×{res.cpu_ratio:.1f} — "
           f"{'atteint' if ok else 'MANQUÉ'}".replace(".", ","))
+
+
+def selection_formats_section(sel: list[campaign.Job], donnees: Path, out: Path, jobs: int, tous: bool) -> None:
+    """Section 3: the selection in HTML, PDF and Excel, end to end, into ``out`` (kept for section 4)."""
+    s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"),
+                                               selection=sel))
+    ok = [o for o in r.built if {"html", "pdf", "xlsx"} <= set(o.files)]
+    print(f"    {describe(s)} ; {len(ok)}/{len(sel)} rapports avec HTML, PDF et Excel")
+    assert len(ok) == len(sel), "rapports incomplets"
+    if tous:
+        goal("206 rapports HTML + PDF + Excel, de bout en bout (écoulé)", s.wall, 240)
+
+
+def incremental_formats_section(sel: list[campaign.Job], donnees: Path, out: Path, jobs: int) -> None:
+    """Section 4: one TJ resubmits; the incremental re-run over section 3's output, in its three formats."""
+    court = reference.courts_of_cour("ca-agen")[0]
+    resubmit(Store(donnees), court)
+    s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"),
+                                               selection=sel))
+    rebuilt = {o.job_id for o in r.built}
+    print(f"    {describe(s)} ; reconstruits {len(rebuilt)}, inchangés {len(r.skipped)}")
+    assert {f"clpc/{court}", "cours/ca-agen", "national/national"} <= rebuilt, sorted(rebuilt)
+    goal("réexécution incrémentale HTML + PDF + Excel (écoulé)", s.wall, 6)
 
 
 def incremental_html_section(sel: list[campaign.Job], donnees: Path, tmp: Path, jobs: int) -> None:
@@ -260,7 +277,8 @@ def incremental_html_section(sel: list[campaign.Job], donnees: Path, tmp: Path, 
 
 def all_formats_section(donnees: Path, out: Path, jobs: int) -> None:
     """The 206 reports in HTML, PDF and Excel, end to end (PDF printed while the HTML is built). The CPU
-    time counts this process and its finished children (campaign workers, Chromium)."""
+    time counts this process and its finished children (campaign workers); the whole machine's, printed
+    beside it, also counts Chromium's page processes."""
     everything = campaign.plan(YEAR)
     s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"),
                                                selection=everything))

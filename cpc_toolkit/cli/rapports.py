@@ -44,7 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--plotly", choices=("integre", "partage"), default="integre",
                    help="integre (défaut) : chaque page HTML contient plotly.js (fichier unique, envoi par "
                         "courriel) ; partage : un seul plotly-<version>.min.js dans le dossier de l'année, "
-                        "avec empreinte d'intégrité (publication sur un serveur web intranet)")
+                        "avec empreinte d'intégrité (publication sur un serveur web intranet ; les PDF restent "
+                        "complets)")
     c.set_defaults(func=run_campagne, formats_default="html")
 
 

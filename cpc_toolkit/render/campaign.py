@@ -335,10 +335,6 @@ def run_campaign(year: int, donnees: str | Path | None = None, out_root: str | P
     """
     if plotly not in PLOTLY_MODES:
         raise UsageError(f"Mode plotly inconnu : {plotly} (modes : {', '.join(PLOTLY_MODES)}).")
-    if plotly == "partage" and "pdf" in formats:
-        raise UsageError("« --plotly partage » ne se combine pas avec le PDF : un navigateur ne vérifie "
-                         "l'empreinte d'intégrité du script partagé que sur un serveur web, pas sur un fichier "
-                         "local. Produisez les PDF avec « --plotly integre ».")
     bad = sorted(set(formats) - set(FORMATS))
     if bad:
         raise UsageError(f"Format(s) inconnu(s) : {', '.join(bad)} (formats : {', '.join(FORMATS)}).")

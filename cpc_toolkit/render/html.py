@@ -18,7 +18,7 @@ from nbformat import NotebookNode
 
 from cpc_toolkit.errors import ReasonCode, RenderError
 
-__all__ = ["PLOTLY_JS_NAME", "export_html", "plotly_js", "report_css"]
+__all__ = ["PLOTLY_JS_NAME", "export_html", "plotly_js", "report_css", "split_at_plotly"]
 
 PLOTLY_JS_NAME = "plotly-basic-4.1.1.min.js"  # npm plotly.js-basic-dist-min 4.1.1 (MIT) = plotly.py 7's plotly.js
 TEMPLATE_NAME = "cpc_rapport"
@@ -37,6 +37,18 @@ def plotly_sri() -> str:
     import hashlib
 
     return "sha384-" + base64.b64encode(hashlib.sha384(plotly_js().encode("utf-8")).digest()).decode("ascii")
+
+
+def split_at_plotly(page: str) -> tuple[str, str] | None:
+    """A report page before and after its plotly.js script element, embedded or shared (``--plotly
+    partage``), as :func:`export_html` writes it; ``None`` when the page loads no plotly.js."""
+    embedded = f'<script type="text/javascript">{plotly_js()}</script>'
+    start = page.find(embedded)
+    if start >= 0:
+        return page[:start], page[start + len(embedded):]
+    shared = re.search(r'<script type="text/javascript" src="[^"]*' + re.escape(PLOTLY_JS_NAME) + r'"[^>]*></script>',
+                       page)
+    return (page[:shared.start()], page[shared.end():]) if shared else None
 
 
 def write_shared_plotly(folder: Path) -> Path:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+import pypdf
 import pytest
 
 from cpc_toolkit import reference
@@ -65,3 +66,15 @@ def small_campaign(render_donnees: Path, tmp_path_factory: pytest.TempPathFactor
     result = run_campaign(YEAR, render_donnees, out, jobs=2, formats=("html", "pdf", "xlsx"),
                           selection=plan(YEAR, units=units))
     return result
+
+
+def pdf_signature(path: Path) -> list[tuple[bytes, list[tuple[object, object]]]]:
+    """Per page: the drawing (content stream) and the links (URI or internal destination)."""
+    pages = []
+    for pg in pypdf.PdfReader(path).pages:
+        links = []
+        for annot in pg.get("/Annots") or []:
+            a = annot.get_object()
+            links.append(((a.get("/A") or {}).get("/URI"), a.get("/Dest")))
+        pages.append((pg.get_contents().get_data(), links))
+    return pages

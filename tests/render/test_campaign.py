@@ -19,10 +19,13 @@ import pytest
 from openpyxl import load_workbook
 
 from cpc_toolkit import reference
+from cpc_toolkit.errors import RenderError
 from cpc_toolkit.render import campaign, html, notebook
 from cpc_toolkit.render.accessibility import STATEMENT_FILE
 from cpc_toolkit.settings import DEMO_LABEL
 from cpc_toolkit.store import Store, SubmissionRecord
+
+from .conftest import pdf_signature
 
 YEAR = 2025
 COUR = "ca-agen"  # same as tests/render/conftest.py
@@ -150,6 +153,34 @@ def test_pdf_is_a4_with_the_court_on_page_one(small_campaign):
     for pg in reader.pages:
         w, h = float(pg.mediabox.width), float(pg.mediabox.height)
         assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
+
+
+def test_pdf_printed_in_a_reused_tab_is_the_pdf_of_a_fresh_tab(small_campaign, tmp_path):
+    """The campaign prints each report in a tab that already holds plotly.js (its own copy left out):
+    page for page the same drawing and the same links as the page opened from its file, for every
+    kind of report printed one after the other in the same tab; a report whose script fails gives a
+    located error and the next one is printed as if nothing happened."""
+    from cpc_toolkit.render.pdf import PdfPrinter, chromium_path
+
+    sources = _files(small_campaign, "html")
+    broken = tmp_path / "casse.html"
+    broken.write_text(sources[0].read_text(encoding="utf-8").replace(
+        "<body", "<script>throw new Error('boum')</script><body", 1), encoding="utf-8")
+    reused, fresh = PdfPrinter(chromium_path(), 1), PdfPrinter(chromium_path(), 1, reuse_tabs=False)
+    try:
+        with pytest.raises(RenderError, match=r"Erreur JavaScript.*boum"):
+            reused.print(broken, tmp_path / "casse.pdf")
+        for i, src in enumerate(sources):
+            a = reused.print(src, tmp_path / f"{i}-onglet.pdf")
+            b = fresh.print(src, tmp_path / f"{i}-fichier.pdf")
+            sig_a, sig_b = pdf_signature(a), pdf_signature(b)
+            assert len(sig_a) >= 8 and sig_a == sig_b, src.name
+            uris = [uri for _, links in sig_a for uri, _ in links if uri]
+            assert uris and all(u.startswith("file://") and u.endswith(STATEMENT_FILE) for u in uris), uris
+    finally:
+        reused.close()
+        fresh.close()
+    assert {p.parts[-2] for p in sources} == {"clpc", "cours", "national"}
 
 
 def test_no_confidential_name_in_any_output(small_campaign, render_donnees, planted):

@@ -17,6 +17,8 @@ from cpc_toolkit import reference
 from cpc_toolkit.render import html, notebook
 from cpc_toolkit.render.campaign import plan
 
+from .conftest import pdf_signature
+
 YEAR = 2025
 COUR = "ca-agen"
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,11 +128,33 @@ def test_shared_plotly_page_loads_the_versioned_file_with_its_integrity_hash(exe
     assert drawn >= page.count('class="plotly-graph-div') > 0 and not errors
 
 
-def test_shared_plotly_is_refused_with_pdf_and_unknown_modes(tmp_path):
+def test_pdf_of_a_shared_plotly_page_is_the_pdf_of_the_embedded_page(executed, tmp_path):
+    """``--plotly partage`` with the PDF: the printer leaves the page's script element out (a browser
+    would refuse the integrity-checked file from a local path) and draws with its own copy of the
+    same plotly.js: page for page the same drawing as the single-file page."""
+    from cpc_toolkit.render.outputs import exported
+    from cpc_toolkit.render.pdf import PdfPrinter, chromium_path
+
+    nb = executed[2]
+    ex = exported(nb)
+    html.write_shared_plotly(tmp_path)
+    (tmp_path / "clpc").mkdir()
+    shared, embedded = tmp_path / "clpc" / "partage.html", tmp_path / "clpc" / "integre.html"
+    shared.write_text(html.export_html(nb, ex.title, ex.demo, ex.footer, plotly_src="../"), encoding="utf-8")
+    embedded.write_text(html.export_html(nb, ex.title, ex.demo, ex.footer), encoding="utf-8")
+    assert html.plotly_js() not in shared.read_text(encoding="utf-8")
+    printer = PdfPrinter(chromium_path(), 1)
+    try:
+        a, b = (printer.print(p, p.with_suffix(".pdf")) for p in (shared, embedded))
+    finally:
+        printer.close()
+    sig = pdf_signature(a)
+    assert len(sig) >= 8 and sig == pdf_signature(b)
+
+
+def test_unknown_plotly_mode_is_refused(tmp_path):
     from cpc_toolkit.errors import UsageError
     from cpc_toolkit.render.campaign import run_campaign
 
-    with pytest.raises(UsageError, match="serveur web"):
-        run_campaign(YEAR, tmp_path, tmp_path / "r", formats=("html", "pdf"), plotly="partage")
     with pytest.raises(UsageError, match="Mode plotly inconnu"):
         run_campaign(YEAR, tmp_path, tmp_path / "r", plotly="cdn")
