@@ -110,10 +110,18 @@ def describe(s: Sample) -> str:
     return f"CPU {fmt_s(s.cpu)}{machine}, écoulé {fmt_s(s.wall)}{mem}"
 
 
+def measure_machine(fn: Callable[[], Any]) -> tuple[Sample, Any]:
+    """:func:`measure` plus the whole machine's CPU (for work done by processes this one does not reap)."""
+    m0 = machine_cpu()
+    s, out = measure(fn)
+    return Sample(s.wall, s.cpu, s.peak_mb, machine_cpu() - m0), out
+
+
 def median_sample(samples: list[Sample]) -> Sample:
     peaks = [s.peak_mb for s in samples if s.peak_mb is not None]
+    machines = [s.machine for s in samples if s.machine is not None]
     return Sample(statistics.median(s.wall for s in samples), statistics.median(s.cpu for s in samples),
-                  max(peaks) if peaks else None)
+                  max(peaks) if peaks else None, statistics.median(machines) if machines else None)
 
 
 @dataclass
@@ -157,6 +165,9 @@ def compare(name: str, baseline: Callable[[], Any], candidate: Callable[[], Any]
     if same and floor:
         print(f"    coût / plancher : ×{format_number(1 / max(res.cpu_ratio, 1e-9), 1)} (CPU), "
               f"×{format_number(1 / max(res.wall_ratio, 1e-9), 1)} (écoulé) ; sortie vérifiée : oui")
+    elif same and res.baseline.machine and res.candidate.machine:
+        print(f"    rapport {labels[0]} / {labels[1]} : ×{format_number(res.baseline.machine / res.candidate.machine, 1)}"
+              f" (CPU de la machine), ×{format_number(res.wall_ratio, 1)} (écoulé) ; sorties équivalentes : oui")
     elif same:
         print(f"    rapport {labels[0]} / {labels[1]} : ×{format_number(res.cpu_ratio, 1)} (CPU), "
               f"×{format_number(res.wall_ratio, 1)} (écoulé) ; sorties équivalentes : oui")
