@@ -34,7 +34,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _harness import Bench, Sample, compare, cpu_now, describe, fmt_s, goal, machine_cpu, median_sample
+from _harness import Bench, Sample, compare, cpu_now, describe, fmt_s, goal, measure_machine, median_sample
 
 from cpc_toolkit import reference
 from cpc_toolkit.render import campaign
@@ -105,13 +105,6 @@ def same_report(a: Path, b: Path) -> bool:
     offline = all("Plotly.newPlot" in t and len(t) > len(plotly_js()) and not re.search(r'<script[^>]+src="https?:', t)
                   for t in (ta, tb))
     return offline and bool(charts(ta)) and charts(ta) == charts(tb) and title(ta) == title(tb) != ""
-
-
-def timed(fn) -> tuple[Sample, object]:  # type: ignore[no-untyped-def]
-    """Wall, CPU of this process and its children, and the whole machine's CPU (Chromium's pages)."""
-    t0, c0, m0 = time.perf_counter(), cpu_now(), machine_cpu()
-    out = fn()
-    return Sample(time.perf_counter() - t0, cpu_now() - c0, machine=machine_cpu() - m0), out
 
 
 def resubmit(store: Store, court: str) -> None:
@@ -191,8 +184,8 @@ def main() -> int:
         if not args.tous:
             with bench.section(f"2 bis. Campagne HTML des 206 rapports (--jobs {args.jobs}), mesurée une fois"):
                 everything = campaign.plan(YEAR)
-                s206, r206 = timed(lambda: campaign.run_campaign(YEAR, donnees, _fresh(tmp, next(n)), jobs=args.jobs,
-                                                                 formats=("html",), selection=everything))
+                s206, r206 = measure_machine(lambda: campaign.run_campaign(
+                    YEAR, donnees, _fresh(tmp, next(n)), jobs=args.jobs, formats=("html",), selection=everything))
                 print(f"    {describe(s206)} ; {len(r206.built)}/{len(everything)} rapports construits")
                 assert len(r206.built) == len(everything) and not r206.failures, "campagne incomplète"
                 goal("206 HTML (écoulé)", s206.wall, 60)
@@ -226,8 +219,8 @@ def cold_section(clpc: campaign.Job, donnees: Path, tmp: Path, templates: Path, 
 
 def selection_formats_section(sel: list[campaign.Job], donnees: Path, out: Path, jobs: int, tous: bool) -> None:
     """Section 3: the selection in HTML, PDF and Excel, end to end, into ``out`` (kept for section 4)."""
-    s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"),
-                                               selection=sel))
+    s, r = measure_machine(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs,
+                                                         formats=("html", "pdf", "xlsx"), selection=sel))
     ok = [o for o in r.built if {"html", "pdf", "xlsx"} <= set(o.files)]
     print(f"    {describe(s)} ; {len(ok)}/{len(sel)} rapports avec HTML, PDF et Excel")
     assert len(ok) == len(sel), "rapports incomplets"
@@ -239,8 +232,8 @@ def incremental_formats_section(sel: list[campaign.Job], donnees: Path, out: Pat
     """Section 4: one TJ resubmits; the incremental re-run over section 3's output, in its three formats."""
     court = reference.courts_of_cour("ca-agen")[0]
     resubmit(Store(donnees), court)
-    s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"),
-                                               selection=sel))
+    s, r = measure_machine(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs,
+                                                         formats=("html", "pdf", "xlsx"), selection=sel))
     rebuilt = {o.job_id for o in r.built}
     print(f"    {describe(s)} ; reconstruits {len(rebuilt)}, inchangés {len(r.skipped)}")
     assert {f"clpc/{court}", "cours/ca-agen", "national/national"} <= rebuilt, sorted(rebuilt)
@@ -248,7 +241,7 @@ def incremental_formats_section(sel: list[campaign.Job], donnees: Path, out: Pat
 
 
 def incremental_html_section(sel: list[campaign.Job], donnees: Path, tmp: Path, jobs: int) -> None:
-    """HTML campaign of the selection, one TJ resubmits, incremental re-run (timed); then a forced full
+    """HTML campaign of the selection, one TJ resubmits, incremental re-run (measured); then a forced full
     rebuild against the same previous publication must give the same pages (build-date lines aside,
     as in tests/render/test_incremental.py)."""
     inc, full = _fresh(tmp, 30_000), _fresh(tmp, 30_001)
@@ -260,7 +253,7 @@ def incremental_html_section(sel: list[campaign.Job], donnees: Path, tmp: Path, 
             shutil.copy(inc / str(YEAR) / name, full / str(YEAR) / name)
     court = reference.courts_of_cour("ca-agen")[1]
     resubmit(Store(donnees), court)
-    s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, inc, jobs=jobs, formats=("html",), selection=sel))
+    s, r = measure_machine(lambda: campaign.run_campaign(YEAR, donnees, inc, jobs=jobs, formats=("html",), selection=sel))
     rebuilt = {o.job_id for o in r.built}
     print(f"    {describe(s)} ; reconstruits {len(rebuilt)}, inchangés {len(r.skipped)}")
     campaign.run_campaign(YEAR, donnees, full, jobs=jobs, formats=("html",), selection=sel, force=True)
@@ -280,8 +273,8 @@ def all_formats_section(donnees: Path, out: Path, jobs: int) -> None:
     time counts this process and its finished children (campaign workers); the whole machine's, printed
     beside it, also counts Chromium's page processes."""
     everything = campaign.plan(YEAR)
-    s, r = timed(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"),
-                                               selection=everything))
+    s, r = measure_machine(lambda: campaign.run_campaign(YEAR, donnees, out, jobs=jobs,
+                                                         formats=("html", "pdf", "xlsx"), selection=everything))
     ok = [o for o in r.built if {"html", "pdf", "xlsx"} <= set(o.files)]
     print(f"    {describe(s)} ; {len(ok)}/{len(everything)} rapports avec HTML, PDF et Excel")
     assert len(ok) == len(everything), "rapports incomplets"
