@@ -108,8 +108,13 @@ def same_report(a: Path, b: Path) -> bool:
 
 
 def resubmit(store: Store, court: str) -> None:
+    """A new version of ``court``'s workbook (its register-derived values stay in their own channel, so
+    a court can resubmit any number of times)."""
+    subs = store.submissions(include_superseded=False)
+    workbook = set(subs.loc[subs["channel"] == "classeur", "submission_id"])
     vals = store.values(YEAR, [court])
-    vals = vals[vals["indicator_id"].notna()][["indicator_id", "value", "text", "status"]].copy()
+    vals = vals[vals["indicator_id"].notna() & vals["submission_id"].isin(workbook)]
+    vals = vals[["indicator_id", "value", "text", "status"]].copy()
     vals.loc[vals["indicator_id"] == "act_cg_entrees", "value"] += 7
     store.write([SubmissionRecord(court, YEAR, "classeur", vals, demo=True, file_name="resoumission")])
 

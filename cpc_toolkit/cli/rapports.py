@@ -171,6 +171,7 @@ def run_campagne(args: argparse.Namespace) -> int:
     if not formats:
         return _campaign_documents(args, year, doc_formats)
     jobs = plan(year)
+    tqdm.monitor_interval = 0  # no monitor thread: the campaign forks its workers from this process
     bar = tqdm(total=len(jobs), desc=f"Rapports {year}", unit="rapport", file=sys.stderr,
                disable=False, dynamic_ncols=True, mininterval=1.0)
 

@@ -229,6 +229,38 @@ def _init_worker(env: dict[str, str], parent_pid: int | None = None) -> None:
     os.environ.update(env)
 
 
+def start_method() -> str:
+    """How campaign workers start: ``fork`` where the system has it and this process runs no other
+    Python thread (a fork copies no thread, only the locks they may hold), from the campaign's own
+    process once :func:`warm_process` has loaded the modules and data every report needs (no second
+    import, no second read of the store per worker); ``spawn`` otherwise."""
+    import threading
+
+    return "fork" if "fork" in mp.get_all_start_methods() and threading.active_count() == 1 else "spawn"
+
+
+def warm_process(donnees: str) -> None:
+    """Load in this process what every report uses (forked workers start with it): the rendering
+    modules, the notebooks, the report data of ``donnees`` and its lookup index, the HTML exporter,
+    the French collation table; then out of the collector's reach (``gc.freeze``: a worker's
+    collections neither scan nor copy these pages)."""
+    import gc
+
+    from cpc_toolkit import fr
+    from cpc_toolkit.compute.lookup import results_index
+    from cpc_toolkit.render import notebook, outputs, report  # noqa: F401  (imported for the workers)
+    from cpc_toolkit.render.data import load
+    from cpc_toolkit.render.html import exporter
+
+    results_index(load(donnees).res)
+    for kind_id in kinds.KINDS:
+        notebook.load_notebook(kind_id)
+    exporter()
+    fr.sort_key("a")
+    gc.collect()
+    gc.freeze()
+
+
 def report_env(donnees: str, root: Path) -> dict[str, str]:
     """Environment of every report notebook: the store, and the reports root where a report finds
     its previous publication (rectificatif)."""
@@ -415,7 +447,8 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
     if to_build:
         with _PdfStage(year_dir, progress) if "pdf" in want else nullcontext() as pdfs:
-            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs, plotly):
+            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs, plotly,
+                              started=pdfs.start if pdfs is not None else None):
                 record(o)
                 if pdfs is not None:
                     pdfs.add(o)  # printed while the workers build the next reports
@@ -434,17 +467,25 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
-             n_jobs: int, plotly: str = "integre") -> Iterable[ReportOutcome]:
+             n_jobs: int, plotly: str = "integre", started: Callable[[], None] | None = None) -> Iterable[ReportOutcome]:
+    """Build ``jobs_`` (``n_jobs`` worker processes), yielding each outcome as it comes; ``started`` is
+    called once the workers exist (the PDF stage starts Chromium then: never before a fork)."""
     env = report_env(donnees, root)
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
+        if started:
+            started()
         for job in jobs_:
             yield build_one(job, donnees, root, formats, prints[job.id], env=env, plotly=plotly)
         return
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=ctx, initializer=_init_worker,
+    method = start_method()
+    if method == "fork":
+        warm_process(donnees)
+    with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method), initializer=_init_worker,
                              initargs=(env, os.getpid())) as pool:
         futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id], plotly): job for job in jobs_}
+        if started:
+            started()  # fork: every worker was started by the first submit
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -456,8 +497,9 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
 
 
 class _PdfStage:
-    """PDFs printed while the workers build the next reports' HTML: each report's HTML is queued as
-    soon as it is written, a few pages print at once in one Chromium (:data:`pdf.PAGES`)."""
+    """PDFs printed while the workers build the next reports' HTML: Chromium starts as soon as the
+    workers exist, each report's HTML is queued as soon as it is written, a few pages print at once
+    in one Chromium (:data:`pdf.PAGES`)."""
 
     def __init__(self, year_dir: Path, progress: Callable[[ReportOutcome], None] | None,
                  pages: int | None = None) -> None:
@@ -471,7 +513,10 @@ class _PdfStage:
     def __enter__(self) -> _PdfStage:
         return self
 
-    def _start(self) -> None:
+    def start(self) -> None:
+        """Start Chromium (once; a start failure is kept and reported on each report)."""
+        if self.printer is not None or self.error is not None:
+            return
         from contextlib import ExitStack
 
         from cpc_toolkit.render.pdf import PAGES, pdf_printer
@@ -487,8 +532,7 @@ class _PdfStage:
             if self.progress:
                 self.progress(o)
             return
-        if self.printer is None and self.error is None:
-            self._start()  # Chromium starts with the first HTML, not before
+        self.start()
         if self.error is not None:
             o.status, o.error = "echec", self.error
             if self.progress:

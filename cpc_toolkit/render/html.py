@@ -18,7 +18,7 @@ from nbformat import NotebookNode
 
 from cpc_toolkit.errors import ReasonCode, RenderError
 
-__all__ = ["PLOTLY_JS_NAME", "export_html", "plotly_js", "report_css", "split_at_plotly"]
+__all__ = ["PLOTLY_JS_NAME", "export_html", "exporter", "plotly_js", "report_css", "split_at_plotly"]
 
 PLOTLY_JS_NAME = "plotly-basic-4.1.1.min.js"  # npm plotly.js-basic-dist-min 4.1.1 (MIT) = plotly.py 7's plotly.js
 TEMPLATE_NAME = "cpc_rapport"
@@ -92,7 +92,7 @@ def _bytecode_cache() -> Any:
 
 
 @cache
-def _exporter() -> Any:
+def exporter() -> Any:
     from nbconvert import HTMLExporter
 
     class _TemplateOnly(HTMLExporter):
@@ -193,7 +193,7 @@ def export_html(nb: NotebookNode, title: str, demo: bool, footer: str = "", plot
     # plotly.js (1.4 MB) goes in after the text pass, which then scans only the report itself
     js, res["cpc_plotly_js"] = res["cpc_plotly_js"], _JS_SLOT
     try:
-        body, _ = _exporter().from_notebook_node(nb, resources=res)
+        body, _ = exporter().from_notebook_node(nb, resources=res)
         body = _plain_quotes(body).replace(_JS_SLOT, js, 1)
     except Exception as exc:  # nbconvert raises many types; report them as a render error
         raise RenderError(f"Export HTML impossible : {exc}", ReasonCode.RENDER) from exc

@@ -234,6 +234,33 @@ def test_campaign_output_equals_a_plain_papermill_run(kind, small_campaign, rend
     assert 'class="plotly-graph-div' in built and plain == built
 
 
+def test_spawned_workers_build_the_pages_of_forked_ones(small_campaign, render_donnees, tmp_path, monkeypatch):
+    """Workers forked from the warm campaign process (Linux) and workers started afresh (``spawn``,
+    the other systems) write the same pages, byte for byte."""
+    assert campaign.start_method() == "fork"  # the small campaign's workers were forked
+    monkeypatch.setattr(campaign, "start_method", lambda: "spawn")
+    sel = [j for j in campaign.plan(YEAR, units=[reference.NATIONAL, reference.courts_of_cour(COUR)[0]])]
+    spawned = campaign.run_campaign(YEAR, render_donnees, tmp_path, jobs=2, formats=("html",), selection=sel)
+    assert len(spawned.built) == len(sel) == 2
+    for job in sel:
+        page = job.path(tmp_path, "html").read_bytes()
+        assert b'class="plotly-graph-div' in page and page == job.path(small_campaign.root, "html").read_bytes()
+
+
+def test_workers_are_spawned_when_another_thread_runs():
+    import threading
+
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert campaign.start_method() == "spawn"
+    finally:
+        stop.set()
+        other.join()
+    assert campaign.start_method() == "fork"
+
+
 def test_rerun_is_incremental(small_campaign, render_donnees):
     jobs = [j for j in campaign.plan(YEAR, units=[reference.NATIONAL, COUR, *reference.courts_of_cour(COUR)])]
     t0 = time.perf_counter()

@@ -60,7 +60,7 @@ SCRIPT = textwrap.dedent("""\
             done.append(o)
             if len([d for d in done if d.status == "ok"]) == 2:  # kill -9 in the middle of the campaign
                 procs = []
-                for pid in descendants(os.getpid()):
+                for pid in [os.getpid(), *descendants(os.getpid())]:
                     try:
                         cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\\0", b" ").decode()
                     except OSError:
@@ -92,9 +92,10 @@ def killed_campaign(render_donnees, tmp_path_factory):
 
 
 def test_workers_die_with_a_killed_campaign(killed_campaign):
-    _, procs, _ = killed_campaign
+    _, (campaign_proc, *procs), _ = killed_campaign
     pids = [p for p, _ in procs]
-    workers = [p for p, cmd in procs if "multiprocessing.spawn" in cmd]
+    # forked workers carry the campaign's command line, spawned ones multiprocessing's
+    workers = [p for p, cmd in procs if "multiprocessing.spawn" in cmd or cmd == campaign_proc[1]]
     assert len(workers) == 2, procs  # the 2 workers were running (the notebooks execute in them)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and any(_alive(p) for p in pids):

@@ -70,7 +70,7 @@ def test_template_only_export_is_the_document_nbconvert_exports(executed):
     for nb in executed:
         ex = exported(nb)
         ours = html.export_html(nb, ex.title, ex.demo, ex.footer)
-        stock, _ = HTMLExporter.from_notebook_node(html._exporter(), *html._prepare(nb, ex.title, ex.demo, ex.footer))
+        stock, _ = HTMLExporter.from_notebook_node(html.exporter(), *html._prepare(nb, ex.title, ex.demo, ex.footer))
         assert 'class="plotly-graph-div' in ours and ex.title in ours
         assert str(BeautifulSoup(ours, features="html.parser")) == stock
         assert ours != stock  # really exported without the re-serialisation
