@@ -447,8 +447,7 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
     if to_build:
         with _PdfStage(year_dir, progress) if "pdf" in want else nullcontext() as pdfs:
-            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs, plotly,
-                              started=pdfs.start if pdfs is not None else None):
+            for o in _execute(to_build, str(data_root), root, _worker_formats(want), prints, jobs, plotly):
                 record(o)
                 if pdfs is not None:
                     pdfs.add(o)  # printed while the workers build the next reports
@@ -467,14 +466,11 @@ def _run_locked(year: int, store: Store, data_root: Path, root: Path, year_dir: 
 
 
 def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...], prints: dict[str, str],
-             n_jobs: int, plotly: str = "integre", started: Callable[[], None] | None = None) -> Iterable[ReportOutcome]:
-    """Build ``jobs_`` (``n_jobs`` worker processes), yielding each outcome as it comes; ``started`` is
-    called once the workers exist (the PDF stage starts Chromium then: never before a fork)."""
+             n_jobs: int, plotly: str = "integre") -> Iterable[ReportOutcome]:
+    """Build ``jobs_`` (``n_jobs`` worker processes), yielding each outcome as it comes."""
     env = report_env(donnees, root)
     n_jobs = max(1, min(n_jobs, len(jobs_)))
     if n_jobs == 1:
-        if started:
-            started()
         for job in jobs_:
             yield build_one(job, donnees, root, formats, prints[job.id], env=env, plotly=plotly)
         return
@@ -484,8 +480,6 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method), initializer=_init_worker,
                              initargs=(env, os.getpid())) as pool:
         futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id], plotly): job for job in jobs_}
-        if started:
-            started()  # fork: every worker was started by the first submit
         for fut in as_completed(futures):
             job = futures[fut]
             try:
@@ -497,9 +491,9 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
 
 
 class _PdfStage:
-    """PDFs printed while the workers build the next reports' HTML: Chromium starts as soon as the
-    workers exist, each report's HTML is queued as soon as it is written, a few pages print at once
-    in one Chromium (:data:`pdf.PAGES`)."""
+    """PDFs printed while the workers build the next reports' HTML: each report's HTML is queued as
+    soon as it is written, a few pages print at once in one Chromium (:data:`pdf.PAGES`), started
+    with the first HTML (after the workers' fork)."""
 
     def __init__(self, year_dir: Path, progress: Callable[[ReportOutcome], None] | None,
                  pages: int | None = None) -> None:
@@ -513,10 +507,7 @@ class _PdfStage:
     def __enter__(self) -> _PdfStage:
         return self
 
-    def start(self) -> None:
-        """Start Chromium (once; a start failure is kept and reported on each report)."""
-        if self.printer is not None or self.error is not None:
-            return
+    def _start(self) -> None:
         from contextlib import ExitStack
 
         from cpc_toolkit.render.pdf import PAGES, pdf_printer
@@ -532,7 +523,8 @@ class _PdfStage:
             if self.progress:
                 self.progress(o)
             return
-        self.start()
+        if self.printer is None and self.error is None:
+            self._start()  # Chromium starts with the first HTML, not before
         if self.error is not None:
             o.status, o.error = "echec", self.error
             if self.progress:
