@@ -60,7 +60,7 @@ def chromium_path() -> str:
                       "pour produire les PDF.", ReasonCode.RENDER)
 
 
-PAGES = 3  # pages printed at once by one Chromium (campaign); more only adds memory on 2 cores
+PAGES = 2  # pages printed at once by one Chromium (campaign): the two cores busy, one plotly tab less than 3
 
 
 class _Tab:
