@@ -9,7 +9,8 @@
 3. The same selection with ``--formats html,pdf,xlsx`` end to end (PDF printed while the HTML is built),
    then (3 bis) the 206 reports in those three formats (goal ≤ 4 min).
 4. Incremental re-run after one TJ resubmits: every report showing its figures is rebuilt, checked (the
-   formats of section 3); then (4 bis) the same in HTML only, compared with a forced full rebuild (goal ≤ 6 s).
+   formats of section 3); (4 ter) the same, interleaved: workers spawned against forked, 3 PDF pages at
+   once against 2; then (4 bis) the same in HTML only, compared with a forced full rebuild (goal ≤ 6 s).
 5. Per-report cost in a warm campaign worker against the floor (an empty notebook executed in the same warm
    interpreter plus the HTML export of the report's own output; a warm Jupyter kernel's empty notebook
    printed beside it), interleaved (goal ≤ ×1,5).
@@ -19,7 +20,7 @@ Each section keeps going when another fails; the machine load is printed (on a l
 is the figure that counts).
 
 Usage: ``.venv/bin/python benchmarks/campagne.py [--jobs 2] [--repetitions 2] [--tous]`` (everything), or one
-section: ``--un-rapport`` (1), ``--formats-206`` (3 bis), ``--incremental`` (3, 4 and 4 bis), ``--plancher`` (5).
+section: ``--un-rapport`` (1), ``--formats-206`` (3 bis), ``--incremental`` (3, 4, 4 ter and 4 bis), ``--plancher`` (5).
 """
 
 from __future__ import annotations
@@ -32,9 +33,22 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from _harness import Bench, Sample, compare, cpu_now, describe, fmt_s, goal, measure_machine, median_sample
+from _harness import (
+    Bench,
+    Sample,
+    compare,
+    cpu_now,
+    describe,
+    fmt_s,
+    goal,
+    machine_cpu,
+    measure_machine,
+    median_sample,
+    run_child,
+)
 
 from cpc_toolkit import reference
 from cpc_toolkit.render import campaign
@@ -51,6 +65,8 @@ SECTION_206_FORMATS = "3 bis. Campagne --formats html,pdf,xlsx des 206 rapports,
 SECTION_INCREMENTAL_FORMATS = "4. Réexécution incrémentale HTML + PDF + Excel après la resoumission d'un TJ"
 SECTION_INCREMENTAL_HTML = ("4 bis. Réexécution incrémentale HTML après la resoumission d'un TJ, comparée à une "
                             "reconstruction complète")
+SECTION_INCREMENTAL_AB = ("4 ter. Même réexécution en trois formats, alternée : processus de rendu lancés à neuf "
+                          "(spawn) contre issus de la campagne (fork), puis 3 pages PDF à la fois contre 2")
 SECTION_FLOOR = "5. Coût par rapport contre le plancher (processus de rendu chaud, alternés)"
 NAIVE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{{ resources.include_js('plotly.min.js') }}{%- endblock -%}
@@ -126,7 +142,7 @@ def main() -> int:
     ap.add_argument("--tous", action="store_true", help="les 206 rapports (sinon : la cour d'Agen et le national)")
     ap.add_argument("--un-rapport", action="store_true", help="seulement la section 1 (un rapport à froid)")
     ap.add_argument("--incremental", action="store_true",
-                    help="seulement les sections 3, 4 et 4 bis (sélection en trois formats, réexécutions)")
+                    help="seulement les sections 3, 4, 4 ter et 4 bis (sélection en trois formats, réexécutions)")
     ap.add_argument("--plancher", action="store_true", help="seulement la section 5 (coût par rapport / plancher)")
     ap.add_argument("--formats-206", action="store_true", help="seulement la section 3 bis (206 rapports HTML, PDF, Excel)")
     args = ap.parse_args()
@@ -152,6 +168,8 @@ def main() -> int:
                 selection_formats_section(sel, donnees, out, args.jobs, args.tous)
             with bench.section(SECTION_INCREMENTAL_FORMATS):
                 incremental_formats_section(sel, donnees, out, args.jobs)
+            with bench.section(SECTION_INCREMENTAL_AB):
+                incremental_ab_section(sel, donnees, out, args.jobs, args.repetitions)
             with bench.section(SECTION_INCREMENTAL_HTML):
                 incremental_html_section(sel, donnees, tmp, args.jobs)
             return bench.finish()
@@ -203,6 +221,8 @@ def main() -> int:
                 all_formats_section(donnees, _fresh(tmp, next(n)), args.jobs)
         with bench.section(SECTION_INCREMENTAL_FORMATS):
             incremental_formats_section(sel, donnees, out, args.jobs)
+        with bench.section(SECTION_INCREMENTAL_AB):
+            incremental_ab_section(sel, donnees, out, args.jobs, args.repetitions)
         with bench.section(SECTION_INCREMENTAL_HTML):
             incremental_html_section(sel, donnees, tmp, args.jobs)
         with bench.section(SECTION_FLOOR):
@@ -243,6 +263,45 @@ def incremental_formats_section(sel: list[campaign.Job], donnees: Path, out: Pat
     print(f"    {describe(s)} ; reconstruits {len(rebuilt)}, inchangés {len(r.skipped)}")
     assert {f"clpc/{court}", "cours/ca-agen", "national/national"} <= rebuilt, sorted(rebuilt)
     goal("réexécution incrémentale HTML + PDF + Excel (écoulé)", s.wall, 6)
+
+
+CHILD_CAMPAIGN = """
+import json, sys
+from cpc_toolkit.render import campaign, pdf
+method, pages, donnees, out, jobs, ids = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6:]
+campaign.start_method, pdf.PAGES = (lambda: method), pages
+sel = [j for j in campaign.plan(2025) if j.id in ids]
+r = campaign.run_campaign(2025, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"), selection=sel)
+print(json.dumps({"built": sorted(o.job_id for o in r.built if {"html", "pdf", "xlsx"} <= set(o.files))}))
+"""
+
+
+def incremental_ab_section(sel: list[campaign.Job], donnees: Path, out: Path, jobs: int, repetitions: int) -> None:
+    """Section 4 ter: the incremental re-run in three formats, each pass in a fresh interpreter as
+    ``cpc campagne`` runs (a court of Agen resubmits before each pass, outside the measure), baseline
+    and candidate interleaved: workers spawned afresh against forked from the campaign, then 3 PDF
+    pages at once against 2 (:data:`pdf.PAGES`)."""
+    courts = reference.courts_of_cour("ca-agen")
+    turn = iter(range(10_000))
+    everything = sorted(j.id for j in sel)
+
+    def resubmitted(args: Callable[[], list[str]]) -> tuple[Sample, list[str]]:
+        resubmit(Store(donnees), courts[next(turn) % len(courts)])
+        m0 = machine_cpu()
+        s, data = run_child(args(), env=ENV)
+        return Sample(s.wall, s.cpu, None, machine_cpu() - m0), data["built"]
+
+    def run(method: str, pages: int) -> Callable[[], list[str]]:
+        return lambda: ["-c", CHILD_CAMPAIGN, method, str(pages), str(donnees), str(out), str(jobs), *everything]
+
+    def same(a: list[str], b: list[str]) -> bool:
+        return a == b == everything
+
+    n = max(3, repetitions)
+    compare("processus de rendu (2 pages)", run("spawn", 2), run("fork", 2), same, repeats=n,
+            sample=resubmitted, labels=("spawn", "fork"))
+    compare("pages PDF à la fois (fork)", run("fork", 3), run("fork", 2), same, repeats=n,
+            sample=resubmitted, labels=("3 pages", "2 pages"))
 
 
 def incremental_html_section(sel: list[campaign.Job], donnees: Path, tmp: Path, jobs: int) -> None:

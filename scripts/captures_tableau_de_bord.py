@@ -68,7 +68,7 @@ def main() -> int:
             data = work / "donnees"
             write_demo(Store(data), 2025)
         for path in capture(data, args.sortie, work):
-            print(f"écrit : {path}")  # noqa: T201
+            print(f"écrit : {path}")
     return 0
 
 

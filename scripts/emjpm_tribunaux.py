@@ -94,9 +94,9 @@ def build(source: str) -> tuple[list[tuple[str, str, str, str, str]], list[str]]
 
 def main(argv: list[str]) -> int:
     out, problems = build(argv[1])
-    print(len(out), "tribunaux ;", dict(Counter(o[2] for o in out)))  # noqa: T201
+    print(len(out), "tribunaux ;", dict(Counter(o[2] for o in out)))
     for p in problems:
-        print("problème :", p)  # noqa: T201
+        print("problème :", p)
     if "--write" in argv and not problems:
         with open(TARGET, "w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh)
