@@ -242,10 +242,7 @@ def start_method() -> str:
 def warm_process(donnees: str) -> None:
     """Load in this process what every report uses (forked workers start with it): the rendering
     modules, the notebooks, the report data of ``donnees`` and its lookup index, the HTML exporter,
-    the French collation table; then out of the collector's reach (``gc.freeze``: a worker's
-    collections neither scan nor copy these pages)."""
-    import gc
-
+    the French collation table."""
     from cpc_toolkit import fr
     from cpc_toolkit.compute.lookup import results_index
     from cpc_toolkit.render import notebook, outputs, report  # noqa: F401  (imported for the workers)
@@ -257,8 +254,6 @@ def warm_process(donnees: str) -> None:
         notebook.load_notebook(kind_id)
     exporter()
     fr.sort_key("a")
-    gc.collect()
-    gc.freeze()
 
 
 def report_env(donnees: str, root: Path) -> dict[str, str]:
@@ -476,10 +471,16 @@ def _execute(jobs_: list[Job], donnees: str, root: Path, formats: tuple[str, ...
         return
     method = start_method()
     if method == "fork":
+        import gc
+
         warm_process(donnees)
+        gc.collect()
+        gc.freeze()  # the workers' collections neither scan nor copy what they inherit
     with ProcessPoolExecutor(max_workers=n_jobs, mp_context=mp.get_context(method), initializer=_init_worker,
                              initargs=(env, os.getpid())) as pool:
         futures = {pool.submit(_worker_task, job, donnees, str(root), formats, prints[job.id], plotly): job for job in jobs_}
+        if method == "fork":
+            gc.unfreeze()  # every worker was forked by the first submit; this process collects as before
         for fut in as_completed(futures):
             job = futures[fut]
             try:
