@@ -234,31 +234,40 @@ def test_campaign_output_equals_a_plain_papermill_run(kind, small_campaign, rend
     assert 'class="plotly-graph-div' in built and plain == built
 
 
-def test_spawned_workers_build_the_pages_of_forked_ones(small_campaign, render_donnees, tmp_path, monkeypatch):
+def test_spawned_workers_build_the_pages_of_forked_ones(render_donnees, tmp_path, monkeypatch):
     """Workers forked from the warm campaign process (Linux) and workers started afresh (``spawn``,
     the other systems) write the same pages, byte for byte."""
-    assert campaign.start_method() == "fork"  # the small campaign's workers were forked
-    monkeypatch.setattr(campaign, "start_method", lambda: "spawn")
     sel = [j for j in campaign.plan(YEAR, units=[reference.NATIONAL, reference.courts_of_cour(COUR)[0]])]
-    spawned = campaign.run_campaign(YEAR, render_donnees, tmp_path, jobs=2, formats=("html",), selection=sel)
-    assert len(spawned.built) == len(sel) == 2
-    for job in sel:
-        page = job.path(tmp_path, "html").read_bytes()
-        assert b'class="plotly-graph-div' in page and page == job.path(small_campaign.root, "html").read_bytes()
+    pages = {}
+    for method in ("fork", "spawn"):
+        monkeypatch.setattr(campaign, "start_method", lambda method=method: method)
+        out = tmp_path / method
+        built = campaign.run_campaign(YEAR, render_donnees, out, jobs=2, formats=("html",), selection=sel)
+        assert len(built.built) == len(sel) == 2
+        pages[method] = [job.path(out, "html").read_bytes() for job in sel]
+    assert all(b'class="plotly-graph-div' in page for page in pages["fork"])
+    assert pages["fork"] == pages["spawn"]
 
 
-def test_workers_are_spawned_when_another_thread_runs():
-    import threading
-
+START_METHOD = """
+import sys, threading
+from cpc_toolkit.render import campaign
+if sys.argv[1] == "fil":
     stop = threading.Event()
-    other = threading.Thread(target=stop.wait)
-    other.start()
-    try:
-        assert campaign.start_method() == "spawn"
-    finally:
-        stop.set()
-        other.join()
-    assert campaign.start_method() == "fork"
+    threading.Thread(target=stop.wait, daemon=True).start()
+print(campaign.start_method())
+"""
+
+
+@pytest.mark.parametrize(("thread", "method"), [("seul", "fork"), ("fil", "spawn")])
+def test_workers_are_forked_only_from_a_single_threaded_process(thread, method):
+    """In a fresh interpreter (as ``cpc campagne``): fork; with another Python thread running: spawn."""
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", START_METHOD, thread], capture_output=True, text=True,
+                         check=True, timeout=120)
+    assert out.stdout.strip() == method
 
 
 def test_rerun_is_incremental(small_campaign, render_donnees):
