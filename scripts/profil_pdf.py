@@ -21,7 +21,6 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -40,12 +39,10 @@ def body_of(path: Path, css: str) -> str:
     parts = split_at_plotly(path.read_text(encoding="utf-8"))
     if parts is None:
         raise SystemExit(f"{path} : pas de plotly.js dans la page")
-    base = path.resolve().as_uri()
-    return pdf._RELATIVE.sub(lambda m: f'{m[1]}="{urljoin(base, m[2])}"',
-                             f'{parts[0]}<style id="plotly.js-style-global">{css}</style>{parts[1]}')
+    return pdf.tab_document(path, parts, css)
 
 
-def top(profile: dict[str, Any], n: int) -> tuple[collections.Counter, collections.Counter]:
+def top(profile: dict[str, Any]) -> tuple[collections.Counter, collections.Counter]:
     """Self and inclusive time (µs) per function of a CDP ``Profiler`` profile."""
     nodes = {x["id"]: x for x in profile["nodes"]}
     parent = {c: x["id"] for x in profile["nodes"] for c in x.get("children", [])}
@@ -97,7 +94,7 @@ async def main(paths: list[Path], n: int) -> None:
         await cdp.send("Profiler.start")
         await page.set_content(body_of(paths[0], css), wait_until="load")
         await page.wait_for_function(pdf.WAIT_CHARTS_JS)
-        own, incl = top((await cdp.send("Profiler.stop"))["profile"], n)
+        own, incl = top((await cdp.send("Profiler.stop"))["profile"])
         print(f"Profil JavaScript du chargement de {paths[0].name} (ms ; « (program) » : travail natif, mise en page) :")
         print("  temps propre :")
         for k, v in own.most_common(n):

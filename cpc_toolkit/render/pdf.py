@@ -29,7 +29,7 @@ from urllib.parse import urljoin
 from cpc_toolkit.errors import ReasonCode, RenderError
 from cpc_toolkit.store import atomic_write_bytes
 
-__all__ = ["CHROMIUM", "HEADLESS_SHELL", "PAGES", "PdfPrinter", "chromium_path", "pdf_printer"]
+__all__ = ["CHROMIUM", "HEADLESS_SHELL", "PAGES", "PdfPrinter", "chromium_path", "pdf_printer", "tab_document"]
 
 HEADLESS_SHELL = "/usr/bin/chromium-headless-shell"
 CHROMIUM = "/usr/bin/chromium"
@@ -61,6 +61,15 @@ def chromium_path() -> str:
 
 
 PAGES = 2  # pages printed at once by one Chromium (campaign): the two cores busy, one plotly tab less than 3
+
+
+def tab_document(html_path: Path, parts: tuple[str, str], plotly_css: str) -> str:
+    """The report page ``html_path`` (``parts``: :func:`html.split_at_plotly`) as written into a tab
+    that already holds plotly.js: plotly's global stylesheet in place of its script, relative links
+    made absolute as if the file had been opened."""
+    base = Path(html_path).resolve().as_uri()
+    return _RELATIVE.sub(lambda m: f'{m[1]}="{urljoin(base, m[2])}"',
+                         f'{parts[0]}<style id="plotly.js-style-global">{plotly_css}</style>{parts[1]}')
 
 
 class _Tab:
@@ -161,9 +170,7 @@ class PdfPrinter:
 
     async def _print_in_tab(self, html_path: Path, parts: tuple[str, str], timeout_ms: int) -> tuple[bytes, list[str]]:
         tab = self._idle.pop() if self._idle else await self._new_tab()
-        base = Path(html_path).resolve().as_uri()
-        body = _RELATIVE.sub(lambda m: f'{m[1]}="{urljoin(base, m[2])}"',
-                             f'{parts[0]}<style id="plotly.js-style-global">{self._plotly_css}</style>{parts[1]}')
+        body = tab_document(html_path, parts, self._plotly_css or "")
         tab.errors.clear()
         done = False
         try:
