@@ -24,6 +24,7 @@ import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -54,12 +55,65 @@ def figures_snapshot(res: pd.DataFrame, year: int | Iterable[int] | None = None,
     return out.sort_values(["unit_id", "year", "indicator_id"], kind="stable", ignore_index=True)
 
 
+def snapshot_csv(snap: pd.DataFrame) -> bytes:
+    """The UTF-8 CSV the digest is taken of: exactly ``snap.to_csv(index=False, lineterminator="\\n",
+    float_format="%.9g", na_rep="")`` (Python's minimal quoting, as pandas writes), built column-wise
+    with Arrow: each distinct float formatted once by ``"%.9g"``, the rows joined in one pass."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    text = pa.large_string()
+    header = ",".join(_csv_quoted(pa.array([str(c) for c in snap.columns], text), pa, pc).to_pylist()) + "\n"
+    if snap.empty:
+        return header.encode("utf-8")
+    parts: list[Any] = []
+    for name in snap.columns:
+        col = snap[name]
+        if pd.api.types.is_float_dtype(col.dtype):
+            bits, where = np.unique(col.to_numpy("float64").view(np.int64), return_inverse=True)  # -0 ≠ 0
+            shown = pa.array(["" if np.isnan(x) else "%.9g" % x  # noqa: UP031 (pandas' float_format, as is)
+                              for x in bits.view(np.float64).tolist()], text)
+            parts.append(shown.take(where.ravel()))
+        elif pd.api.types.is_integer_dtype(col.dtype):
+            parts.append(pc.cast(pa.array(col.to_numpy()), text))
+        else:
+            parts.append(_csv_quoted(pc.fill_null(pa.array(col, from_pandas=True).cast(text), ""), pa, pc))
+    rows = pc.binary_join_element_wise(*parts, pa.scalar(",", text))
+    ends = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset + 1:rows.offset + len(rows) + 1]
+    start = int(np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset])
+    body = np.frombuffer(rows.buffers()[2], dtype=np.uint8)[start:ends[-1]]
+    return header.encode("utf-8") + np.insert(body, ends - start, ord("\n")).tobytes()
+
+
+def _csv_quoted(arr: Any, pa: Any, pc: Any) -> Any:
+    """Each field as Python's csv writer (minimal quoting, ``\\n`` line ends) writes it, as pandas
+    does: the few fields holding a comma, a quote or a line-break character are passed through the
+    writer itself, the others are left as they are."""
+    import csv
+
+    data = arr.buffers()[2]
+    raw = data.to_pybytes() if data is not None else b""
+    if not any(ch in raw for ch in (b",", b'"', b"\n", b"\r")):
+        return arr
+    mask = pc.match_substring_regex(arr, '[",\r\n]')
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+
+    def written(value: str) -> str:
+        buf.seek(0)
+        buf.truncate()
+        writer.writerow([value, ""])  # two fields: a lone field is written alone by other rules
+        return buf.getvalue()[:-2]
+
+    fields = [written(v) for v in pc.filter(arr, mask).to_pylist()]
+    return pc.replace_with_mask(arr, mask, pa.array(fields, arr.type))
+
+
 def data_digest(res: pd.DataFrame, year: int | Iterable[int] | None = None,
                 unit_ids: Iterable[str] | None = None) -> str:
-    """Short digest (12 hex characters) of the figures a document uses."""
-    snap = figures_snapshot(res, year, unit_ids)
-    text = snap.to_csv(index=False, lineterminator="\n", float_format="%.9g", na_rep="")
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:DIGEST_CHARS]
+    """Short digest (12 hex characters) of the figures a document uses: SHA-256 of their CSV
+    (:func:`snapshot_csv`)."""
+    return hashlib.sha256(snapshot_csv(figures_snapshot(res, year, unit_ids))).hexdigest()[:DIGEST_CHARS]
 
 
 def catalogue_version() -> str:

@@ -8,6 +8,8 @@ import shutil
 from pathlib import Path
 
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cpc_toolkit import catalogue
 from cpc_toolkit.compute import results
@@ -94,3 +96,35 @@ def test_stamp(demo_results: pd.DataFrame) -> None:
     text = stamp_text(st)
     assert text == (f"Établi avec cpc_toolkit {st['version_outil']}, catalogue {st['version_catalogue']}, "
                     f"données {st['empreinte_donnees']}, le 31 janvier 2026")
+
+
+def _pandas_csv(snap: pd.DataFrame) -> bytes:
+    """The digest's definition: the figures' CSV as pandas writes it."""
+    return snap.to_csv(index=False, lineterminator="\n", float_format="%.9g", na_rep="").encode("utf-8")
+
+
+def test_digest_is_the_sha256_of_the_figures_csv_as_pandas_writes_it(demo_results: pd.DataFrame) -> None:
+    """The column-wise CSV is byte for byte pandas' own, on every figure of the demo (five years)
+    and on a slice, so the digests printed in earlier publications stay valid."""
+    import hashlib
+
+    from cpc_toolkit.compute.digest import snapshot_csv
+
+    snap = figures_snapshot(demo_results, range(YEAR - 4, YEAR + 1))
+    assert len(snap) > 10_000 and snapshot_csv(snap) == _pandas_csv(snap)
+    part = figures_snapshot(demo_results, YEAR, ["tj-lyon", "ca-lyon"])
+    assert data_digest(demo_results, YEAR, ["tj-lyon", "ca-lyon"]) == hashlib.sha256(_pandas_csv(part)).hexdigest()[:12]
+    assert snapshot_csv(part.iloc[:0]) == _pandas_csv(part.iloc[:0])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(allow_nan=True, allow_infinity=True, width=64),
+                          st.text(alphabet=st.sampled_from(list('a,"\n\r é;x\t')), max_size=6),
+                          st.sampled_from(["ok", "NA", "na,ou", 'x"y'])), min_size=1, max_size=25))
+def test_column_wise_csv_quotes_and_formats_as_pandas(rows: list[tuple[float, str, str]]) -> None:
+    from cpc_toolkit.compute.digest import SNAPSHOT_COLUMNS, snapshot_csv
+
+    snap = pd.DataFrame({"unit_id": "tj-lyon", "year": 2025, "indicator_id": [f"i{k}" for k in range(len(rows))],
+                         "value": [r[0] for r in rows], "text": pd.array([r[1] for r in rows], dtype="string"),
+                         "status": [r[2] for r in rows], "n_reporting": 1, "n_expected": 2})[SNAPSHOT_COLUMNS]
+    assert snapshot_csv(snap) == _pandas_csv(snap)
