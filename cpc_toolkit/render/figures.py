@@ -759,11 +759,11 @@ def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> Spec:
     # less favourable; a neutral indicator runs dark (low) to light (high)
     reverse = ind.direction == "higher"
 
-    def colour(v: float) -> str:
-        if math.isnan(v):
-            return MISSING
-        t = (v - lo) / span
-        return sample_colorscale(SEQUENTIAL, [1 - t if reverse else t])[0]
+    ts = [(v - lo) / span for v in finite.tolist()]
+    fills = dict(zip(finite.index, sample_colorscale(SEQUENTIAL, [1 - t if reverse else t for t in ts]), strict=True))
+
+    def colour(cour: str) -> str:  # one sampling of the colour scale for every cour
+        return fills.get(cour, MISSING)
 
     data: list[dict[str, Any]] = []
     layout = _layout(f"{ind.label} par cour d'appel — {year}", height=560, showlegend=False, plot_bgcolor="white")
@@ -776,7 +776,7 @@ def france_map(res: pd.DataFrame, year: int, indicator_id: str) -> Spec:
             v = float(vals.get(cour, math.nan))
             label = _name(cour) if cour else "?"
             data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself",
-                         "fillcolor": colour(v), "hoveron": "fills", "line": {"color": "white", "width": 0.6},
+                         "fillcolor": colour(cour), "hoveron": "fills", "line": {"color": "white", "width": 0.6},
                          "name": label, "text": f"{label} : {format_value(v, ind.unit)}", "hoverinfo": "text",
                          "xaxis": f"x{axis}", "yaxis": f"y{axis}"})
         dom_x = [0.0, 0.78] if k == 0 else [0.82, 1.0]
