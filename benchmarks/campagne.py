@@ -10,7 +10,8 @@
    then (3 bis) the 206 reports in those three formats (goal ≤ 4 min).
 4. Incremental re-run after one TJ resubmits: every report showing its figures is rebuilt, checked (the
    formats of section 3); (4 ter) the same, interleaved: workers spawned against forked, 3 PDF pages at
-   once against 2; then (4 bis) the same in HTML only, compared with a forced full rebuild (goal ≤ 6 s).
+   once against 2, charts printed interactive against static (``pdf.STATIC_CHARTS``); then (4 bis) the
+   same in HTML only, compared with a forced full rebuild (goal ≤ 6 s).
 5. Per-report cost in a warm campaign worker against the floor (an empty notebook executed in the same warm
    interpreter plus the HTML export of the report's own output; a warm Jupyter kernel's empty notebook
    printed beside it), interleaved (goal ≤ ×1,5).
@@ -26,6 +27,7 @@ section: ``--un-rapport`` (1), ``--formats-206`` (3 bis), ``--incremental`` (3, 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
 import shutil
@@ -65,8 +67,9 @@ SECTION_206_FORMATS = "3 bis. Campagne --formats html,pdf,xlsx des 206 rapports,
 SECTION_INCREMENTAL_FORMATS = "4. Réexécution incrémentale HTML + PDF + Excel après la resoumission d'un TJ"
 SECTION_INCREMENTAL_HTML = ("4 bis. Réexécution incrémentale HTML après la resoumission d'un TJ, comparée à une "
                             "reconstruction complète")
-SECTION_INCREMENTAL_AB = ("4 ter. Même réexécution en trois formats, alternée : processus de rendu lancés à neuf "
-                          "(spawn) contre issus de la campagne (fork), puis 3 pages PDF à la fois contre 2")
+SECTION_INCREMENTAL_AB = ("4 ter. Même réexécution en trois formats, alternée, un réglage à la fois : processus de "
+                          "rendu lancés à neuf (spawn) contre issus de la campagne (fork), 3 pages PDF à la fois "
+                          "contre 2, puis graphiques interactifs contre statiques à l'impression")
 SECTION_FLOOR = "5. Coût par rapport contre le plancher (processus de rendu chaud, alternés)"
 NAIVE_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block html_head_js -%}{{ resources.include_js('plotly.min.js') }}{%- endblock -%}
@@ -268,19 +271,21 @@ def incremental_formats_section(sel: list[campaign.Job], donnees: Path, out: Pat
 CHILD_CAMPAIGN = """
 import json, sys
 from cpc_toolkit.render import campaign, pdf
-method, pages, donnees, out, jobs, ids = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4], int(sys.argv[5]), sys.argv[6:]
-campaign.start_method, pdf.PAGES = (lambda: method), pages
+opts, donnees, out, jobs, ids = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5:]
+campaign.start_method, pdf.PAGES, pdf.STATIC_CHARTS = (lambda: opts["method"]), opts["pages"], opts["static"]
 sel = [j for j in campaign.plan(2025) if j.id in ids]
 r = campaign.run_campaign(2025, donnees, out, jobs=jobs, formats=("html", "pdf", "xlsx"), selection=sel)
 print(json.dumps({"built": sorted(o.job_id for o in r.built if {"html", "pdf", "xlsx"} <= set(o.files))}))
 """
+AB_DEFAULTS = {"method": "fork", "pages": 2, "static": True}
 
 
 def incremental_ab_section(sel: list[campaign.Job], donnees: Path, out: Path, jobs: int, repetitions: int) -> None:
     """Section 4 ter: the incremental re-run in three formats, each pass in a fresh interpreter as
     ``cpc campagne`` runs (a court of Agen resubmits before each pass, outside the measure), baseline
-    and candidate interleaved: workers spawned afresh against forked from the campaign, then 3 PDF
-    pages at once against 2 (:data:`pdf.PAGES`)."""
+    and candidate interleaved, one setting changed at a time from the campaign's own: workers spawned
+    afresh against forked from the campaign, 3 PDF pages at once against 2 (:data:`pdf.PAGES`), the
+    print tabs' charts interactive against static (:data:`pdf.STATIC_CHARTS`)."""
     courts = reference.courts_of_cour("ca-agen")
     turn = iter(range(10_000))
     everything = sorted(j.id for j in sel)
@@ -291,17 +296,19 @@ def incremental_ab_section(sel: list[campaign.Job], donnees: Path, out: Path, jo
         s, data = run_child(args(), env=ENV)
         return Sample(s.wall, s.cpu, None, machine_cpu() - m0), data["built"]
 
-    def run(method: str, pages: int) -> Callable[[], list[str]]:
-        return lambda: ["-c", CHILD_CAMPAIGN, method, str(pages), str(donnees), str(out), str(jobs), *everything]
+    def run(**change: object) -> Callable[[], list[str]]:
+        opts = json.dumps({**AB_DEFAULTS, **change})
+        return lambda: ["-c", CHILD_CAMPAIGN, opts, str(donnees), str(out), str(jobs), *everything]
 
     def same(a: list[str], b: list[str]) -> bool:
         return a == b == everything
 
     n = max(3, repetitions)
-    compare("processus de rendu (2 pages)", run("spawn", 2), run("fork", 2), same, repeats=n,
-            sample=resubmitted, labels=("spawn", "fork"))
-    compare("pages PDF à la fois (fork)", run("fork", 3), run("fork", 2), same, repeats=n,
-            sample=resubmitted, labels=("3 pages", "2 pages"))
+    for title, baseline, labels in (
+            ("processus de rendu", {"method": "spawn"}, ("spawn", "fork")),
+            ("pages PDF à la fois", {"pages": 3}, ("3 pages", "2 pages")),
+            ("graphiques des onglets d'impression", {"static": False}, ("interactifs", "statiques"))):
+        compare(title, run(**baseline), run(), same, repeats=n, sample=resubmitted, labels=labels)
 
 
 def incremental_html_section(sel: list[campaign.Job], donnees: Path, tmp: Path, jobs: int) -> None:

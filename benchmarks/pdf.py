@@ -6,7 +6,9 @@ built once in HTML, then printed to A4 PDF, all of them per pass, ``PAGES`` page
 - baseline: what a competent user of Playwright writes, and the toolkit did until 4 December 2026 — each
   page opened from its file in a fresh tab of Debian's ``chromium``, charts awaited, printed;
 - the same with Debian's ``chromium-headless-shell`` (the headless-only build), to separate the two gains;
-- the toolkit: ``PdfPrinter`` (headless shell, each report written into a tab that already holds plotly.js).
+- the toolkit: ``PdfPrinter`` (headless shell, each report written into a tab that already holds plotly.js,
+  charts drawn as static plots: ``pdf.STATIC_CHARTS``), and the same with interactive charts, to separate
+  that gain too (the baselines draw interactive charts, as plotly does by default).
 
 The CPU that counts is the whole machine's (Chromium's page processes are not children this process reaps):
 run it on an otherwise idle machine. Outputs: same number of pages, same text and same links page for page
@@ -25,7 +27,7 @@ import pypdf
 from _harness import Bench, compare, fmt_s, measure_machine
 
 from cpc_toolkit import reference
-from cpc_toolkit.render import campaign
+from cpc_toolkit.render import campaign, pdf
 from cpc_toolkit.render.pdf import CHROMIUM, HEADLESS_SHELL, PAGES, PdfPrinter
 from cpc_toolkit.store import Store
 
@@ -43,8 +45,9 @@ def pages_of(path: Path) -> list[tuple[str, list[object], bytes]]:
     return out
 
 
-def print_all(exe: str, reuse_tabs: bool, pages: list[Path], out: Path) -> list[Path]:
+def print_all(exe: str, reuse_tabs: bool, static: bool, pages: list[Path], out: Path) -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
+    pdf.STATIC_CHARTS = static  # read as each tab is opened
     printer = PdfPrinter(exe, PAGES, reuse_tabs=reuse_tabs)
     try:
         futures = [printer.submit(p, out / f"{p.parent.name}-{p.stem}.pdf") for p in pages]
@@ -84,15 +87,17 @@ def main() -> int:
         pages = [j.path(tmp / "r", "html") for j in sel]
         print(f"  {len(pages)} rapports HTML ({', '.join(COURS)}, leurs CLPC, national), {PAGES} pages à la fois")
         n = iter(range(10_000))
-        variants = {"chromium, onglet neuf": (CHROMIUM, False), "headless, onglet neuf": (HEADLESS_SHELL, False),
-                    "outil": (HEADLESS_SHELL, True)}
-        missing = [exe for exe, _ in variants.values() if not Path(exe).exists()]
+        variants = {"chromium, onglet neuf": (CHROMIUM, False, False),
+                    "headless, onglet neuf": (HEADLESS_SHELL, False, False),
+                    "outil, graphiques interactifs": (HEADLESS_SHELL, True, False), "outil": (HEADLESS_SHELL, True, True)}
+        missing = [exe for exe, _, _ in variants.values() if not Path(exe).exists()]
         if missing:
             print(f"  introuvable : {', '.join(missing)} (make chromium) — mesure impossible")
             return 1
-        runs = {k: (lambda exe=exe, reuse=reuse: print_all(exe, reuse, pages, tmp / f"p{next(n)}"))
-                for k, (exe, reuse) in variants.items()}
-        for base, cand in (("chromium, onglet neuf", "outil"), ("headless, onglet neuf", "outil")):
+        runs = {k: (lambda exe=exe, reuse=reuse, static=static: print_all(exe, reuse, static, pages, tmp / f"p{next(n)}"))
+                for k, (exe, reuse, static) in variants.items()}
+        for base, cand in (("chromium, onglet neuf", "outil"), ("headless, onglet neuf", "outil"),
+                           ("outil, graphiques interactifs", "outil")):
             with bench.section(f"{base} contre {cand}"):
                 r = compare(f"{len(pages)} PDF", runs[base], runs[cand], same_pdfs, repeats=args.repetitions,
                             sample=measure_machine, labels=(base, cand))

@@ -29,7 +29,7 @@ from _harness import load, machine_cpu  # noqa: E402
 
 from cpc_toolkit.fr import format_number  # noqa: E402
 from cpc_toolkit.render import pdf  # noqa: E402
-from cpc_toolkit.render.html import plotly_js, split_at_plotly  # noqa: E402
+from cpc_toolkit.render.html import split_at_plotly  # noqa: E402
 
 DEFAULT = ("clpc/tj-agen.html", "cours/ca-agen.html", "national/national.html")
 
@@ -70,9 +70,7 @@ async def main(paths: list[Path], n: int) -> None:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=pdf.chromium_path(), args=["--no-sandbox", "--disable-gpu"])
         page = await (await browser.new_context()).new_page()
-        await page.emulate_media(media="print")
-        await page.add_script_tag(content=plotly_js())
-        css = str(await page.evaluate(pdf.PLOTLY_CSS_JS))
+        css = await pdf.plotly_tab(page)
         print(f"Chromium : {pdf.chromium_path()} ; {load()}")
         for i in range(2):
             for path in paths:

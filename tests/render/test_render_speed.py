@@ -152,6 +152,33 @@ def test_pdf_of_a_shared_plotly_page_is_the_pdf_of_the_embedded_page(executed, t
     assert len(sig) >= 8 and sig == pdf_signature(b)
 
 
+def test_print_tabs_draw_static_charts_with_the_same_pages_and_text(executed, tmp_path, monkeypatch):
+    """Charts are printed as static plots (``pdf.STATIC_CHARTS``): the invisible drag layers leave the
+    drawing, nothing printed changes: same pages, same text and links on each, a lighter drawing."""
+    import pypdf
+
+    from cpc_toolkit.render import pdf
+    from cpc_toolkit.render.outputs import exported
+
+    nb = executed[2]
+    ex = exported(nb)
+    page = tmp_path / "clpc.html"
+    page.write_text(html.export_html(nb, ex.title, ex.demo, ex.footer), encoding="utf-8")
+    out = {}
+    for static in (False, True):
+        monkeypatch.setattr(pdf, "STATIC_CHARTS", static)
+        printer = pdf.PdfPrinter(pdf.chromium_path(), 1)
+        try:
+            out[static] = printer.print(page, tmp_path / f"static-{static}.pdf")
+        finally:
+            printer.close()
+    text = {k: [pg.extract_text() for pg in pypdf.PdfReader(p).pages] for k, p in out.items()}
+    links = {k: [links for _, links in pdf_signature(p)] for k, p in out.items()}
+    size = {k: sum(len(d) for d, _ in pdf_signature(p)) for k, p in out.items()}
+    assert len(text[True]) >= 3 and text[True] == text[False] and links[True] == links[False]
+    assert 0 < size[True] < size[False]
+
+
 def test_unknown_plotly_mode_is_refused(tmp_path):
     from cpc_toolkit.errors import UsageError
     from cpc_toolkit.render.campaign import run_campaign
