@@ -390,10 +390,11 @@ def printable(text: str) -> str:
     return "".join(out)
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent_pid: int | None = None) -> None:
     """Ask Linux to SIGKILL this process when its parent dies (prctl PR_SET_PDEATHSIG); no-op elsewhere.
 
-    Used by the worker processes the importers start, so that ``kill -9`` of the command leaves none behind.
+    Used by the worker processes the importers and the report campaign start, so that ``kill -9`` of
+    the command leaves none behind. ``parent_pid``: the parent expected (else: any but init).
     """
     import ctypes
     import os
@@ -407,5 +408,5 @@ def die_with_parent() -> None:
         libc.prctl(1, int(signal.SIGKILL), 0, 0, 0)  # 1 = PR_SET_PDEATHSIG
     except (OSError, AttributeError):
         return
-    if os.getppid() == 1:  # the parent died before the call
+    if os.getppid() == 1 or (parent_pid is not None and os.getppid() != parent_pid):  # the parent died first
         os._exit(1)

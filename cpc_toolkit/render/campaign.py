@@ -47,7 +47,6 @@ __all__ = ["FORMATS", "CampaignResult", "Job", "ReportOutcome", "build_one", "bu
 FORMATS = tuple(kinds.FORMATS)  # html, pdf, xlsx (declared in cpc_toolkit.render.kinds)
 MANIFEST = "manifest.json"
 LOCK = ".campagne.lock"
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 YEARS_SHOWN = 5
 
 
@@ -206,25 +205,12 @@ def fingerprints(store: Store, jobs: Sequence[Job], res: Any = None, variant: st
 PLOTLY_MODES = ("integre", "partage")
 
 
-def die_with_parent(parent_pid: int) -> None:
-    """Linux: this process gets SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``), so a
-    killed campaign leaves no worker behind."""
-    import ctypes
-    import signal
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-    if os.getppid() != parent_pid:  # the parent died before the call
-        os._exit(1)
-
-
 def _init_worker(env: dict[str, str], parent_pid: int | None = None) -> None:
     """Worker start: dies with the campaign; the reports' environment (store, reports root) is the
     worker's own, the notebooks being executed in the worker (papermill's in-process engine)."""
     if parent_pid is not None:
+        from cpc_toolkit.safeopen import die_with_parent
+
         die_with_parent(parent_pid)
     os.environ.update(env)
 

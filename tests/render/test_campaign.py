@@ -155,6 +155,21 @@ def test_pdf_is_a4_with_the_court_on_page_one(small_campaign):
         assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
 
 
+def test_a_chromium_that_cannot_start_fails_each_pdf_in_french(render_donnees, tmp_path, monkeypatch):
+    """The campaign's printer process started ahead meets a Chromium that does not start: the HTML
+    and Excel files are written, each report is in failure with the French reason, nothing is left
+    running."""
+    monkeypatch.setenv("CPC_CHROMIUM", "/bin/false")
+    sel = [campaign.Job("clpc", c, YEAR) for c in reference.courts_of_cour(COUR)[:2]]
+    t0 = time.monotonic()
+    res = campaign.run_campaign(YEAR, render_donnees, tmp_path, jobs=1, formats=("html", "pdf", "xlsx"),
+                                selection=sel)
+    assert len(res.failures) == 2 and all("Chromium ne démarre pas" in o.error for o in res.failures)
+    assert all({"html", "xlsx"} <= set(o.files) and "pdf" not in o.files for o in res.outcomes)
+    assert all((tmp_path / str(YEAR) / o.files["html"]).exists() for o in res.outcomes)
+    assert time.monotonic() - t0 < 120
+
+
 def test_pdf_printed_in_a_reused_tab_is_the_pdf_of_a_fresh_tab(small_campaign, tmp_path):
     """The campaign prints each report in a tab that already holds plotly.js (its own copy left out):
     page for page the same drawing and the same links as the page opened from its file, for every

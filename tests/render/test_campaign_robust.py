@@ -54,6 +54,7 @@ SCRIPT = textwrap.dedent("""\
 
     if __name__ == "__main__":
         donnees, out, pids_file, courts = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+        formats = tuple(sys.argv[5].split(","))
         done = []
 
         def progress(o):
@@ -70,14 +71,12 @@ SCRIPT = textwrap.dedent("""\
                 os.kill(os.getpid(), signal.SIGKILL)
 
         sel = [campaign.Job("clpc", c, 2025) for c in courts]
-        campaign.run_campaign(2025, donnees, out, jobs=2, formats=("html",), selection=sel, progress=progress)
+        campaign.run_campaign(2025, donnees, out, jobs=2, formats=formats, selection=sel, progress=progress)
     """)
 
 
-@pytest.fixture(scope="module")
-def killed_campaign(render_donnees, tmp_path_factory):
+def _kill_campaign(render_donnees: Path, tmp: Path, formats: str) -> tuple[Path, list, list[str]]:
     """A campaign of the CLPC reports of the cour d'Agen, killed with SIGKILL after two reports."""
-    tmp = tmp_path_factory.mktemp("killed")
     script, out, pids = tmp / "campagne.py", tmp / "out", tmp / "pids.json"
     script.write_text(SCRIPT, encoding="utf-8")
     courts = reference.courts_of_cour(COUR)
@@ -85,10 +84,22 @@ def killed_campaign(render_donnees, tmp_path_factory):
     log = tmp / "stderr.txt"
     with open(log, "wb") as err:  # files, not pipes: an orphan holding a pipe would block run() itself
         proc = subprocess.run([sys.executable, str(script), str(render_donnees), str(out), str(pids),
-                               ",".join(courts)], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err,
-                              timeout=900, env={**os.environ})
+                               ",".join(courts), formats], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=err, timeout=900, env={**os.environ})
     assert proc.returncode == -9, log.read_text(encoding="utf-8", errors="replace")[-2000:]
     return out, json.loads(pids.read_text()), courts
+
+
+def _all_die(procs: list) -> bool:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(_alive(p) for p, _ in procs):
+        time.sleep(0.5)
+    return not [p for p in procs if _alive(p[0])]
+
+
+@pytest.fixture(scope="module")
+def killed_campaign(render_donnees, tmp_path_factory):
+    return _kill_campaign(render_donnees, tmp_path_factory.mktemp("killed"), "html")
 
 
 def test_workers_die_with_a_killed_campaign(killed_campaign):
@@ -96,11 +107,15 @@ def test_workers_die_with_a_killed_campaign(killed_campaign):
     pids = [p for p, _ in procs]
     # forked workers carry the campaign's command line, spawned ones multiprocessing's
     workers = [p for p, cmd in procs if "multiprocessing.spawn" in cmd or cmd == campaign_proc[1]]
-    assert len(workers) == 2, procs  # the 2 workers were running (the notebooks execute in them)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and any(_alive(p) for p in pids):
-        time.sleep(0.5)
-    assert not [p for p in procs if _alive(p[0])], "processus orphelins après kill -9 de la campagne"
+    assert len(workers) == 2 and pids, procs  # the 2 workers were running (the notebooks execute in them)
+    assert _all_die(procs), "processus orphelins après kill -9 de la campagne"
+
+
+def test_chromium_dies_with_a_killed_pdf_campaign(render_donnees, tmp_path):
+    """With PDFs, the campaign's Chromium (and Playwright's driver) die with it too."""
+    _, (_, *procs), _ = _kill_campaign(render_donnees, tmp_path, "html,pdf")
+    assert [p for p, cmd in procs if "chrom" in cmd], procs
+    assert _all_die(procs), "processus orphelins après kill -9 de la campagne"
 
 
 def test_a_killed_campaign_resumes_where_it_stopped(killed_campaign, render_donnees):
