@@ -155,6 +155,24 @@ def test_pdf_is_a4_with_the_court_on_page_one(small_campaign):
         assert abs(w - 595) < 2 and abs(h - 842) < 2  # A4 in points
 
 
+def test_every_pdf_page_is_numbered_out_of_the_total(small_campaign):
+    """« n / total » at the foot of every page of every report, below the text."""
+    pdfs = _files(small_campaign, "pdf")
+    assert {p.parts[-2] for p in pdfs} == {"clpc", "cours", "national"}
+    for path in pdfs:
+        pages = pypdf.PdfReader(path).pages
+        total = str(len(pages))
+        for n, pg in enumerate(pages, start=1):
+            marks: list[float] = []
+
+            def seen(text, cm, tm, font, size, marks=marks, n=n, total=total):
+                if text.strip() in (f"{n} / {total}", total):
+                    marks.append(cm[5] + cm[3] * tm[5])  # height on the page, in points from the bottom
+
+            pg.extract_text(visitor_text=seen)
+            assert marks and min(marks) < 40, (path.name, n)
+
+
 def test_a_chromium_that_cannot_start_fails_each_pdf_in_french(render_donnees, tmp_path, monkeypatch):
     """The campaign's printer process started ahead meets a Chromium that does not start: the HTML
     and Excel files are written, each report is in failure with the French reason, nothing is left
