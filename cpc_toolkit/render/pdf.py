@@ -82,8 +82,9 @@ def tab_document(html_path: Path, parts: tuple[str, str], plotly_css: str) -> st
 
 async def plotly_tab(page: Any) -> str:
     """Make a fresh Playwright ``page`` a print tab holding plotly.js (print media; charts static when
-    :data:`STATIC_CHARTS`: the same pixels, a fifth less of Chromium's work: benchmarks/pdf.py);
-    returns plotly's global stylesheet, to be written back into each report page."""
+    :data:`STATIC_CHARTS`: the same pixels without the invisible drag layers; Chromium's work × 1,0
+    to × 1,3 less over runs of benchmarks/pdf.py); returns plotly's global stylesheet, to be written
+    back into each report page."""
     from cpc_toolkit.render.html import plotly_js
 
     await page.emulate_media(media="print")
