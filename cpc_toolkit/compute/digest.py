@@ -74,6 +74,8 @@ def snapshot_csv(snap: pd.DataFrame) -> bytes:
             shown = pa.array(["" if np.isnan(x) else "%.9g" % x  # noqa: UP031 (pandas' float_format, as is)
                               for x in bits.view(np.float64).tolist()], text)
             parts.append(shown.take(where.ravel()))
+        elif pd.api.types.is_bool_dtype(col.dtype):
+            parts.append(pa.array(np.where(col.to_numpy(bool), "True", "False"), text))
         elif pd.api.types.is_integer_dtype(col.dtype):
             parts.append(pc.cast(pa.array(col.to_numpy()), text))
         else:

@@ -115,6 +115,8 @@ def test_digest_is_the_sha256_of_the_figures_csv_as_pandas_writes_it(demo_result
     part = figures_snapshot(demo_results, YEAR, ["tj-lyon", "ca-lyon"])
     assert data_digest(demo_results, YEAR, ["tj-lyon", "ca-lyon"]) == hashlib.sha256(_pandas_csv(part)).hexdigest()[:12]
     assert snapshot_csv(part.iloc[:0]) == _pandas_csv(part.iloc[:0])
+    other = pd.DataFrame({"flag": [True, False], "n": [1, -2], "label": ["a", None], "x": [1.5, float("nan")]})
+    assert snapshot_csv(other) == _pandas_csv(other)  # any column kind, as pandas writes it
 
 
 @settings(max_examples=60, deadline=None)
