@@ -40,13 +40,13 @@ DIGEST_CHARS = 12
 def figures_snapshot(res: pd.DataFrame, year: int | Iterable[int] | None = None,
                      unit_ids: Iterable[str] | None = None) -> pd.DataFrame:
     """The figures of ``res`` (optionally one or more years and units) in canonical form and order."""
-    sub = res
+    keep = np.ones(len(res), dtype=bool)  # one selection of the snapshot's columns, not one per filter
     if year is not None:
         years = [int(year)] if isinstance(year, int | np.integer) else [int(y) for y in year]
-        sub = sub[sub["year"].isin(years)]
+        keep &= res["year"].isin(years).to_numpy(dtype=bool)
     if unit_ids is not None:
-        sub = sub[sub["unit_id"].isin(list(unit_ids))]
-    out = sub[SNAPSHOT_COLUMNS].copy()
+        keep &= res["unit_id"].isin(list(unit_ids)).to_numpy(dtype=bool)
+    out = res.loc[keep, SNAPSHOT_COLUMNS] if not keep.all() else res[SNAPSHOT_COLUMNS].copy()
     out["value"] = out["value"].astype("float64").round(9)
     out["text"] = out["text"].astype("string").fillna("")
     out["year"] = out["year"].astype("int64")

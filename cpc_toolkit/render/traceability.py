@@ -82,9 +82,16 @@ def previous_publication(year: int, root: Path | None = None) -> tuple[pd.DataFr
     """The figures and stamp of the last campaign publication of ``year`` (``None`` if none)."""
     path = (root or reports_dir()) / str(year) / PUBLICATION
     meta_path = path.with_suffix(".json")
-    if not path.exists() or not meta_path.exists():
+    try:
+        key = (str(path), *((st.st_mtime_ns, st.st_size) for st in (path.stat(), meta_path.stat())))
+    except FileNotFoundError:
         return None
-    return load_snapshot(path), json.loads(meta_path.read_text(encoding="utf-8"))
+    if _LAST_PUBLICATION.get("key") != key:  # read once per campaign worker, not once per report
+        _LAST_PUBLICATION.update(key=key, value=(load_snapshot(path), json.loads(meta_path.read_text(encoding="utf-8"))))
+    return _LAST_PUBLICATION["value"]
+
+
+_LAST_PUBLICATION: dict[str, Any] = {}  # the last publication read (its files' path, dates and sizes as key)
 
 
 def rectificatif(res: pd.DataFrame, submissions: pd.DataFrame, kind_id: str, unit_id: str, year: int,
