@@ -18,6 +18,7 @@ Pure functions over DataFrames (inputs never mutated), except the two file helpe
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -28,6 +29,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from cpc_toolkit import __version__, catalogue
 from cpc_toolkit.fr import format_date
@@ -59,13 +62,10 @@ def snapshot_csv(snap: pd.DataFrame) -> bytes:
     """The UTF-8 CSV the digest is taken of: exactly ``snap.to_csv(index=False, lineterminator="\\n",
     float_format="%.9g", na_rep="")`` (Python's minimal quoting, as pandas writes), built column-wise
     with Arrow: each distinct float formatted once by ``"%.9g"``, the rows joined in one pass."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    text = pa.large_string()
-    header = ",".join(_csv_quoted(pa.array([str(c) for c in snap.columns], text), pa, pc).to_pylist()) + "\n"
+    header = (",".join(_csv_field(str(c)) for c in snap.columns) + "\n").encode("utf-8")
     if snap.empty:
-        return header.encode("utf-8")
+        return header
+    text = pa.large_string()
     parts: list[Any] = []
     for name in snap.columns:
         col = snap[name]
@@ -79,36 +79,30 @@ def snapshot_csv(snap: pd.DataFrame) -> bytes:
         elif pd.api.types.is_integer_dtype(col.dtype):
             parts.append(pc.cast(pa.array(col.to_numpy()), text))
         else:
-            parts.append(_csv_quoted(pc.fill_null(pa.array(col, from_pandas=True).cast(text), ""), pa, pc))
-    rows = pc.binary_join_element_wise(*parts, pa.scalar(",", text))
-    ends = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset + 1:rows.offset + len(rows) + 1]
-    start = int(np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset])
-    body = np.frombuffer(rows.buffers()[2], dtype=np.uint8)[start:ends[-1]]
-    return header.encode("utf-8") + np.insert(body, ends - start, ord("\n")).tobytes()
+            parts.append(_csv_quoted(pc.fill_null(pa.array(col, from_pandas=True).cast(text), "")))
+    rows = pc.binary_join_element_wise(*parts, pa.scalar(",", text))  # a fresh array: its own buffers
+    offsets = np.frombuffer(rows.buffers()[1], dtype=np.int64)[rows.offset:rows.offset + len(rows) + 1]
+    body = np.frombuffer(rows.buffers()[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
+    return header + np.insert(body, offsets[1:] - offsets[0], ord("\n")).tobytes()
 
 
-def _csv_quoted(arr: Any, pa: Any, pc: Any) -> Any:
-    """Each field as Python's csv writer (minimal quoting, ``\\n`` line ends) writes it, as pandas
-    does: the few fields holding a comma, a quote or a line-break character are passed through the
-    writer itself, the others are left as they are."""
-    import csv
+def _csv_field(value: str) -> str:
+    """One field as Python's csv writer (minimal quoting) writes it within a row, as pandas does."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow([value, ""])  # two fields: a lone one follows other rules
+    return buf.getvalue()[:-2]
 
+
+def _csv_quoted(arr: Any) -> Any:
+    """:func:`_csv_field` over a string array: only the few fields holding a comma, a quote or a
+    line-break character go through the writer, the others are left as they are."""
     data = arr.buffers()[2]
     raw = data.to_pybytes() if data is not None else b""
     if not any(ch in raw for ch in (b",", b'"', b"\n", b"\r")):
         return arr
     mask = pc.match_substring_regex(arr, '[",\r\n]')
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-
-    def written(value: str) -> str:
-        buf.seek(0)
-        buf.truncate()
-        writer.writerow([value, ""])  # two fields: a lone field is written alone by other rules
-        return buf.getvalue()[:-2]
-
-    fields = [written(v) for v in pc.filter(arr, mask).to_pylist()]
-    return pc.replace_with_mask(arr, mask, pa.array(fields, arr.type))
+    return pc.replace_with_mask(arr, mask, pa.array([_csv_field(v) for v in pc.filter(arr, mask).to_pylist()],
+                                                    arr.type))
 
 
 def data_digest(res: pd.DataFrame, year: int | Iterable[int] | None = None,

@@ -49,12 +49,11 @@ WAIT_CHARTS_JS = """() => {
 PLOTLY_CSS_JS = ("() => Array.from(document.getElementById('plotly.js-style-global').sheet.cssRules)"
                  ".map(r => r.cssText).join('\\n')")
 STATIC_CHARTS = True  # charts drawn as static plots in print tabs (no drag layers, no hover: nothing printed changes)
-STATIC_CHARTS_JS = "() => Plotly.setPlotConfig({staticPlot: true})"
-STATIC_CHARTS_INIT_JS = """(() => {  // a page opened from its file: plotly configured as it defines itself
+STATIC_CHARTS_JS = """(() => {  // run before plotly.js: plotly configured as it defines itself
   let plotly;
   Object.defineProperty(window, 'Plotly', {configurable: true, get: () => plotly,
     set: (v) => { plotly = v; if (v && v.setPlotConfig) v.setPlotConfig({staticPlot: true}); }});
-})();"""
+})()"""
 TAB_USES = 25  # reports printed in one tab before a fresh one (bounds what a long campaign keeps)
 _RELATIVE = re.compile(r'\b(href|src)="(?![A-Za-z][A-Za-z0-9+.-]*:|#|/)([^"]*)"')
 
@@ -88,9 +87,9 @@ async def plotly_tab(page: Any) -> str:
     from cpc_toolkit.render.html import plotly_js
 
     await page.emulate_media(media="print")
-    await page.add_script_tag(content=plotly_js())
     if STATIC_CHARTS:
         await page.evaluate(STATIC_CHARTS_JS)
+    await page.add_script_tag(content=plotly_js())
     return str(await page.evaluate(PLOTLY_CSS_JS))
 
 
@@ -170,7 +169,7 @@ class PdfPrinter:
         try:
             await page.emulate_media(media="print")  # before loading: the charts are laid out once, for print
             if STATIC_CHARTS:
-                await page.add_init_script(STATIC_CHARTS_INIT_JS)
+                await page.add_init_script(STATIC_CHARTS_JS)
             await page.goto(Path(html_path).resolve().as_uri(), wait_until="load", timeout=timeout_ms)
             await page.wait_for_function(WAIT_CHARTS_JS, timeout=timeout_ms)
             data = await page.pdf(**PDF_OPTIONS)
